@@ -1,0 +1,144 @@
+/**
+ * Types that cross stage boundaries. A type only one stage needs lives in that stage.
+ * Timestamps that cross stages are `Date` in memory and ISO 8601 UTC strings when stored.
+ */
+
+/** Languages with an age lexicon. */
+export type Lang = 'nl' | 'en' | 'de' | 'fr';
+export const LANGS: readonly Lang[] = ['nl', 'en', 'de', 'fr'];
+
+/** Bytes a source gave, decoded to text (fetch → extract). */
+export interface Document {
+  sourceId: string;
+  /** Where the bytes came from: the final URL after redirects, or a file:// URL. */
+  url: string;
+  /** Media type without parameters, lower case (`text/html`), when known. */
+  mediaType: string | null;
+  text: string;
+  fetchedAt: Date;
+}
+
+/** An item cut out of HTML by CSS selectors (extract → parse). */
+export interface ExtractedItem {
+  headline: string | null;
+  /** Body paragraphs in page order. */
+  body: string[];
+  ageText: string | null;
+  /** Absolute http(s) URL of the story, when the item links to one. */
+  link: string | null;
+  /** From `<time datetime>`: beats the age text when present. */
+  datetime: Date | null;
+}
+
+/** What extract hands to parse: free text lines, or items a selector config cut out. */
+export type Extracted = { kind: 'lines'; lines: string[] } | { kind: 'items'; items: ExtractedItem[] };
+
+/** A story as the wire grammar reads it, before ages are resolved (parse → resolve). */
+export interface ParsedStory {
+  headline: string;
+  /** True when the headline was made from the first sentence of the body. */
+  headlineDerived: boolean;
+  /** Dateline place (`WASHINGTON`, `München`), or null when the lead has no dateline. */
+  place: string | null;
+  /** Agencies from the dateline parenthesis, in order (`['ANP', 'AFP']`). */
+  agencies: string[];
+  /** Section marker the story appeared under (`Buitenland`), or null. */
+  section: string | null;
+  /** Paragraphs; the first is the lead and keeps its dateline. */
+  body: string[];
+  /** Raw age text as on the page (`4 minuten geleden`), or null. */
+  ageText: string | null;
+  link: string | null;
+  datetime: Date | null;
+}
+
+/** Result of parsing a page: stories in page order, and what was odd about the input. */
+export interface ParseResult {
+  stories: ParsedStory[];
+  warnings: string[];
+  /** Language the age words were in (or the one asked for). */
+  lang: Lang;
+}
+
+/** A parsed story with its age resolved to a UTC interval (resolve → ingest). */
+export interface DatedStory extends ParsedStory {
+  /** Earliest possible publication moment, or null when the page gave no age. */
+  publishedEarliest: Date | null;
+  /** Latest possible publication moment; the fetch time when the page gave no age. */
+  publishedLatest: Date;
+}
+
+/** A story as the store keeps it. Every timestamp is ISO 8601 UTC. */
+export interface StoredStory {
+  /** The first story key this story got; never changes (feed readers key on it). */
+  id: string;
+  /** Every story key (headline hash) seen for it. */
+  keys: string[];
+  /** Dateline place + first sentence hash, or null when the body is empty. */
+  leadKey: string | null;
+  /** Source ids the story was seen on, first one first. */
+  sources: string[];
+  headline: string;
+  headlineDerived: boolean;
+  place: string | null;
+  agencies: string[];
+  section: string | null;
+  body: string[];
+  bodyHash: string;
+  link: string | null;
+  lang: Lang;
+  firstSeen: string;
+  lastSeen: string;
+  publishedEarliest: string | null;
+  publishedLatest: string;
+  /** Last time the body changed; firstSeen until then. */
+  updated: string;
+}
+
+/** What a source's fetching has come to, kept in the state. */
+export interface SourceState {
+  etag: string | null;
+  lastModified: string | null;
+  lastAttempt: string | null;
+  lastSuccess: string | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  /** Not before this moment (backoff, Retry-After). */
+  nextAttemptAfter: string | null;
+}
+
+/** One entry as a feed shows it (select → render). */
+export interface EntryView {
+  /** Stable URI, e.g. `urn:uuid:…` made from the story id. */
+  id: string;
+  title: string;
+  link: string;
+  published: Date;
+  updated: Date;
+  /** `ANP/RTR`, or the source title when the story names no agency. */
+  author: string;
+  category: string | null;
+  /** Plain-text paragraphs; the renderer escapes them. */
+  body: string[];
+  /** The lead paragraph, plain text. */
+  summary: string;
+}
+
+/** A feed ready to render: metadata and entries, newest first. */
+export interface FeedView {
+  id: string;
+  title: string;
+  /** BCP 47 tag for xml:lang / <language>. */
+  language: string;
+  /** Absolute URL of the page the feed stands for. */
+  alternateUrl: string;
+  /** Absolute base URL of this wirefeed (`server.baseUrl`), without trailing slash. */
+  baseUrl: string;
+  /** Newest story change; the epoch when the feed is empty. */
+  updated: Date;
+  /** WebSub hub URL, when configured. */
+  hub: string | null;
+  entries: EntryView[];
+}
+
+export type FeedFormat = 'atom' | 'rss' | 'json';
