@@ -48,6 +48,8 @@ export interface ParsedStory {
   body: string[];
   /** Raw age text as on the page (`4 minuten geleden`), or null. */
   ageText: string | null;
+  /** First sentence of the lead with the dateline cut off (uncut, unlike a derived headline); '' when none. */
+  leadSentence: string;
   link: string | null;
   datetime: Date | null;
 }
