@@ -1,0 +1,339 @@
+/**
+ * The HTTP server: feeds from pre-rendered, pre-compressed bytes with ETag/304, the index page,
+ * OPML, health and metrics. Paths are looked up in tables built from the catalog, never mapped
+ * to files; anything not in a table is the same 404.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeError, WirefeedError } from '../errors.js';
+import type { FeedFormat } from '../model.js';
+import { renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
+import { chooseEncoding, etagMatches, notModifiedSince } from './negotiate.js';
+import { buildRepresentation, FeedCache, type Representation } from './representation.js';
+import type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
+import { createPublisher, DEFAULT_RETRY_DELAYS_MS, type Publisher } from './websub.js';
+
+export type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
+export { createMetrics, type Metrics } from './metrics.js';
+
+const DEFAULT_TIMEOUTS: ServeTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000, closeGraceMs: 3_000 };
+const MAX_HEADER_BYTES = 16 * 1024;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+/** Cache-Control max-age bounds: readers should neither hammer us nor miss a whole day. */
+const MAX_AGE_MIN_S = 60;
+const MAX_AGE_MAX_S = 3600;
+const FEED_PREFIX = '/feeds/';
+
+/** Formats by path extension; the index is the slot in the feed cache. */
+const FORMATS: readonly { ext: string; format: FeedFormat; contentType: string }[] = [
+  { ext: 'atom', format: 'atom', contentType: 'application/atom+xml; charset=utf-8' },
+  { ext: 'rss', format: 'rss', contentType: 'application/rss+xml; charset=utf-8' },
+  { ext: 'json', format: 'json', contentType: 'application/feed+json; charset=utf-8' },
+];
+const FORMAT_BY_EXT = new Map(FORMATS.map((f, i) => [f.ext, i]));
+
+const TEXT = 'text/plain; charset=utf-8';
+const ALLOW = 'GET, HEAD';
+
+interface CatalogEntry {
+  feed: CatalogFeed;
+  /** SHA-256 of the token: comparing digests keeps timingSafeEqual constant-time for any length. */
+  tokenDigest: Buffer | null;
+  maxAge: number;
+}
+
+interface CatalogIndex {
+  source: readonly CatalogFeed[];
+  byId: Map<string, CatalogEntry>;
+  publicFeeds: CatalogFeed[];
+  privateIds: Set<string>;
+  opml: Representation | null;
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+function indexCatalog(source: readonly CatalogFeed[]): CatalogIndex {
+  const byId = new Map<string, CatalogEntry>();
+  for (const feed of source) {
+    const maxAge = Math.min(MAX_AGE_MAX_S, Math.max(MAX_AGE_MIN_S, Math.round(feed.refreshSeconds)));
+    byId.set(feed.id, { feed, tokenDigest: feed.token === null ? null : sha256(feed.token), maxAge });
+  }
+  return {
+    source,
+    byId,
+    publicFeeds: source.filter((f) => f.token === null),
+    privateIds: new Set(source.filter((f) => f.token !== null).map((f) => f.id)),
+    opml: null,
+  };
+}
+
+/** Fixed answers (404, 405, …): one body and header set each, built once. */
+interface Canned {
+  status: number;
+  body: Buffer;
+  headers: readonly string[];
+}
+
+function canned(status: number, text: string, extra: readonly string[] = []): Canned {
+  const body = Buffer.from(text + '\n');
+  return { status, body, headers: ['Content-Type', TEXT, 'Content-Length', String(body.length), 'Cache-Control', 'no-store', ...extra] };
+}
+
+const NOT_FOUND = canned(404, 'not found');
+const METHOD_NOT_ALLOWED = canned(405, 'method not allowed', ['Allow', ALLOW]);
+const BAD_LIMIT = canned(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+const NOT_ACCEPTABLE = canned(406, 'no acceptable content coding (offered: br, gzip, identity)');
+const SERVER_ERROR = canned(500, 'internal error');
+
+/** `?limit=`: absent → default; digits 1..MAX_LIMIT → the number; anything else → null (400). */
+function parseLimit(raw: string | null): number | null {
+  if (raw === null) return DEFAULT_LIMIT;
+  if (!/^[1-9]\d{0,2}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n <= MAX_LIMIT ? n : null;
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1] ?? null;
+}
+
+function tokenMatches(digest: Buffer, given: string | null): boolean {
+  return given !== null && timingSafeEqual(sha256(given), digest);
+}
+
+export function startServer(deps: ServeDeps, opts: ServeOptions): Promise<RunningServer> {
+  const timeouts: ServeTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const accessLog = opts.accessLog ?? false;
+  const cache = new FeedCache();
+  const requestCounters = new Map<number, { inc(by?: number): void }>();
+  const notModified = deps.metrics.notModified.child({});
+  let catalog = indexCatalog(deps.catalog());
+
+  const currentCatalog = (): CatalogIndex => {
+    const source = deps.catalog();
+    if (source !== catalog.source) {
+      // A new catalog may change titles, tokens or max-ages: nothing cached survives it.
+      catalog = indexCatalog(source);
+      cache.clear();
+    }
+    return catalog;
+  };
+
+  const countFeedRequest = (status: number): void => {
+    let c = requestCounters.get(status);
+    if (!c) {
+      c = deps.metrics.feedRequests.child({ status: String(status) });
+      requestCounters.set(status, c);
+    }
+    c.inc();
+  };
+
+  const logAccess = (req: IncomingMessage, path: string, status: number, bytes: number): void => {
+    // Path only: a query string may carry a private feed's token.
+    if (accessLog) deps.log.debug('http', { method: req.method, path: path.slice(0, 200), status, bytes });
+  };
+
+  const sendCanned = (req: IncomingMessage, res: ServerResponse, path: string, c: Canned, head: boolean): number => {
+    res.writeHead(c.status, c.headers as string[]);
+    res.end(head ? undefined : c.body);
+    logAccess(req, path, c.status, head ? 0 : c.body.length);
+    return c.status;
+  };
+
+  /** Sends a representation, or 304 when the request's validators match (RFC 9110 §13.2.2 order). */
+  const sendRepresentation = (req: IncomingMessage, res: ServerResponse, path: string, rep: Representation, head: boolean): number => {
+    const enc = chooseEncoding(req.headers['accept-encoding']);
+    if (enc === null) return sendCanned(req, res, path, NOT_ACCEPTABLE, head);
+    const v = rep.variant(enc);
+    const inm = req.headers['if-none-match'];
+    const ims = req.headers['if-modified-since'];
+    // If-Modified-Since is ignored whenever If-None-Match is present (§13.2.2 step 3/4).
+    const fresh =
+      inm !== undefined ? etagMatches(inm, v.etag) : ims !== undefined && rep.lastModifiedMs !== null && notModifiedSince(ims, rep.lastModifiedMs);
+    if (fresh) {
+      notModified.inc();
+      res.writeHead(304, v.headers304 as string[]);
+      res.end();
+      logAccess(req, path, 304, 0);
+      return 304;
+    }
+    res.writeHead(200, v.headers200 as string[]);
+    res.end(head ? undefined : v.body);
+    logAccess(req, path, 200, head ? 0 : v.body.length);
+    return 200;
+  };
+
+  const serveFeed = (req: IncomingMessage, res: ServerResponse, path: string, query: string, head: boolean): number => {
+    const rest = path.slice(FEED_PREFIX.length);
+    const dot = rest.lastIndexOf('.');
+    const format = dot < 0 ? undefined : FORMAT_BY_EXT.get(rest.slice(dot + 1));
+    const entry = format === undefined ? undefined : currentCatalog().byId.get(rest.slice(0, dot));
+    if (format === undefined || entry === undefined) return sendCanned(req, res, path, NOT_FOUND, head);
+    const params = query === '' ? null : new URLSearchParams(query);
+    // A private feed without the right token is indistinguishable from no feed at all.
+    if (entry.tokenDigest !== null) {
+      const ok = tokenMatches(entry.tokenDigest, params?.get('token') ?? null) || tokenMatches(entry.tokenDigest, bearerToken(req.headers.authorization));
+      if (!ok) return sendCanned(req, res, path, NOT_FOUND, head);
+    }
+    const limit = parseLimit(params?.get('limit') ?? null);
+    if (limit === null) return sendCanned(req, res, path, BAD_LIMIT, head);
+    const id = entry.feed.id;
+    const revision = deps.feedRevision(id);
+    let rep = cache.get(id, format, limit);
+    if (rep === undefined || rep.revision !== revision) {
+      const view = deps.feedView(id, limit);
+      if (view === null) return sendCanned(req, res, path, NOT_FOUND, head);
+      const f = FORMATS[format] as (typeof FORMATS)[number];
+      rep = buildRepresentation(Buffer.from(renderFeed(view, f.format), 'utf8'), {
+        revision,
+        contentType: f.contentType,
+        cacheControl: `${entry.tokenDigest === null ? 'public' : 'private'}, max-age=${entry.maxAge}`,
+        lastModified: view.entries.length > 0 ? view.updated : deps.now(),
+      });
+      cache.set(id, format, limit, rep);
+    }
+    return sendRepresentation(req, res, path, rep, head);
+  };
+
+  const indexPage = (): IndexPage => {
+    const { publicFeeds } = currentCatalog();
+    const feeds: FeedListing[] = publicFeeds.map((f) => ({
+      id: f.id,
+      title: f.title,
+      kind: f.kind,
+      urls: { atom: feedUrl(deps.baseUrl, f.id, 'atom'), rss: feedUrl(deps.baseUrl, f.id, 'rss'), json: feedUrl(deps.baseUrl, f.id, 'json') },
+      htmlUrl: f.htmlUrl,
+      status: deps.feedStatus(f.id),
+    }));
+    return { title: deps.title, baseUrl: deps.baseUrl, version: deps.version, generatedAt: deps.now(), feeds };
+  };
+
+  type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, head: boolean) => number;
+  const pageMeta = (contentType: string) => ({ revision: -1, contentType, cacheControl: 'no-cache', lastModified: null });
+  /** The fixed paths; everything else but /feeds/<id>.<ext> is 404. */
+  const PAGES = new Map<string, PageHandler>([
+    ['/', (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8')), head)],
+    [
+      '/feeds.opml',
+      (req, res, path, head) => {
+        // OPML lists feeds only, so it is rendered once per catalog.
+        const c = currentCatalog();
+        c.opml ??= buildRepresentation(Buffer.from(renderOpml(indexPage()), 'utf8'), pageMeta('text/x-opml; charset=utf-8'));
+        return sendRepresentation(req, res, path, c.opml, head);
+      },
+    ],
+    [
+      '/healthz',
+      (req, res, path, head) => {
+        const h = deps.health(deps.now());
+        return sendFresh(req, res, path, h.ok ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(h.body) + '\n', head);
+      },
+    ],
+    [
+      '/metrics',
+      (req, res, path, head) => {
+        const { privateIds } = currentCatalog();
+        const text = deps.metrics.render((name, value) => (name === 'source' || name === 'feed') && privateIds.has(value));
+        return sendFresh(req, res, path, 200, 'text/plain; version=0.0.4; charset=utf-8', text, head);
+      },
+    ],
+  ]);
+
+  /** A response computed for this request only (health, metrics): never cached anywhere. */
+  const sendFresh = (req: IncomingMessage, res: ServerResponse, path: string, status: number, contentType: string, text: string, head: boolean): number => {
+    const body = Buffer.from(text, 'utf8');
+    res.writeHead(status, ['Content-Type', contentType, 'Content-Length', String(body.length), 'Cache-Control', 'no-store']);
+    res.end(head ? undefined : body);
+    logAccess(req, path, status, head ? 0 : body.length);
+    return status;
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method;
+    // Every path allows GET and HEAD only, so 405 says nothing about which paths exist.
+    if (method !== 'GET' && method !== 'HEAD') {
+      sendCanned(req, res, path, METHOD_NOT_ALLOWED, false);
+      return;
+    }
+    const head = method === 'HEAD';
+    try {
+      if (path.startsWith(FEED_PREFIX)) {
+        countFeedRequest(serveFeed(req, res, path, q < 0 ? '' : url.slice(q + 1), head));
+        return;
+      }
+      const page = PAGES.get(path);
+      if (page) page(req, res, path, head);
+      else sendCanned(req, res, path, NOT_FOUND, head);
+    } catch (err) {
+      deps.log.error('serve: request failed', { method, path: path.slice(0, 200), error: describeError(err) });
+      if (path.startsWith(FEED_PREFIX)) countFeedRequest(500);
+      if (res.headersSent) res.destroy();
+      else sendCanned(req, res, path, SERVER_ERROR, head);
+    }
+  };
+
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    handle,
+  );
+  server.maxConnections = opts.maxConnections;
+
+  const publisher: Publisher | null = deps.websubHub === null ? null : createPublisher(deps.websubHub, deps.log, opts.websubRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+
+  return new Promise((resolve, reject) => {
+    const onListenError = (err: Error): void => {
+      reject(new WirefeedError('serve', 'E_LISTEN', `cannot listen on ${opts.host}:${opts.port}: ${err.message}`, { cause: err }));
+    };
+    server.once('error', onListenError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onListenError);
+      server.on('error', (err) => deps.log.error('serve: server error', { error: describeError(err) }));
+      const port = (server.address() as AddressInfo).port;
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        notifyChanged(feedIds) {
+          if (publisher === null) return;
+          const { byId } = currentCatalog();
+          // Private feeds need a token the hub does not have: they are never published.
+          const urls = feedIds
+            .filter((id) => byId.get(id)?.tokenDigest === null)
+            .flatMap((id) => FORMATS.map((f) => feedUrl(deps.baseUrl, id, f.format)));
+          publisher.publish(urls);
+        },
+        close: () => closeServer(server, publisher, timeouts.closeGraceMs),
+      });
+    });
+  });
+}
+
+export function feedUrl(baseUrl: string, id: string, format: FeedFormat): string {
+  const ext = FORMATS.find((f) => f.format === format)?.ext ?? format;
+  return `${baseUrl}/feeds/${id}.${ext}`;
+}
+
+function closeServer(server: ReturnType<typeof createServer>, publisher: Publisher | null, graceMs: number): Promise<void> {
+  publisher?.close();
+  return new Promise((resolve) => {
+    // Requests still running after the grace period lose their sockets.
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

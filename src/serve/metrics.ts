@@ -1,0 +1,186 @@
+/**
+ * A tiny Prometheus registry: counters, gauges and histograms with labels, rendered in the text
+ * exposition format 0.0.4. Series are keyed by their label values joined with NUL (a byte that
+ * a label value from config cannot usefully hold), so an increment costs one Map lookup.
+ */
+
+export type Labels<L extends string> = Readonly<Record<L, string>>;
+
+/** Drops a series from `/metrics` when it returns true for one of its labels (private feeds). */
+export type LabelFilter = (name: string, value: string) => boolean;
+
+interface Series {
+  values: readonly string[];
+}
+
+abstract class Metric<L extends string, S extends Series> {
+  protected readonly series = new Map<string, S>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly L[],
+  ) {}
+
+  protected abstract readonly type: 'counter' | 'gauge' | 'histogram';
+  protected abstract create(values: readonly string[]): S;
+  protected abstract lines(s: S, labels: string): string[];
+
+  protected get(labels: Labels<L>): S {
+    const values = this.labelNames.map((n) => labels[n]);
+    const key = values.join('\0');
+    let s = this.series.get(key);
+    if (!s) {
+      s = this.create(values);
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  render(hide: LabelFilter): string {
+    const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    // A metric without labels shows 0 before its first increment, as Prometheus clients do.
+    if (this.labelNames.length === 0) this.get({} as Labels<L>);
+    for (const s of this.series.values()) {
+      if (this.labelNames.some((n, i) => hide(n, s.values[i] ?? ''))) continue;
+      out.push(...this.lines(s, this.labelNames.map((n, i) => `${n}="${escapeLabel(s.values[i] ?? '')}"`).join(',')));
+    }
+    return out.join('\n') + '\n';
+  }
+}
+
+interface ValueSeries extends Series {
+  value: number;
+}
+
+abstract class ValueMetric<L extends string> extends Metric<L, ValueSeries> {
+  protected create(values: readonly string[]): ValueSeries {
+    return { values, value: 0 };
+  }
+
+  protected lines(s: ValueSeries, labels: string): string[] {
+    return [`${this.name}${labels ? `{${labels}}` : ''} ${formatNumber(s.value)}`];
+  }
+
+  /** The current value (tests, health). */
+  value(labels: Labels<L>): number {
+    return this.get(labels).value;
+  }
+}
+
+export class Counter<L extends string = never> extends ValueMetric<L> {
+  protected readonly type = 'counter';
+
+  inc(labels: Labels<L>, by = 1): void {
+    this.get(labels).value += by;
+  }
+
+  /** A handle for one label set, for hot paths: `inc()` then costs no lookup at all. */
+  child(labels: Labels<L>): { inc(by?: number): void } {
+    const s = this.get(labels);
+    return {
+      inc: (by = 1) => {
+        s.value += by;
+      },
+    };
+  }
+}
+
+export class Gauge<L extends string = never> extends ValueMetric<L> {
+  protected readonly type = 'gauge';
+
+  set(labels: Labels<L>, value: number): void {
+    this.get(labels).value = value;
+  }
+}
+
+interface HistogramSeries extends Series {
+  /** Per-bucket (non-cumulative) counts; the last slot is +Inf. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export class Histogram<L extends string = never> extends Metric<L, HistogramSeries> {
+  protected readonly type = 'histogram';
+
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    /** Upper bounds, ascending. */
+    readonly buckets: readonly number[],
+  ) {
+    super(name, help, labelNames);
+  }
+
+  observe(labels: Labels<L>, value: number): void {
+    const s = this.get(labels);
+    let i = this.buckets.findIndex((b) => value <= b);
+    if (i < 0) i = this.buckets.length;
+    s.counts[i] = (s.counts[i] ?? 0) + 1;
+    s.sum += value;
+    s.count += 1;
+  }
+
+  protected create(values: readonly string[]): HistogramSeries {
+    return { values, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+  }
+
+  protected lines(s: HistogramSeries, labels: string): string[] {
+    const sep = labels ? ',' : '';
+    const out: string[] = [];
+    let cumulative = 0;
+    [...this.buckets, Infinity].forEach((bound, i) => {
+      cumulative += s.counts[i] ?? 0;
+      out.push(`${this.name}_bucket{${labels}${sep}le="${formatNumber(bound)}"} ${cumulative}`);
+    });
+    const plain = labels ? `{${labels}}` : '';
+    out.push(`${this.name}_sum${plain} ${formatNumber(s.sum)}`, `${this.name}_count${plain} ${s.count}`);
+    return out;
+  }
+}
+
+/** Label values escape `\`, `"` and newline (exposition format 0.0.4). */
+function escapeLabel(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+function formatNumber(n: number): string {
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  return Number.isNaN(n) ? 'NaN' : String(n);
+}
+
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+/** The series wirefeed exposes. The daemon feeds the fetch ones; the server the request ones. */
+export interface Metrics {
+  fetches: Counter<'source' | 'result'>;
+  fetchDuration: Histogram<'source'>;
+  storiesStored: Gauge<'source'>;
+  feedRequests: Counter<'status'>;
+  notModified: Counter;
+  /** Prometheus text of every metric, leaving out series with a hidden label value. */
+  render(hide?: LabelFilter): string;
+}
+
+export function createMetrics(): Metrics {
+  const m = {
+    fetches: new Counter('wirefeed_fetches_total', 'Source fetches by result.', ['source', 'result'] as const),
+    fetchDuration: new Histogram(
+      'wirefeed_fetch_duration_seconds',
+      'Time to fetch a source, in seconds.',
+      ['source'] as const,
+      [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    ),
+    storiesStored: new Gauge('wirefeed_stories_stored', 'Stories kept per source.', ['source'] as const),
+    feedRequests: new Counter('wirefeed_feed_requests_total', 'Requests for /feeds/ URLs by HTTP status.', ['status'] as const),
+    notModified: new Counter('wirefeed_not_modified_total', 'Responses answered 304 Not Modified.', [] as const),
+  };
+  const all: AnyMetric[] = Object.values(m);
+  return {
+    ...m,
+    render: (hide = () => false) => all.map((metric) => metric.render(hide)).join(''),
+  };
+}
