@@ -107,6 +107,10 @@ export interface SourceState {
   consecutiveFailures: number;
   /** Not before this moment (backoff, Retry-After). */
   nextAttemptAfter: string | null;
+  /** Hash of the last ingested document's text: an identical page is not parsed again. */
+  contentHash: string | null;
+  /** Fetch time of the last ingested page: stories with this lastSeen are on the page now. */
+  lastPageAt: string | null;
 }
 
 /** One entry as a feed shows it (select → render). */

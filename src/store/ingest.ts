@@ -1,0 +1,191 @@
+/**
+ * Ingest: dated stories from one fetch of one source → the store.
+ *
+ * A parsed story is a held one when, in this order:
+ *   1. its story key (headline hash) is among a held story's keys, or
+ *   2. its lead key (place + first sentence) matches a held story listed under the same
+ *      source and seen within the last 48 hours — the top story that moved into the list
+ *      without its headline, or a story whose headline was edited.
+ * Otherwise it is new, and its story key becomes its id forever.
+ *
+ * Merging a held story:
+ *   - body: an identical body changes nothing; a body that is the beginning of the held one
+ *     (a list showing only the lead) keeps the longer one and changes nothing; any other body
+ *     replaces the held one and sets `updated` to the fetch time;
+ *   - headline: a real headline replaces a derived one; an edited real headline replaces the
+ *     old one (and sets `updated`); a derived headline never replaces a real one;
+ *   - publication interval: narrowed to the intersection of the held and the new one; an
+ *     empty intersection keeps the held interval and is reported;
+ *   - the source joins the story's source list; lastSeen moves to the fetch time.
+ */
+import { bodyHash, storyKeys } from '../identity/index.js';
+import type { DatedStory, Lang, StoredStory } from '../model.js';
+import type { Store } from './index.js';
+
+const LEAD_MATCH_WINDOW_MS = 48 * 3600 * 1000;
+
+export interface IngestCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface IngestResult extends IngestCounts {
+  /** Stories whose feed-visible fields changed (new, updated, re-dated, newly listed). */
+  changed: number;
+  warnings: string[];
+}
+
+export interface IngestOptions {
+  sourceId: string;
+  /** Fetch time. */
+  at: Date;
+  lang: Lang;
+}
+
+function iso(d: Date): string {
+  return d.toISOString();
+}
+
+function findHeld(store: Store, keys: { storyKey: string; leadKey: string | null }, sourceId: string, at: Date): StoredStory | undefined {
+  const byKey = store.byKey(keys.storyKey);
+  if (byKey !== undefined) return byKey;
+  if (keys.leadKey === null) return undefined;
+  const since = at.getTime() - LEAD_MATCH_WINDOW_MS;
+  return store
+    .byLeadKey(keys.leadKey)
+    .find((s) => s.sources.includes(sourceId) && Date.parse(s.lastSeen) >= since);
+}
+
+function squash(body: readonly string[]): string {
+  return body.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/** True when `part` is the beginning of `whole` (a lead-only listing of a longer story). */
+function isBeginningOf(part: readonly string[], whole: readonly string[]): boolean {
+  const a = squash(part);
+  const b = squash(whole);
+  return a.length > 0 && a.length < b.length && b.startsWith(a);
+}
+
+function newStory(d: DatedStory, keys: { storyKey: string; leadKey: string | null }, opts: IngestOptions): StoredStory {
+  const at = iso(opts.at);
+  return {
+    id: keys.storyKey,
+    keys: [keys.storyKey],
+    leadKey: keys.leadKey,
+    sources: [opts.sourceId],
+    headline: d.headline,
+    headlineDerived: d.headlineDerived,
+    place: d.place,
+    agencies: [...d.agencies],
+    section: d.section,
+    body: [...d.body],
+    bodyHash: bodyHash(d.body),
+    link: d.link,
+    lang: opts.lang,
+    firstSeen: at,
+    lastSeen: at,
+    publishedEarliest: d.publishedEarliest === null ? null : iso(d.publishedEarliest),
+    publishedLatest: iso(d.publishedLatest),
+    updated: at,
+  };
+}
+
+/** Narrow the held interval to its intersection with the new one; 'disjoint' keeps the held one. */
+function narrow(held: StoredStory, d: DatedStory): 'same' | 'narrowed' | 'disjoint' {
+  const oldE = held.publishedEarliest === null ? -Infinity : Date.parse(held.publishedEarliest);
+  const oldL = Date.parse(held.publishedLatest);
+  const newE = d.publishedEarliest === null ? -Infinity : d.publishedEarliest.getTime();
+  const newL = d.publishedLatest.getTime();
+  const e = Math.max(oldE, newE);
+  const l = Math.min(oldL, newL);
+  if (e > l) return 'disjoint';
+  if (e === oldE && l === oldL) return 'same';
+  held.publishedEarliest = e === -Infinity ? null : new Date(e).toISOString();
+  held.publishedLatest = new Date(l).toISOString();
+  return 'narrowed';
+}
+
+/** Merge one dated story into a held one; returns whether the body/headline changed and whether feeds see a change. */
+function merge(held: StoredStory, d: DatedStory, keys: { storyKey: string; leadKey: string | null }, opts: IngestOptions, warnings: string[]): { updated: boolean; visible: boolean } {
+  let updated = false;
+  let visible = false;
+  const at = iso(opts.at);
+
+  // A new key must reach the store's indexes, which only `put` refreshes.
+  if (!held.keys.includes(keys.storyKey)) {
+    held.keys.push(keys.storyKey);
+    visible = true;
+  }
+  if (held.leadKey === null && keys.leadKey !== null) {
+    held.leadKey = keys.leadKey;
+    visible = true;
+  }
+
+  if (!d.headlineDerived && d.headline !== held.headline) {
+    // A real headline beats a derived one; a changed real headline is an edit.
+    if (!held.headlineDerived) updated = true;
+    held.headline = d.headline;
+    held.headlineDerived = false;
+    visible = true;
+  }
+
+  const hash = bodyHash(d.body);
+  if (hash !== held.bodyHash && d.body.length > 0 && !isBeginningOf(d.body, held.body)) {
+    held.body = [...d.body];
+    held.bodyHash = hash;
+    updated = true;
+    visible = true;
+  }
+
+  if (held.place === null && d.place !== null) held.place = d.place;
+  if (held.agencies.length === 0 && d.agencies.length > 0) held.agencies = [...d.agencies];
+  if (held.section === null && d.section !== null) held.section = d.section;
+  if (held.link === null && d.link !== null) {
+    held.link = d.link;
+    visible = true;
+  }
+  if (!held.sources.includes(opts.sourceId)) {
+    held.sources.push(opts.sourceId);
+    visible = true;
+  }
+
+  const dated = narrow(held, d);
+  if (dated === 'narrowed') visible = true;
+  if (dated === 'disjoint') {
+    warnings.push(
+      `store: story ${held.id} ("${held.headline.slice(0, 60)}") on ${opts.sourceId}: age ${d.ageText ?? '(none)'} ` +
+        `does not fit the held interval ${held.publishedEarliest ?? '…'} – ${held.publishedLatest}; kept the held one`,
+    );
+  }
+
+  if (updated) held.updated = at;
+  held.lastSeen = at;
+  return { updated, visible };
+}
+
+/** Put one fetch's stories into the store. Idempotent: the same stories at the same time change nothing. */
+export function ingestStories(store: Store, stories: readonly DatedStory[], opts: IngestOptions): IngestResult {
+  const result: IngestResult = { new: 0, updated: 0, unchanged: 0, changed: 0, warnings: [] };
+  for (const d of stories) {
+    const keys = storyKeys(d);
+    const held = findHeld(store, keys, opts.sourceId, opts.at);
+    if (held === undefined) {
+      store.put(newStory(d, keys, opts));
+      result.new += 1;
+      result.changed += 1;
+      continue;
+    }
+    const { updated, visible } = merge(held, d, keys, opts, result.warnings);
+    if (updated) result.updated += 1;
+    else result.unchanged += 1;
+    if (visible) {
+      store.put(held);
+      result.changed += 1;
+    } else {
+      store.touchSeen(held);
+    }
+  }
+  return result;
+}
