@@ -1,0 +1,339 @@
+/**
+ * HTTP GET with every limit a fetcher on the open internet needs: connect/headers/body timeouts
+ * plus a total deadline, a cap on the decompressed body, redirects followed by hand so that each
+ * hop is checked (scheme, private address, loops), and conditional GET.
+ */
+import { STATUS_CODES } from 'node:http';
+import { type Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, type Dispatcher } from 'undici';
+import { hostIsPrivate } from './address.js';
+import { FetchError, type FetchCode } from './errors.js';
+
+/** One fetch of one source. */
+export interface HttpRequest {
+  url: string;
+  /** Stored validators from the last 200, sent as If-None-Match / If-Modified-Since. */
+  etag: string | null;
+  lastModified: string | null;
+  /** `wirefeed/<version> (+<baseUrl>)`, see `userAgent()`. */
+  userAgent: string;
+  /** Fetch time; Retry-After dates are measured from it. */
+  now: Date;
+  /** Follow redirects to loopback/private/link-local addresses from a public source. */
+  allowPrivateRedirects: boolean;
+}
+
+/** Limits; every field has a default (DEFAULT_HTTP). */
+export interface HttpOptions {
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  /** Longest pause between two body chunks (undici's bodyTimeout is an idle timeout). */
+  bodyTimeoutMs?: number;
+  /** Deadline for the whole fetch, redirects included, so a 1 byte/s trickle cannot hold it. */
+  totalTimeoutMs?: number;
+  /** Cap on the decompressed body. */
+  maxBytes?: number;
+  maxRedirects?: number;
+  /**
+   * Treat the source URL's host as public even when it is a loopback or private address.
+   * Only for tests, which must serve their "public" source from 127.0.0.1 to exercise the
+   * private-redirect rule.
+   */
+  sourceIsPublic?: boolean;
+}
+
+export const DEFAULT_HTTP = {
+  connectTimeoutMs: 15_000,
+  headersTimeoutMs: 15_000,
+  bodyTimeoutMs: 15_000,
+  maxBytes: 5 * 1024 * 1024,
+  maxRedirects: 5,
+} as const;
+
+export type HttpResult =
+  | { status: 'not-modified' }
+  | {
+      status: 'ok';
+      bytes: Uint8Array;
+      contentType: string | null;
+      etag: string | null;
+      lastModified: string | null;
+      /** URL after redirects. */
+      finalUrl: string;
+    };
+
+export function userAgent(version: string, baseUrl: string): string {
+  return `wirefeed/${version} (+${baseUrl})`;
+}
+
+const ACCEPT = 'text/html, text/plain;q=0.9, */*;q=0.5';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Decoders per Content-Encoding token (RFC 9110 §8.4.1); identity needs none. */
+const DECODERS: Record<string, (() => Transform) | null> = {
+  identity: null,
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  br: createBrotliDecompress,
+  deflate: createInflate,
+};
+
+// One agent per connect timeout (in practice one): connections are kept alive and reused per host.
+const agents = new Map<number, Agent>();
+
+function agentFor(connectTimeoutMs: number): Agent {
+  let agent = agents.get(connectTimeoutMs);
+  if (!agent) {
+    agent = new Agent({ connect: { timeout: connectTimeoutMs } });
+    agents.set(connectTimeoutMs, agent);
+  }
+  return agent;
+}
+
+/** Close the shared connection pools (at shutdown). */
+export async function closeHttp(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.all(all.map((a) => a.close()));
+}
+
+type Limits = Required<Omit<HttpOptions, 'sourceIsPublic'>>;
+
+/** Library error codes → our code and a message. First match along the cause chain wins. */
+const ERROR_CODES: Record<string, (l: Limits, url: URL) => [FetchCode, string]> = {
+  ENOTFOUND: (_l, u) => ['E_DNS', `cannot resolve ${u.hostname}`],
+  EAI_AGAIN: (_l, u) => ['E_DNS', `cannot resolve ${u.hostname} (temporary DNS failure)`],
+  EAI_FAIL: (_l, u) => ['E_DNS', `cannot resolve ${u.hostname}`],
+  ECONNREFUSED: () => ['E_REFUSED', 'connection refused'],
+  EHOSTUNREACH: () => ['E_REFUSED', 'host unreachable'],
+  ENETUNREACH: () => ['E_REFUSED', 'network unreachable'],
+  ECONNRESET: () => ['E_RESET', 'connection reset'],
+  EPIPE: () => ['E_RESET', 'connection reset'],
+  UND_ERR_SOCKET: () => ['E_RESET', 'connection closed before the response was complete'],
+  UND_ERR_CONNECT_TIMEOUT: (l) => ['E_TIMEOUT', `no connection within ${l.connectTimeoutMs} ms`],
+  ETIMEDOUT: (l) => ['E_TIMEOUT', `no connection within ${l.connectTimeoutMs} ms`],
+  UND_ERR_HEADERS_TIMEOUT: (l) => ['E_TIMEOUT', `no response headers within ${l.headersTimeoutMs} ms`],
+  UND_ERR_BODY_TIMEOUT: (l) => ['E_TIMEOUT', `no body data for ${l.bodyTimeoutMs} ms`],
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: () => ['E_PROTOCOL', 'body length does not match Content-Length'],
+  UND_ERR_HEADERS_OVERFLOW: () => ['E_PROTOCOL', 'response headers too large'],
+  Z_DATA_ERROR: () => ['E_DECOMPRESS', 'corrupt compressed body'],
+  Z_BUF_ERROR: () => ['E_DECOMPRESS', 'truncated compressed body'],
+};
+
+function errorCode(err: unknown): string | null {
+  let cur: unknown = err;
+  for (let depth = 0; cur instanceof Error && depth < 5; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (code in ERROR_CODES) return code;
+      // zlib's Brotli errors are named after the decoder state (ERR__ERROR_FORMAT_…).
+      if (code.startsWith('ERR__ERROR') || code.startsWith('ERR_BROTLI')) return 'Z_DATA_ERROR';
+      if (code.startsWith('HPE_')) return code;
+    }
+    cur = cur.cause;
+  }
+  return null;
+}
+
+/** Raised through the abort signal when the total deadline passes. */
+class DeadlineExceeded extends Error {}
+
+function toFetchError(err: unknown, url: URL, limits: Limits): FetchError {
+  if (err instanceof FetchError) return err;
+  const target = { verb: 'GET' as const, url: url.href };
+  if (err instanceof DeadlineExceeded) {
+    return new FetchError('E_TIMEOUT', target, `not complete within ${limits.totalTimeoutMs} ms`, { cause: err });
+  }
+  const code = errorCode(err);
+  if (code?.startsWith('HPE_')) return new FetchError('E_PROTOCOL', target, `malformed HTTP response (${code})`, { cause: err });
+  const map = code ? ERROR_CODES[code] : undefined;
+  if (map) {
+    const [fetchCode, detail] = map(limits, url);
+    return new FetchError(fetchCode, target, detail, { cause: err });
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new FetchError('E_PROTOCOL', target, detail, { cause: err });
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | null {
+  const v = headers[name];
+  return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+}
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as ms after `now`. */
+export function parseRetryAfter(value: string | null, now: Date): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
+}
+
+async function readBody(res: Dispatcher.ResponseData, url: URL, limits: Limits): Promise<Uint8Array> {
+  const target = { verb: 'GET' as const, url: url.href };
+  const tooLarge = () => new FetchError('E_TOO_LARGE', target, `body larger than ${limits.maxBytes} bytes`);
+  const declared = Number(header(res.headers, 'content-length') ?? NaN);
+  const encodings = (header(res.headers, 'content-encoding') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  if (encodings.length === 0 && declared > limits.maxBytes) {
+    res.body.destroy();
+    throw tooLarge();
+  }
+  const decoders: Transform[] = [];
+  // Codings are listed in the order they were applied; undo them last first.
+  for (const enc of encodings.reverse()) {
+    const make = DECODERS[enc];
+    if (make === undefined) {
+      res.body.destroy();
+      throw new FetchError('E_DECOMPRESS', target, `unsupported Content-Encoding "${enc}"`);
+    }
+    if (make) decoders.push(make());
+  }
+
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let raw = 0;
+  // Counting the compressed bytes too stops a huge body whose decoder makes little output.
+  res.body.on('data', (chunk: Buffer) => {
+    raw += chunk.length;
+    if (raw > limits.maxBytes) res.body.destroy(tooLarge());
+  });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      if (total > limits.maxBytes) return done(tooLarge());
+      chunks.push(chunk);
+      done();
+    },
+  });
+  // pipeline destroys every stream on the first error, which aborts the undici request.
+  await pipeline([res.body, ...decoders, sink]);
+  return Buffer.concat(chunks, total);
+}
+
+async function assertHopAllowed(
+  next: URL,
+  source: URL,
+  req: HttpRequest,
+  opts: HttpOptions,
+  from: URL,
+): Promise<void> {
+  const target = { verb: 'GET' as const, url: from.href };
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new FetchError('E_REDIRECT_SCHEME', target, `redirect to ${next.protocol} URL ${next.href} refused (only http and https)`);
+  }
+  if (req.allowPrivateRedirects) return;
+  const sourcePrivate = opts.sourceIsPublic ? false : await hostIsPrivate(source);
+  if (!sourcePrivate && (await hostIsPrivate(next))) {
+    throw new FetchError(
+      'E_PRIVATE_REDIRECT',
+      target,
+      `redirect to private address ${next.href} refused (set allowPrivateRedirects: true to allow)`,
+    );
+  }
+}
+
+export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promise<HttpResult> {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_HTTP.connectTimeoutMs;
+  const headersTimeoutMs = opts.headersTimeoutMs ?? DEFAULT_HTTP.headersTimeoutMs;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_HTTP.bodyTimeoutMs;
+  const limits: Limits = {
+    connectTimeoutMs,
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    totalTimeoutMs: opts.totalTimeoutMs ?? connectTimeoutMs + headersTimeoutMs + bodyTimeoutMs,
+    maxBytes: opts.maxBytes ?? DEFAULT_HTTP.maxBytes,
+    maxRedirects: opts.maxRedirects ?? DEFAULT_HTTP.maxRedirects,
+  };
+  const source = new URL(req.url);
+  const headers: Record<string, string> = {
+    'user-agent': req.userAgent,
+    accept: ACCEPT,
+    'accept-encoding': 'gzip, br',
+  };
+  if (req.etag !== null) headers['if-none-match'] = req.etag;
+  if (req.lastModified !== null) headers['if-modified-since'] = req.lastModified;
+
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(new DeadlineExceeded('total deadline')), limits.totalTimeoutMs);
+  deadline.unref();
+  const dispatcher = agentFor(limits.connectTimeoutMs);
+  const visited = new Set<string>([source.href]);
+  let url = source;
+  try {
+    for (let hops = 0; ; hops++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await dispatcher.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: 'GET',
+          headers,
+          headersTimeout: limits.headersTimeoutMs,
+          bodyTimeout: limits.bodyTimeoutMs,
+          signal: controller.signal,
+        });
+      } catch (err) {
+        throw toFetchError(err, url, limits);
+      }
+      const target = { verb: 'GET' as const, url: url.href };
+
+      if (REDIRECT_STATUSES.has(res.statusCode)) {
+        await res.body.dump();
+        const location = header(res.headers, 'location');
+        if (location === null) throw new FetchError('E_PROTOCOL', target, `${res.statusCode} redirect without Location`);
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch (err) {
+          throw new FetchError('E_PROTOCOL', target, `redirect to invalid URL "${location}"`, { cause: err });
+        }
+        if (visited.has(next.href)) throw new FetchError('E_REDIRECT_LOOP', target, `redirect loop back to ${next.href}`);
+        if (hops + 1 > limits.maxRedirects) {
+          throw new FetchError('E_TOO_MANY_REDIRECTS', target, `more than ${limits.maxRedirects} redirects`);
+        }
+        try {
+          await assertHopAllowed(next, source, req, opts, url);
+        } catch (err) {
+          throw toFetchError(err, next, limits);
+        }
+        visited.add(next.href);
+        url = next;
+        continue;
+      }
+
+      if (res.statusCode === 304) {
+        await res.body.dump();
+        return { status: 'not-modified' };
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        await res.body.dump();
+        const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), req.now);
+        const text = `${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`.trim();
+        const wait = retryAfterMs === null ? '' : ` (retry after ${Math.ceil(retryAfterMs / 1000)} s)`;
+        throw new FetchError('E_HTTP_STATUS', target, text + wait, { status: res.statusCode, retryAfterMs });
+      }
+
+      let bytes: Uint8Array;
+      try {
+        bytes = await readBody(res, url, limits);
+      } catch (err) {
+        throw toFetchError(controller.signal.aborted ? controller.signal.reason : err, url, limits);
+      }
+      return {
+        status: 'ok',
+        bytes,
+        contentType: header(res.headers, 'content-type'),
+        etag: header(res.headers, 'etag'),
+        lastModified: header(res.headers, 'last-modified'),
+        finalUrl: url.href,
+      };
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+}
