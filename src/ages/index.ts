@@ -1,8 +1,30 @@
 /**
  * Relative ages ("4 minuten geleden", "yesterday at 6:45 PM") → UTC intervals.
- * CONTRACT (implemented by the ages stage; other stages rely on exactly these signatures).
+ * Other stages rely on exactly these signatures.
+ *
+ * Interval rules (an age is an interval, not a point; `now` is when the page was seen):
+ * - "N <unit> ago": published in (now − (N+1)·unit, now − N·unit], so earliest = now − (N+1)·unit
+ *   and latest = now − N·unit (pages floor the elapsed time). "a minute/an hour/een dag" is N=1.
+ *   Units are elapsed durations: a day is 24 h even across a DST change.
+ * - moment words (zojuist, net, nu, just now, gerade eben, à l'instant, a few seconds ago …):
+ *   [now − 1 min, now].
+ * - day words, in the source's IANA zone: yesterday = [start of yesterday, start of today − 1 ms],
+ *   the day before likewise; today alone = [start of today, now]. Days are 23 h or 25 h on DST
+ *   change days, which follows from computing each start of day in the zone.
+ * - clock times, in the zone: [hh:mm:00.000, hh:mm:59.999] of that day. A bare clock time later
+ *   than now means yesterday; "today + time" later than now is not an age. A wall time that a
+ *   fall-back hour shows twice spans both; one in a spring-forward gap does not exist.
+ * - Every latest is clamped to ≤ now; an interval wholly after now is not an age.
+ * Nothing here reads the clock or the host time zone: `now` and `timeZone` are parameters.
  */
-import type { Lang } from '../model.js';
+import { LANGS, type DatedStory, type Lang, type ParsedStory } from '../model.js';
+import { compileLexicon, findIn, type AgeKind, type AgeMatch, type AgeValues, type CompiledLexicon } from './engine.js';
+import { MINUTE } from './lexicon.js';
+import { de } from './de.js';
+import { en } from './en.js';
+import { fr } from './fr.js';
+import { nl } from './nl.js';
+import { Zone, addDays, formatDate, type CivilDate } from './zone.js';
 
 export interface AgeOptions {
   /** The moment the page was seen. */
@@ -17,20 +39,171 @@ export type AgeResult =
   | { ok: true; earliest: Date; latest: Date; lang: Lang }
   | { ok: false; error: string };
 
+const LEXICONS: Readonly<Record<Lang, CompiledLexicon>> = {
+  nl: compileLexicon(nl),
+  en: compileLexicon(en),
+  de: compileLexicon(de),
+  fr: compileLexicon(fr),
+};
+
+/** Languages to try, in tie-break order. */
+function langsFor(lang: Lang | 'auto'): readonly Lang[] {
+  return lang === 'auto' ? LANGS : [lang];
+}
+
+/** Zones are compiled once; a zone Intl rejects is remembered as its error message. */
+const zones = new Map<string, Zone | string>();
+
+function zoneFor(name: string): Zone | string {
+  let zone = zones.get(name);
+  if (zone === undefined) {
+    try {
+      zone = new Zone(name);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      zone = `unknown time zone "${name}"`;
+    }
+    zones.set(name, zone);
+  }
+  return zone;
+}
+
+interface Interval {
+  earliest: number;
+  latest: number;
+}
+
+interface Context {
+  now: number;
+  zone: Zone;
+  today: CivilDate;
+}
+
+/** An interval, or why the phrase names no moment. */
+type Resolution = Interval | string;
+
+function clockOn(ctx: Context, date: CivilDate, v: AgeValues): Resolution {
+  const hour = v.hour ?? 0;
+  const minute = v.minute ?? 0;
+  const found = ctx.zone.instantsOf(date, hour, minute);
+  if (found.length === 0) {
+    const hhmm = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+    return `${hhmm} does not exist on ${formatDate(date)} in ${ctx.zone.name}`;
+  }
+  return { earliest: found[0], latest: found[found.length - 1] + MINUTE - 1 };
+}
+
+const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolution>> = {
+  moment: (ctx) => ({ earliest: ctx.now - MINUTE, latest: ctx.now }),
+  relative: (ctx, v) => {
+    const n = v.count ?? 0;
+    const unit = v.unitMs ?? 0;
+    return { earliest: ctx.now - (n + 1) * unit, latest: ctx.now - n * unit };
+  },
+  day: (ctx, v) => {
+    const offset = v.dayOffset ?? 0;
+    const day = addDays(ctx.today, offset);
+    const start = ctx.zone.startOfDay(day);
+    if (offset === 0) return { earliest: start, latest: ctx.now };
+    return { earliest: start, latest: ctx.zone.startOfDay(addDays(day, 1)) - 1 };
+  },
+  dayClock: (ctx, v) => clockOn(ctx, addDays(ctx.today, v.dayOffset ?? 0), v),
+  clock: (ctx, v) => {
+    const today = clockOn(ctx, ctx.today, v);
+    // A clock time with no day word that has not come yet today was yesterday's.
+    return typeof today !== 'string' && today.earliest > ctx.now ? clockOn(ctx, addDays(ctx.today, -1), v) : today;
+  },
+};
+
+function resolveMatch(match: AgeMatch, now: number, zone: Zone): Resolution {
+  const ctx: Context = { now, zone, today: zone.dateAt(now) };
+  const interval = RESOLVERS[match.pattern.kind](ctx, match.values);
+  if (typeof interval === 'string') return interval;
+  if (interval.earliest > now) return `lies after now (${new Date(now).toISOString()})`;
+  return { earliest: interval.earliest, latest: Math.min(interval.latest, now) };
+}
+
 /** Resolve a whole age phrase. Never falls back to `now`: text that is not an age is `ok: false`. */
-export function resolveAge(_text: string, _opts: AgeOptions): AgeResult {
-  throw new Error('not implemented');
+export function resolveAge(text: string, opts: AgeOptions): AgeResult {
+  const quoted = JSON.stringify(text);
+  const now = opts.now.getTime();
+  if (Number.isNaN(now)) return { ok: false, error: `${quoted}: now is not a valid date` };
+  const zone = zoneFor(opts.timeZone);
+  if (typeof zone === 'string') return { ok: false, error: `${quoted}: ${zone}` };
+  for (const lang of langsFor(opts.lang)) {
+    const match = findIn(LEXICONS[lang], text, 'whole');
+    if (!match) continue;
+    const r = resolveMatch(match, now, zone);
+    if (typeof r === 'string') return { ok: false, error: `${quoted}: ${r}` };
+    return { ok: true, earliest: new Date(r.earliest), latest: new Date(r.latest), lang };
+  }
+  return { ok: false, error: `not an age: ${quoted}` };
+}
+
+/**
+ * Best match over languages: `better(a, b)` says a beats b; ties keep the earlier language
+ * (nl, en, de, fr). The cheap any-pattern test rejects most lines before the per-pattern scan.
+ */
+function bestOver(
+  lang: Lang | 'auto',
+  text: string,
+  which: 'atStart' | 'atEnd',
+  better: (a: AgeMatch, b: AgeMatch) => boolean,
+): AgeMatch | null {
+  let best: AgeMatch | null = null;
+  for (const l of langsFor(lang)) {
+    const lex = LEXICONS[l];
+    if (!(which === 'atStart' ? lex.anyAtStart : lex.anyAtEnd).test(text)) continue;
+    const found = findIn(lex, text, which);
+    if (found && (best === null || better(found, best))) best = found;
+  }
+  return best;
 }
 
 /**
  * An age phrase at the very start of `text`, which may be glued to what follows
  * (`4 minuten geledenSEOUL …`). Returns the phrase as it stands in the text.
  */
-export function matchAgeAtStart(_text: string, _lang: Lang | 'auto'): { text: string; lang: Lang } | null {
-  throw new Error('not implemented');
+export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: string; lang: Lang } | null {
+  const best = bestOver(lang, text, 'atStart', (a, b) => a.text.length > b.text.length);
+  return best && { text: best.text, lang: best.pattern.lang };
 }
 
+/**
+ * The longest age phrase could be longer with odd spacing, but not this long: only the tail is
+ * searched, so that a long paragraph costs no more than a short one.
+ */
+const END_WINDOW = 120;
+
 /** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
-export function matchAgeAtEnd(_text: string, _lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
-  throw new Error('not implemented');
+export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
+  const from = Math.max(0, text.length - END_WINDOW);
+  // The window's first character keeps its real left neighbour for the word-boundary test.
+  const tail = from === 0 ? text : text.slice(from - 1);
+  const shift = from === 0 ? 0 : from - 1;
+  const best = bestOver(lang, tail, 'atEnd', (a, b) => a.index < b.index);
+  return best && { text: best.text, index: best.index + shift, lang: best.pattern.lang };
+}
+
+/**
+ * Dates every story. Order of evidence: a `<time datetime>` from the page wins (earliest =
+ * latest = datetime); else the age text's interval; else no age: earliest null, latest now.
+ * An age text that does not resolve is a warning naming it, and the story is dated as if it
+ * had no age — reported, never silent.
+ */
+export function resolveStories(
+  stories: ParsedStory[],
+  opts: { now: Date; timeZone: string; lang: Lang },
+): { stories: DatedStory[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const dated = stories.map((story): DatedStory => {
+    if (story.datetime) return { ...story, publishedEarliest: story.datetime, publishedLatest: story.datetime };
+    if (story.ageText !== null) {
+      const r = resolveAge(story.ageText, opts);
+      if (r.ok) return { ...story, publishedEarliest: r.earliest, publishedLatest: r.latest };
+      warnings.push(`ages: ${r.error} (story ${JSON.stringify(story.headline)})`);
+    }
+    return { ...story, publishedEarliest: null, publishedLatest: opts.now };
+  });
+  return { stories: dated, warnings };
 }
