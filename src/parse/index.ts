@@ -1,19 +1,100 @@
 /**
- * The wire grammar: text lines → stories. CONTRACT (implemented by the parse stage).
+ * The wire grammar: text lines → stories. `parseWire` reads free text (see wire.ts for the
+ * grammar); `parseExtracted` also completes items that CSS selectors cut out of HTML.
+ * Neither throws: odd input gives fewer stories and a warning.
  */
-import type { Extracted, Lang, ParseResult } from '../model.js';
+import { matchAgeAtStart } from '../ages/index.js';
+import type { Extracted, ExtractedItem, Lang, ParsedStory, ParseResult } from '../model.js';
+import { buildStory, type StoryParts } from './story.js';
+import { readWire } from './wire.js';
 
 export interface ParseOptions {
   /** Language of the age and section words; 'auto' detects it from the age words, else nl. */
   lang: Lang | 'auto';
 }
 
+const DEFAULT_LANG: Lang = 'nl';
+/** How much of the input the binary check looks at. */
+const BINARY_SAMPLE = 4096;
+/** Share of replacement or control characters above which text is taken for decoded binary. */
+const BINARY_SHARE = 0.1;
+const NOT_TEXT = /[\ufffd\u0000-\u0008\u000e-\u001f]/g;
+
+/** Whether lines look like binary bytes pushed through a text decoder. */
+function looksBinary(lines: readonly string[]): boolean {
+  let sample = '';
+  for (const line of lines) {
+    sample += line.slice(0, BINARY_SAMPLE - sample.length);
+    if (sample.length >= BINARY_SAMPLE) break;
+  }
+  if (sample === '') return false;
+  return (sample.match(NOT_TEXT)?.length ?? 0) / sample.length > BINARY_SHARE;
+}
+
+/** The language with most votes; the first to reach that count on a tie; else the default. */
+function chooseLang(asked: Lang | 'auto', votes: Map<Lang, number>): Lang {
+  if (asked !== 'auto') return asked;
+  let best: Lang = DEFAULT_LANG;
+  let bestCount = 0;
+  for (const [lang, count] of votes) {
+    if (count > bestCount) {
+      best = lang;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+function finish(stories: ParsedStory[], warnings: string[], lang: Lang): ParseResult {
+  if (stories.length === 0) warnings.push('no stories found');
+  return { stories, warnings, lang };
+}
+
 /** Cut text lines into stories. Never throws on any input. */
-export function parseWire(_lines: readonly string[], _opts: ParseOptions): ParseResult {
-  throw new Error('not implemented');
+export function parseWire(lines: readonly string[], opts: ParseOptions): ParseResult {
+  if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()));
+  const wire = readWire(lines, opts.lang);
+  const warnings: string[] = [];
+  if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
+  const stories: ParsedStory[] = [];
+  for (const parts of wire.stories) {
+    const story = buildStory(parts);
+    if (story !== null) stories.push(story);
+  }
+  return finish(stories, warnings, chooseLang(opts.lang, wire.langVotes));
+}
+
+function itemParts(item: ExtractedItem): StoryParts {
+  const headline = item.headline?.trim() ?? '';
+  const ageText = item.ageText?.trim() ?? '';
+  return {
+    headline: headline === '' ? null : headline,
+    body: item.body.map((p) => p.trim()).filter((p) => p !== ''),
+    section: null,
+    ageText: ageText === '' ? null : ageText,
+    link: item.link,
+    datetime: item.datetime,
+  };
 }
 
 /** Stories from extracted input: free lines go through parseWire, selector items are completed. */
-export function parseExtracted(_input: Extracted, _opts: ParseOptions): ParseResult {
-  throw new Error('not implemented');
+export function parseExtracted(input: Extracted, opts: ParseOptions): ParseResult {
+  if (input.kind === 'lines') return parseWire(input.lines, opts);
+  const votes = new Map<Lang, number>();
+  const stories: ParsedStory[] = [];
+  let empty = 0;
+  for (const item of input.items) {
+    const story = buildStory(itemParts(item));
+    if (story === null) {
+      empty++;
+      continue;
+    }
+    stories.push(story);
+    if (opts.lang === 'auto' && story.ageText !== null) {
+      const age = matchAgeAtStart(story.ageText, 'auto');
+      if (age !== null) votes.set(age.lang, (votes.get(age.lang) ?? 0) + 1);
+    }
+  }
+  const warnings = empty > 0 ? [`${empty} item(s) without headline or text skipped`] : [];
+  return finish(stories, warnings, chooseLang(opts.lang, votes));
 }

@@ -1,0 +1,41 @@
+/**
+ * Datelines: `WASHINGTON (ANP/AFP) - `, `OTTAWA, Nov 27 (Reuters) - `, `München (dpa/lby) – `.
+ * Only the start of a paragraph is tried, and every quantifier is bounded, so a line of any
+ * length costs a constant amount of work here.
+ */
+
+export interface Dateline {
+  /** `WASHINGTON`, `SAO PAULO`, `München`. */
+  place: string;
+  /** `['ANP', 'AFP']`. */
+  agencies: string[];
+  /** Length of the dateline in the paragraph, dash and following space included. */
+  length: number;
+}
+
+/** A place word starts with a capital: `TEL`, `München`, `St.`, `Saint-Denis`. */
+const WORD = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}`;
+/** Small words inside a place name (`Rio de Janeiro`, `Frankfurt am Main`, `Den Haag aan Zee`). */
+const CONNECTOR = String.raw`(?:de|del|do|da|di|du|des|la|le|las|los|am|an|der|den|aan|op|sur|en|im|upon)`;
+const PLACE = String.raw`(${WORD}(?: (?:${CONNECTOR} )?${WORD}){0,4})`;
+/** A date or other note between place and agencies: `, Nov 27`, `, 27 novembre`. */
+const DATE = String.raw`(?:, ?[^(),]{1,30}?)?`;
+const AGENCY = String.raw`[\p{L}][\p{L}\p{N}&.\- ]{0,19}`;
+const AGENCIES = String.raw`\((${AGENCY}(?:/${AGENCY}){0,5})\)`;
+/** Hyphen, en dash or em dash after the parenthesis. */
+const DASH = String.raw` ?[-–—](?: +|$)`;
+
+const DATELINE = new RegExp(`^${PLACE}${DATE} ?${AGENCIES}${DASH}`, 'u');
+
+/** The dateline that opens `paragraph`, or null. */
+export function matchDateline(paragraph: string): Dateline | null {
+  const m = DATELINE.exec(paragraph);
+  if (m === null) return null;
+  const place = (m[1] ?? '').trim();
+  const agencies = (m[2] ?? '')
+    .split('/')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  if (place === '' || agencies.length === 0) return null;
+  return { place, agencies, length: m[0].length };
+}
