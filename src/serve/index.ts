@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describeError, WirefeedError } from '../errors.js';
 import type { FeedFormat } from '../model.js';
-import { renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
+import { feedUrl, feedUrls, renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
 import { chooseEncoding, etagMatches, notModifiedSince } from './negotiate.js';
 import { buildRepresentation, FeedCache, type Representation } from './representation.js';
 import type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
@@ -46,6 +46,7 @@ interface CatalogEntry {
 
 interface CatalogIndex {
   source: readonly CatalogFeed[];
+  /** By path segment (`encodeURIComponent(id)`). */
   byId: Map<string, CatalogEntry>;
   publicFeeds: CatalogFeed[];
   privateIds: Set<string>;
@@ -58,7 +59,9 @@ function indexCatalog(source: readonly CatalogFeed[]): CatalogIndex {
   const byId = new Map<string, CatalogEntry>();
   for (const feed of source) {
     const maxAge = Math.min(MAX_AGE_MAX_S, Math.max(MAX_AGE_MIN_S, Math.round(feed.refreshSeconds)));
-    byId.set(feed.id, { feed, tokenDigest: feed.token === null ? null : sha256(feed.token), maxAge });
+    // Keyed by the path segment render's feedUrl publishes (the id, percent-encoded), so the
+    // raw request path is compared as it is, never decoded.
+    byId.set(encodeURIComponent(feed.id), { feed, tokenDigest: feed.token === null ? null : sha256(feed.token), maxAge });
   }
   return {
     source,
@@ -204,7 +207,7 @@ export function startServer(deps: ServeDeps, opts: ServeOptions): Promise<Runnin
       id: f.id,
       title: f.title,
       kind: f.kind,
-      urls: { atom: feedUrl(deps.baseUrl, f.id, 'atom'), rss: feedUrl(deps.baseUrl, f.id, 'rss'), json: feedUrl(deps.baseUrl, f.id, 'json') },
+      urls: feedUrls(deps.baseUrl, f.id),
       htmlUrl: f.htmlUrl,
       status: deps.feedStatus(f.id),
     }));
@@ -310,7 +313,7 @@ export function startServer(deps: ServeDeps, opts: ServeOptions): Promise<Runnin
           const { byId } = currentCatalog();
           // Private feeds need a token the hub does not have: they are never published.
           const urls = feedIds
-            .filter((id) => byId.get(id)?.tokenDigest === null)
+            .filter((id) => byId.get(encodeURIComponent(id))?.tokenDigest === null)
             .flatMap((id) => FORMATS.map((f) => feedUrl(deps.baseUrl, id, f.format)));
           publisher.publish(urls);
         },
@@ -318,11 +321,6 @@ export function startServer(deps: ServeDeps, opts: ServeOptions): Promise<Runnin
       });
     });
   });
-}
-
-export function feedUrl(baseUrl: string, id: string, format: FeedFormat): string {
-  const ext = FORMATS.find((f) => f.format === format)?.ext ?? format;
-  return `${baseUrl}/feeds/${id}.${ext}`;
 }
 
 function closeServer(server: ReturnType<typeof createServer>, publisher: Publisher | null, graceMs: number): Promise<void> {

@@ -10,6 +10,8 @@ export type Encoding = (typeof ENCODINGS)[number];
 /** Parsed Accept-Encoding values by header text: readers send the same few strings again and again. */
 const acceptCache = new Map<string, Encoding | null>();
 const ACCEPT_CACHE_MAX = 256;
+/** Below the smallest q a client can write (0.001). */
+const IMPLICIT_IDENTITY_Q = 0.0005;
 
 /**
  * The coding to send for an Accept-Encoding header: the highest q among br, gzip and identity,
@@ -44,8 +46,9 @@ function parseAcceptEncoding(header: string): Encoding | null {
     const explicit = q.get(enc);
     if (explicit !== undefined) return explicit;
     if (star !== undefined) return star;
-    // identity is acceptable unless excluded (§12.5.3); other codings only when listed.
-    return enc === 'identity' ? 1 : 0;
+    // identity is acceptable unless excluded (§12.5.3), but a coding the client names beats it;
+    // other codings only when listed.
+    return enc === 'identity' ? IMPLICIT_IDENTITY_Q : 0;
   };
   let best: Encoding | null = null;
   let bestQ = 0;

@@ -10,7 +10,7 @@ import type { Metrics } from './metrics.js';
 
 /** One feed the server answers for: a source's own feed or a configured combined feed. */
 export interface CatalogFeed {
-  /** Path segment in `/feeds/<id>.atom`; matched byte for byte against the raw request path. */
+  /** `/feeds/<encodeURIComponent(id)>.atom`; that segment is matched byte for byte against the raw request path. */
   id: string;
   title: string;
   kind: 'source' | 'feed';
