@@ -12,7 +12,7 @@ export type AgeKind = 'moment' | 'relative' | 'day' | 'dayClock' | 'clock';
 export interface AgePattern {
   lang: Lang;
   kind: AgeKind;
-  /** `^phrase` followed by a glue boundary (see GLUE_END). */
+  /** `^phrase` followed by a glue boundary (see GLUE_END_WORD). */
   atStart: RegExp;
   /** `phrase\s*$`, starting at a word boundary. */
   atEnd: RegExp;
@@ -50,11 +50,21 @@ export interface AgeMatch {
 
 /**
  * After a phrase at the start of a line: the end, a non-letter non-digit, or an upper-case
- * letter glued onto a phrase that does not itself end in upper case (`geledenSEOUL`,
- * `nuWASHINGTON`) — so `Nuttig`, `Netanyahu`, `Hierbij` and `NUTTIG` do not start with an age.
+ * letter glued on (`geledenSEOUL`, `nuWASHINGTON`). For a bare word (moment and day phrases)
+ * the glued capital counts only after a phrase that does not itself end in upper case, so
+ * `Nuttig`, `Netanyahu`, `Hierbij` and `NUTTIG` do not start with an age. A phrase with a
+ * number or clock time is specific enough to end in capitals (`6:45 PMLONDON`).
  * No `i` flag anywhere: with it, \p{Lu} would match lower case too; letters get [xX] classes.
  */
-const GLUE_END = '(?=$|[^\\p{L}\\p{N}]|(?<!\\p{Lu})\\p{Lu})';
+const GLUE_END_WORD = '(?=$|[^\\p{L}\\p{N}]|(?<!\\p{Lu})\\p{Lu})';
+const GLUE_END_NUMBER = '(?=$|[^\\p{L}\\p{N}]|\\p{Lu})';
+const GLUE_END: Readonly<Record<AgeKind, string>> = {
+  moment: GLUE_END_WORD,
+  day: GLUE_END_WORD,
+  relative: GLUE_END_NUMBER,
+  dayClock: GLUE_END_NUMBER,
+  clock: GLUE_END_NUMBER,
+};
 const WORD_START = '(?<![\\p{L}\\p{N}])';
 const SPACE = '\\s+';
 
@@ -162,17 +172,18 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
     return {
       lang: lex.lang,
       kind,
-      atStart: new RegExp(`^\\s*(?:${src})${GLUE_END}`, 'u'),
+      atStart: new RegExp(`^\\s*(?:${src})${GLUE_END[kind]}`, 'u'),
       atEnd: new RegExp(`${WORD_START}(?:${src})\\s*$`, 'u'),
       whole: new RegExp(`^\\s*(?:${src})\\s*$`, 'u'),
     };
   });
-  const any = templates.map(({ template }) => templateSource(template, lex, false)).join('|');
+  const any = (glued: boolean) =>
+    templates.map(({ template, kind }) => `(?:${templateSource(template, lex, false)})${glued ? GLUE_END[kind] : ''}`).join('|');
   return {
     lexicon: lex,
     patterns,
-    anyAtStart: new RegExp(`^\\s*(?:${any})${GLUE_END}`, 'u'),
-    anyAtEnd: new RegExp(`${WORD_START}(?:${any})\\s*$`, 'u'),
+    anyAtStart: new RegExp(`^\\s*(?:${any(true)})`, 'u'),
+    anyAtEnd: new RegExp(`${WORD_START}(?:${any(false)})\\s*$`, 'u'),
     numbers: keyMap(lex.numbers),
     units: keyMap(lex.units),
     days: keyMap(lex.days),
