@@ -1,0 +1,48 @@
+/**
+ * `wirefeed check [--config PATH]`: validate a config file and say so. Exit 0 when valid; 1 with
+ * every problem on stderr (one `file:line:col path: message` per line) when not; 2 on a usage error.
+ */
+import { ConfigError, formatProblem, loadConfig } from '../config/load.js';
+
+export const DEFAULT_CONFIG_PATH = 'config/wirefeed.yaml';
+
+export interface CheckIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = 'usage: wirefeed check [--config PATH]\n';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `--config PATH` or `--config=PATH`; null on anything else. */
+function configPath(argv: string[]): string | null {
+  let file = DEFAULT_CONFIG_PATH;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg.startsWith('--config=')) file = arg.slice('--config='.length);
+    else if (arg === '--config' && argv[i + 1] !== undefined) file = argv[++i] ?? file;
+    else return null;
+  }
+  return file === '' ? null : file;
+}
+
+export async function checkCommand(argv: string[], io: CheckIo): Promise<number> {
+  const file = configPath(argv);
+  if (file === null) {
+    io.stderr(USAGE);
+    return 2;
+  }
+  try {
+    const config = await loadConfig(file, io.env);
+    io.stdout(`${file}: ok (${plural(config.sources.length, 'source')}, ${plural(config.feeds.length, 'feed')})\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(err.problems.map((p) => `${formatProblem(p)}\n`).join(''));
+    return 1;
+  }
+}
