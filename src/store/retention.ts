@@ -6,6 +6,11 @@
 import type { StoredStory } from '../model.js';
 import type { Store } from './index.js';
 
+/** Newest first by publication; ties broken by id so the order is the same every time. */
+export function newestFirst(a: StoredStory, b: StoredStory): number {
+  return b.publishedLatest.localeCompare(a.publishedLatest) || a.id.localeCompare(b.id);
+}
+
 export interface RetentionPolicy {
   keep: number;
   maxAgeDays: number;
@@ -19,14 +24,18 @@ export function applyRetention(store: Store, sourceId: string, policy: Retention
   const tooOld = (s: StoredStory) => Date.parse(s.publishedLatest) < cutoff;
   if (listed.length <= policy.keep && !listed.some(tooOld)) return 0;
 
-  listed.sort((a, b) => b.publishedLatest.localeCompare(a.publishedLatest) || a.id.localeCompare(b.id));
+  // Stories on the page take their places first; the newest of the rest fill what is left.
+  const onPage = (s: StoredStory) => s.lastSeen === onPageAt;
+  let room = policy.keep - listed.filter(onPage).length;
+  const rest = listed.filter((s) => !onPage(s)).sort(newestFirst);
   let dropped = 0;
-  listed.forEach((story, rank) => {
-    if (story.lastSeen === onPageAt) return;
-    if (rank >= policy.keep || tooOld(story)) {
-      store.unlist(story, sourceId);
-      dropped += 1;
+  for (const story of rest) {
+    if (room > 0 && !tooOld(story)) {
+      room -= 1;
+      continue;
     }
-  });
+    store.unlist(story, sourceId);
+    dropped += 1;
+  }
   return dropped;
 }

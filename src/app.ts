@@ -1,0 +1,354 @@
+/**
+ * The daemon, wired: config → store → scheduler (fetch → extract → parse → resolve → ingest)
+ * and the HTTP server over the store. Everything here can be started in-process by a test;
+ * signals, argv and exit codes belong to src/main.ts.
+ */
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { resolveStories } from './ages/index.js';
+import type { LoadedConfig } from './config/load.js';
+import type { SourceConfig } from './config/schema.js';
+import { describeError, WirefeedError } from './errors.js';
+import { extract } from './extract/index.js';
+import { closeHttp, FetchError, fetchSource, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
+import type { Logger } from './log.js';
+import type { Document, FeedView, Lang } from './model.js';
+import { parseExtracted } from './parse/index.js';
+import type { FeedListing } from './render/index.js';
+import { backoffMs, scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
+import { buildFeedView, type FeedSpec, type SourceInfo } from './select/index.js';
+import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
+import { ingestStories, type IngestResult } from './store/ingest.js';
+import { openStore, type Store } from './store/index.js';
+import { applyRetention } from './store/retention.js';
+
+export interface AppOptions {
+  config: LoadedConfig;
+  log: Logger;
+  version: string;
+  now?: () => Date;
+  scheduler?: SchedulerOptions;
+  /** Extra HTTP client options (tests: `sourceIsPublic`, short timeouts). */
+  http?: Partial<HttpOptions>;
+  /** Server overrides (tests: port 0). */
+  port?: number;
+  /** Milliseconds between state writes (default 2000). */
+  flushEveryMs?: number;
+  websubRetryDelaysMs?: readonly number[];
+}
+
+export interface App {
+  readonly url: string;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  /** Resolves when watchers are ready and the first polls have finished. */
+  readonly settled: Promise<void>;
+  /** Fetch one source now, whatever its schedule (tests, `ingest`). */
+  pollNow(sourceId: string, file?: string): Promise<void>;
+  /** Swap in a new config: sources, feeds and schedules change; server address and state dir need a restart. */
+  reload(config: LoadedConfig): Promise<void>;
+  /** Write pending state now. */
+  flush(): Promise<void>;
+  /** Stop schedules and watchers, wait for polls (≤ graceMs), close the server, flush, unlock. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** A parsed page that yields no story is a failure: a site redesign must not look like a quiet day. */
+class NoStoriesError extends WirefeedError {
+  constructor(url: string, warnings: readonly string[]) {
+    super('parse', 'E_NO_STORIES', `E_NO_STORIES: ${url}: no stories found${warnings.length ? ` (${warnings.join('; ')})` : ''}`);
+  }
+}
+
+/**
+ * One document of one source into the store: extract → parse → resolve ages → ingest.
+ * Throws E_NO_STORIES when the page yields nothing.
+ */
+export function ingestDocument(store: Store, source: SourceConfig, doc: Document, at: Date): IngestResult {
+  const extracted = extract(doc, { format: source.format, ...(source.selectors ? { selectors: source.selectors } : {}) });
+  const parsed = parseExtracted(extracted, { lang: source.lang });
+  if (parsed.stories.length === 0) throw new NoStoriesError(doc.url, parsed.warnings);
+  const dated = resolveStories(parsed.stories, { now: at, timeZone: source.timezone, lang: parsed.lang });
+  const result = ingestStories(store, dated.stories, { sourceId: source.id, at, lang: parsed.lang });
+  return { ...result, warnings: [...parsed.warnings, ...dated.warnings, ...result.warnings] };
+}
+
+export function hashText(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function concreteLang(lang: SourceConfig['lang']): Lang | null {
+  return lang === 'auto' ? null : lang;
+}
+
+interface Wiring {
+  config: LoadedConfig;
+  sources: Map<string, SourceConfig>;
+  intervals: Map<string, number>;
+  specs: Map<string, FeedSpec>;
+  catalog: readonly CatalogFeed[];
+  sourceInfo: Map<string, SourceInfo>;
+}
+
+function wire(config: LoadedConfig): Wiring {
+  const sources = new Map(config.sources.map((s) => [s.id, s]));
+  const intervals = new Map(config.sources.map((s) => [s.id, s.kind === 'url' ? scheduleIntervalMs(s.schedule, s.timezone) : 0]));
+  const pageOf = (s: SourceConfig) => s.link ?? s.url ?? `${config.server.baseUrl}/`;
+  const sourceInfo = new Map(config.sources.map((s) => [s.id, { title: s.title, pageUrl: pageOf(s) }]));
+  const specs = new Map<string, FeedSpec>();
+  const catalog: CatalogFeed[] = [];
+  const refreshSeconds = (ids: readonly string[]) => {
+    const ms = ids.map((id) => intervals.get(id) ?? 0).filter((n) => n > 0);
+    return ms.length > 0 ? Math.round(Math.min(...ms) / 1000) : 300;
+  };
+  for (const s of config.sources) {
+    specs.set(s.id, { id: s.id, title: s.title, sourceIds: [s.id], include: [], exclude: [], limit: 500, alternateUrl: pageOf(s), lang: concreteLang(s.lang) });
+    catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]) });
+  }
+  for (const f of config.feeds) {
+    const first = sources.get(f.sources[0] ?? '');
+    specs.set(f.id, {
+      id: f.id,
+      title: f.title,
+      sourceIds: f.sources,
+      include: f.include ?? [],
+      exclude: f.exclude ?? [],
+      limit: f.limit,
+      alternateUrl: `${config.server.baseUrl}/`,
+      lang: first ? concreteLang(first.lang) : null,
+    });
+    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${config.server.baseUrl}/`, refreshSeconds: refreshSeconds(f.sources) });
+  }
+  return { config, sources, intervals, specs, catalog, sourceInfo };
+}
+
+export async function startApp(opts: AppOptions): Promise<App> {
+  const log = opts.log;
+  const now = opts.now ?? (() => new Date());
+  const metrics = createMetrics();
+  const startedAt = now();
+  let w = wire(opts.config);
+  const store = await openStore(opts.config.state.dir, {
+    onMigrate: (file, from, backup) => log.warn('state migrated', { file, from, backup }),
+  });
+  for (const id of w.sources.keys()) metrics.storiesStored.set({ source: id }, store.countOf(id));
+
+  let closing = false;
+  let server: RunningServer | null = null;
+
+  const feedsOfSource = (sourceId: string): string[] =>
+    [...w.specs.values()].filter((s) => s.sourceIds.includes(sourceId)).map((s) => s.id);
+
+  const recordFailure = (source: SourceConfig, err: unknown, at: Date): void => {
+    const state = store.source(source.id);
+    const failures = state.consecutiveFailures + 1;
+    const retryAfter = err instanceof FetchError ? err.retryAfterMs : null;
+    const interval = w.intervals.get(source.id) || 60_000;
+    const wait = backoffMs(failures, interval, retryAfter);
+    store.updateSource(source.id, {
+      lastAttempt: at.toISOString(),
+      lastError: describeError(err),
+      consecutiveFailures: failures,
+      nextAttemptAfter: source.kind === 'url' ? new Date(at.getTime() + wait).toISOString() : null,
+    });
+  };
+
+  const poll = async (sourceId: string, file?: string): Promise<void> => {
+    const source = w.sources.get(sourceId);
+    if (source === undefined || closing) return;
+    const at = now();
+    const t0 = performance.now();
+    const state = store.source(sourceId);
+    const fields: Record<string, string | number> = { source: sourceId };
+    let result = 'ok';
+    try {
+      const ctx: FetchContext = {
+        now: at,
+        userAgent: userAgent(opts.version, w.config.server.baseUrl),
+        http: { ...w.config.http, ...opts.http },
+        allowPrivateRedirects: source.allowPrivateRedirects,
+      };
+      const spec = file !== undefined ? { id: sourceId, path: file } : { id: sourceId, url: source.url, path: source.path };
+      const outcome = await fetchSource(spec, { etag: state.etag, lastModified: state.lastModified }, ctx);
+      if (closing) return;
+      const ok = { lastAttempt: at.toISOString(), lastSuccess: at.toISOString(), lastError: null, consecutiveFailures: 0, nextAttemptAfter: null };
+      if (outcome.kind === 'not-modified') {
+        result = 'not-modified';
+        store.updateSource(sourceId, ok);
+      } else {
+        const hash = hashText(outcome.document.text);
+        if (source.kind !== 'dir' && hash === state.contentHash) {
+          // Same bytes as last time: its ages refer to the same moment, so nothing to learn.
+          result = 'unchanged-page';
+          store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified });
+        } else {
+          const r = ingestDocument(store, source, outcome.document, at);
+          store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified, contentHash: hash, lastPageAt: at.toISOString() });
+          const dropped = applyRetention(store, sourceId, { keep: source.keep, maxAgeDays: source.maxAgeDays }, at);
+          Object.assign(fields, { new: r.new, updated: r.updated, unchanged: r.unchanged });
+          if (dropped > 0) fields['dropped'] = dropped;
+          for (const warning of [...outcome.warnings, ...r.warnings]) log.warn(warning, { source: sourceId });
+          metrics.storiesStored.set({ source: sourceId }, store.countOf(sourceId));
+          if (r.changed > 0 || dropped > 0) server?.notifyChanged(feedsOfSource(sourceId));
+        }
+      }
+    } catch (err) {
+      if (closing) return;
+      result = 'error';
+      recordFailure(source, err, at);
+      fields['error'] = describeError(err);
+      const next = store.source(sourceId).nextAttemptAfter;
+      if (next !== null) fields['retryAfter'] = next;
+    }
+    const ms = performance.now() - t0;
+    metrics.fetches.inc({ source: sourceId, result });
+    metrics.fetchDuration.observe({ source: sourceId }, ms / 1000);
+    fields['ms'] = Math.round(ms);
+    if (file !== undefined) fields['file'] = file;
+    (result === 'error' ? log.error : log.info)(`fetch ${result}`, { ...fields, url: source.url ?? pathToFileURL(file ?? source.path ?? source.dir ?? '').href });
+  };
+
+  const startSchedules = (): Scheduler =>
+    startScheduler(
+      [...w.sources.values()].map((s) => ({ id: s.id, kind: s.kind, schedule: s.schedule, timezone: s.timezone, path: s.path, dir: s.dir })),
+      {
+        log,
+        now,
+        poll,
+        notBefore: (id) => {
+          const t = store.source(id).nextAttemptAfter;
+          return t === null ? null : new Date(t);
+        },
+      },
+      opts.scheduler,
+    );
+
+  const flushEveryMs = opts.flushEveryMs ?? 2000;
+  let flushFailing = false;
+  const flush = async (): Promise<void> => {
+    try {
+      await store.flush();
+      if (flushFailing) log.info('state written again', { dir: store.dir });
+      flushFailing = false;
+    } catch (err) {
+      // Serving goes on from memory; the pending changes stay and the next tick retries.
+      if (!flushFailing) log.error('state write failed; will retry', { dir: store.dir, error: describeError(err) });
+      flushFailing = true;
+      throw err;
+    }
+  };
+  const flushTimer = setInterval(() => {
+    if (store.dirty()) flush().catch(() => undefined); // logged inside flush(); the timer retries
+  }, flushEveryMs);
+
+  const health = (at: Date): { ok: boolean; body: unknown } => {
+    let ok = true;
+    const sources: Record<string, unknown> = {};
+    let privateN = 0;
+    for (const s of w.sources.values()) {
+      const st = store.source(s.id);
+      const interval = w.intervals.get(s.id) ?? 0;
+      const since = Date.parse(st.lastSuccess ?? startedAt.toISOString());
+      const healthy = s.kind === 'url' ? at.getTime() - since <= 3 * interval : st.consecutiveFailures === 0;
+      ok &&= healthy;
+      // A private source's name is not for anyone who can reach /healthz.
+      const key = s.token === undefined ? s.id : `private-${++privateN}`;
+      sources[key] = {
+        ok: healthy,
+        lastSuccess: st.lastSuccess,
+        lastAttempt: st.lastAttempt,
+        lastError: s.token === undefined ? st.lastError : st.lastError === null ? null : 'failing',
+        consecutiveFailures: st.consecutiveFailures,
+        stories: store.countOf(s.id),
+      };
+    }
+    return { ok, body: { status: ok ? 'ok' : 'failing', sources } };
+  };
+
+  const feedStatus = (id: string): FeedListing['status'] => {
+    const spec = w.specs.get(id);
+    const ids = spec?.sourceIds ?? [];
+    const states = ids.map((s) => store.source(s));
+    const lastFetch = states.map((s) => s.lastAttempt).filter((t): t is string => t !== null).sort().at(-1) ?? null;
+    const lastError = states.map((s) => s.lastError).find((e) => e !== null) ?? null;
+    const stories = new Set(ids.flatMap((s) => [...store.ofSource(s)])).size;
+    return { lastFetch, lastError, stories };
+  };
+
+  const feedView = (id: string, limit: number): FeedView | null => {
+    const spec = w.specs.get(id);
+    if (spec === undefined) return null;
+    return buildFeedView(store, spec, limit, { baseUrl: w.config.server.baseUrl, hub: w.config.server.websubHub ?? null, sources: w.sourceInfo });
+  };
+
+  try {
+    server = await startServer(
+      {
+        baseUrl: w.config.server.baseUrl,
+        title: 'wirefeed',
+        version: opts.version,
+        log,
+        metrics,
+        websubHub: w.config.server.websubHub ?? null,
+        catalog: () => w.catalog,
+        feedRevision: (id) => {
+          const spec = w.specs.get(id);
+          let rev = 0;
+          for (const s of spec?.sourceIds ?? []) rev += store.revision(s);
+          return rev;
+        },
+        feedView,
+        feedStatus,
+        health,
+        now,
+      },
+      {
+        host: w.config.server.host,
+        port: opts.port ?? w.config.server.port,
+        maxConnections: w.config.server.maxConnections,
+        accessLog: true,
+        ...(opts.websubRetryDelaysMs ? { websubRetryDelaysMs: opts.websubRetryDelaysMs } : {}),
+      },
+    );
+  } catch (err) {
+    clearInterval(flushTimer);
+    await store.close();
+    throw err;
+  }
+  const running = server;
+
+  let scheduler = startSchedules();
+  const firstPolls = async (s: Scheduler) => {
+    await s.ready;
+    while (s.inFlight() > 0) await new Promise((r) => setTimeout(r, 20));
+  };
+  log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: store.size(), state: store.dir });
+
+  return {
+    url: running.url,
+    store,
+    metrics,
+    settled: firstPolls(scheduler),
+    pollNow: (id, file) => poll(id, file),
+    async reload(config: LoadedConfig): Promise<void> {
+      const old = w.config;
+      if (config.server.host !== old.server.host || config.server.port !== old.server.port) {
+        log.warn('server.host/port changed: restart wirefeed to listen on the new address');
+      }
+      if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
+      await scheduler.stop(10_000);
+      w = wire(config);
+      scheduler = startSchedules();
+      log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
+    },
+    flush,
+    async stop(graceMs = 10_000): Promise<void> {
+      await scheduler.stop(graceMs);
+      closing = true;
+      clearInterval(flushTimer);
+      await running.close();
+      await closeHttp();
+      await store.close();
+    },
+  };
+}

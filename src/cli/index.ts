@@ -1,0 +1,56 @@
+/** The `wirefeed` command line: one file per command, dispatched here. */
+import { checkCommand } from './check.js';
+import { ingestCommand } from './ingest.js';
+import { packageVersion, type Io } from './io.js';
+import { parseCommand } from './parse.js';
+import { runCommand } from './run.js';
+import { storiesCommand } from './stories.js';
+
+const HELP = `wirefeed — news wire text into Atom, RSS and JSON feeds
+
+usage: wirefeed <command> [options]
+
+commands:
+  run      [--config PATH] [--log-level LEVEL] [--recover]
+           start the daemon (default config: config/wirefeed.yaml)
+  check    [--config PATH]
+           validate a config file; exit 0 when it is valid, 1 when not
+  parse    <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text]
+           cut a wire page into stories and print them
+  ingest   <file> --source ID [--at ISO] [--config PATH]
+           put a saved page into the state as if fetched at --at
+  stories  [--source ID] [--config PATH] [--format json|text]
+           print the stored stories, newest first
+
+options:
+  -h, --help     this text
+  -v, --version  the version
+`;
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  check: (argv, io) => checkCommand(argv, io),
+  parse: (argv, io) => parseCommand(argv, io),
+  ingest: ingestCommand,
+  stories: storiesCommand,
+};
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout(`wirefeed ${await packageVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`wirefeed: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  return command(rest, io);
+}
