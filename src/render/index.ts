@@ -2,10 +2,25 @@
  * FeedView → bytes a reader takes. CONTRACT (implemented by the render stage).
  */
 import type { FeedFormat, FeedView } from '../model.js';
+import { renderJson } from './json.js';
+import { renderXml } from './xml.js';
 
-/** Render one feed. Output is always well-formed (XML) / valid JSON Feed 1.1, UTF-8 text. */
-export function renderFeed(_view: FeedView, _format: FeedFormat): string {
-  throw new Error('not implemented');
+export { renderOpml } from './opml.js';
+export { renderIndex } from './page.js';
+export { feedUrl, feedUrls } from './urls.js';
+
+const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
+  atom: (view) => renderXml(view, 'atom'),
+  rss: (view) => renderXml(view, 'rss'),
+  json: renderJson,
+};
+
+/**
+ * Render one feed. Output is always well-formed (XML) / valid JSON Feed 1.1, UTF-8 text.
+ * Throws WirefeedError (stage render) when an entry id or a URL is not an absolute URL.
+ */
+export function renderFeed(view: FeedView, format: FeedFormat): string {
+  return RENDERERS[format](view);
 }
 
 /** A feed as listed on the index page and in OPML. */
@@ -32,14 +47,4 @@ export interface IndexPage {
   version: string;
   generatedAt: Date;
   feeds: FeedListing[];
-}
-
-/** OPML 2.0 listing every feed (Atom URLs as xmlUrl). */
-export function renderOpml(_page: IndexPage): string {
-  throw new Error('not implemented');
-}
-
-/** The HTML index page: every feed, its links, source status, autodiscovery links. No external assets. */
-export function renderIndex(_page: IndexPage): string {
-  throw new Error('not implemented');
 }

@@ -1,0 +1,69 @@
+/**
+ * JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written here: feed@6 writes version 1 and
+ * leaves out item ids. Strings are cleaned like the XML formats so that every format shows the
+ * same text; JSON.stringify does the escaping.
+ */
+import type { EntryView, FeedView } from '../model.js';
+import { feedAuthor } from './xml.js';
+import { cleanText, paragraphsHtml } from './text.js';
+import { checkEntryId, feedUrl, normalizeUrl } from './urls.js';
+
+interface JsonAuthor {
+  name: string;
+}
+
+interface JsonItem {
+  id: string;
+  url: string;
+  title: string;
+  content_html: string;
+  summary: string;
+  date_published: string;
+  date_modified: string;
+  authors: JsonAuthor[];
+  tags?: string[];
+  language: string;
+}
+
+interface JsonFeed {
+  version: 'https://jsonfeed.org/version/1.1';
+  title: string;
+  home_page_url: string;
+  feed_url: string;
+  language: string;
+  authors: JsonAuthor[];
+  hubs?: { type: string; url: string }[];
+  items: JsonItem[];
+}
+
+function toItem(entry: EntryView, language: string): JsonItem {
+  const item: JsonItem = {
+    id: checkEntryId(entry.id),
+    url: normalizeUrl(entry.link, `entry ${entry.id} link`),
+    title: cleanText(entry.title),
+    content_html: paragraphsHtml(entry.body),
+    summary: cleanText(entry.summary),
+    date_published: entry.published.toISOString(),
+    date_modified: entry.updated.toISOString(),
+    authors: [{ name: cleanText(entry.author) }],
+    language,
+  };
+  if (entry.category !== null) item.tags = [cleanText(entry.category)];
+  return item;
+}
+
+export function renderJson(view: FeedView): string {
+  const language = cleanText(view.language);
+  const feed: JsonFeed = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: cleanText(view.title),
+    home_page_url: normalizeUrl(view.alternateUrl, `feed ${view.id} alternateUrl`),
+    feed_url: normalizeUrl(feedUrl(view.baseUrl, view.id, 'json'), `feed ${view.id} self link`),
+    language,
+    authors: [{ name: feedAuthor(view) }],
+    // JSON Feed 1.1 §hubs: type "WebSub" for a WebSub hub.
+    ...(view.hub === null ? {} : { hubs: [{ type: 'WebSub', url: normalizeUrl(view.hub, `feed ${view.id} hub`) }] }),
+    items: view.entries.map((e) => toItem(e, language)),
+  };
+  return JSON.stringify(feed);
+}
