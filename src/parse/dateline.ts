@@ -22,8 +22,8 @@ const PLACE = String.raw`(${WORD}(?: (?:${CONNECTOR} )?${WORD}){0,4})`;
 const DATE = String.raw`(?:, ?[^(),]{1,30}?)?`;
 const AGENCY = String.raw`[\p{L}][\p{L}\p{N}&.\- ]{0,19}`;
 const AGENCIES = String.raw`\((${AGENCY}(?:/${AGENCY}){0,5})\)`;
-/** Hyphen, en dash or em dash after the parenthesis. */
-const DASH = String.raw` ?[-–—](?: +|$)`;
+/** Hyphen, en dash or em dash after the parenthesis, with a space on at least one side (`—The`). */
+const DASH = String.raw`(?: [-–—] *|[-–—](?: +|$))`;
 
 const DATELINE = new RegExp(`^${PLACE}${DATE} ?${AGENCIES}${DASH}`, 'u');
 

@@ -17,7 +17,7 @@ import { type StoryParts } from './story.js';
 
 /** Age phrases are short: only this much of a line's start or end is handed to the age matcher. */
 const AGE_WINDOW = 64;
-/** A headline is one line of modest length. */
+/** A headline is one line of modest length, and more than one word: a lone word is a menu item. */
 const MAX_HEADLINE = 300;
 /** A line without closing punctuation still counts as a paragraph from this many words on. */
 const PARAGRAPH_WORDS = 15;
@@ -138,6 +138,7 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
           next.ageBefore === null &&
           token.ageAfter === null &&
           token.text.length <= MAX_HEADLINE &&
+          token.text.includes(' ') &&
           (current === null || !token.text.endsWith('.'));
         if (isHeadline) headline = token.text;
         else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
