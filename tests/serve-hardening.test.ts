@@ -73,6 +73,34 @@ describe('slowloris', () => {
   });
 });
 
+describe('connections and the access log', () => {
+  it('drops connections past maxConnections, and serves again once they are gone', async () => {
+    const { srv } = await serve(null, { maxConnections: 2 });
+    const held = await Promise.all([partialRequest(srv.port), partialRequest(srv.port)]);
+    const refused = await get(srv.url, '/feeds/anp.atom').then(
+      (r) => `status ${r.status}`,
+      (err: unknown) => String((err as { code?: unknown }).code),
+    );
+    expect(refused).toBe('ECONNRESET');
+    for (const h of held) h.sock.destroy();
+    await Promise.all(held.map((h) => h.closed));
+    await vi.waitFor(async () => expect((await get(srv.url, '/feeds/anp.atom')).status).toBe(200), { timeout: 5000, interval: 50 });
+  });
+
+  it('logs one debug line per request with the path but never the query or token', async () => {
+    const { srv, deps } = await serve(null, { accessLog: true });
+    await get(srv.url, '/feeds/secret.json?token=t0ken&limit=2');
+    await get(srv.url, '/feeds/secret.json', { authorization: 'Bearer t0ken' }, 'HEAD');
+    await get(srv.url, '/nope?token=t0ken');
+    const http = deps.lines.filter((l) => l.includes(' debug http '));
+    expect(http.length).toBe(3);
+    expect(http[0]).toMatch(/ method=GET path=\/feeds\/secret\.json status=200 bytes=\d+$/);
+    expect(http[1]).toContain(' method=HEAD path=/feeds/secret.json status=200 bytes=0');
+    expect(http[2]).toContain(' method=GET path=/nope status=404 bytes=10');
+    expect(deps.lines.join('\n')).not.toContain('t0ken');
+  });
+});
+
 interface HubPost {
   contentType: string | undefined;
   body: string;
