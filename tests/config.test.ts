@@ -177,6 +177,13 @@ describe('every mistake has its exact message and place', () => {
       ],
     ],
     ['a short token', yaml(...SOURCE, '    token: secret'), ['c.yaml:5:12 sources[0].token: a token needs at least 16 characters']],
+    [
+      'a token that would need escaping in ?token=',
+      yaml(...SOURCE, 'feeds:', '  - { id: f, title: F, sources: [a], token: "correct horse&battery" }'),
+      ['c.yaml:6:45 feeds[0].token: a token may only have letters, digits and . _ ~ -'],
+    ],
+    ['a cron step larger than its field', yaml(...SOURCE, '    schedule: "0 */24 * * *"'), ['c.yaml:5:15 sources[0].schedule: invalid cron expression "0 */24 * * *"']],
+    ['a cron date that never comes', yaml(...SOURCE, '    schedule: "0 0 31 2 *"'), ['c.yaml:5:15 sources[0].schedule: invalid cron expression "0 0 31 2 *"']],
     ['an empty value', yaml('sources:', '  - id: a', '    title:', '    url: https://example.org/'), ['c.yaml:3:5 sources[0].title: expected text, got an empty value']],
     ['sources that are not a list', yaml('sources:', '  id: a'), ['c.yaml:2:3 sources: expected a list, got a map']],
     ['no sources', yaml('sources: []'), ['c.yaml:1:10 sources: expected at least 1 item']],

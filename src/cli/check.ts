@@ -3,8 +3,7 @@
  * every problem on stderr (one `file:line:col path: message` per line) when not; 2 on a usage error.
  */
 import { ConfigError, formatProblem, loadConfig } from '../config/load.js';
-
-export const DEFAULT_CONFIG_PATH = 'config/wirefeed.yaml';
+import { DEFAULT_CONFIG } from './io.js';
 
 export interface CheckIo {
   stdout(s: string): void;
@@ -20,7 +19,7 @@ function plural(n: number, word: string): string {
 
 /** `--config PATH` or `--config=PATH`; null on anything else. */
 function configPath(argv: string[]): string | null {
-  let file = DEFAULT_CONFIG_PATH;
+  let file = DEFAULT_CONFIG;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg.startsWith('--config=')) file = arg.slice('--config='.length);

@@ -32,6 +32,8 @@ const token = () =>
   z
     .string()
     .min(TOKEN_MIN, { error: `a token needs at least ${TOKEN_MIN} characters` })
+    // It travels in `?token=`: characters that need no escaping in a URL (RFC 3986 unreserved).
+    .regex(/^[A-Za-z0-9._~-]*$/, { error: 'a token may only have letters, digits and . _ ~ -' })
     .describe('Makes the feed private: readers must send ?token=… or Authorization: Bearer …');
 
 function isTimeZone(tz: string): boolean {
