@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startServer, type RunningServer } from '../src/serve/index.js';
-import { BASE, catalogFeed, get, makeDeps } from './serve-helpers.js';
+import { BASE, catalogFeed, entry, get, makeDeps } from './serve-helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -98,6 +98,31 @@ describe('connections and the access log', () => {
     expect(http[1]).toContain(' method=HEAD path=/feeds/secret.json status=200 bytes=0');
     expect(http[2]).toContain(' method=GET path=/nope status=404 bytes=10');
     expect(deps.lines.join('\n')).not.toContain('t0ken');
+  });
+});
+
+describe('failures inside the server', () => {
+  it('a feed that cannot be rendered gets 500 with a short body and an error log line; others still serve', async () => {
+    const { srv, deps } = await serve();
+    const anp = deps.feeds.get('anp');
+    if (!anp) throw new Error('test feed missing');
+    anp.entries = [{ ...entry(1, anp.updated), id: 'not a uri' }];
+    anp.revision += 1;
+    const r = await get(srv.url, '/feeds/anp.atom');
+    expect([r.status, r.body.toString(), r.headers['content-type']]).toEqual([500, 'internal error\n', 'text/plain; charset=utf-8']);
+    expect(deps.lines.filter((l) => l.includes(' error serve: request failed method=GET path=/feeds/anp.atom ')).length).toBe(1);
+    expect(deps.lines.some((l) => l.includes('E_BAD_ID') || l.includes('not a uri'))).toBe(true);
+    expect(deps.metrics.feedRequests.value({ status: '500' })).toBe(1);
+    expect((await get(srv.url, '/feeds/world.atom')).status).toBe(200);
+  });
+
+  it('rejects with serve: E_LISTEN when the port is taken', async () => {
+    const { srv } = await serve();
+    const deps = makeDeps([catalogFeed('anp')]);
+    await expect(startServer(deps, { host: '127.0.0.1', port: srv.port, maxConnections: 10 })).rejects.toMatchObject({
+      code: 'E_LISTEN',
+      message: `serve: cannot listen on 127.0.0.1:${srv.port}: listen EADDRINUSE: address already in use 127.0.0.1:${srv.port}`,
+    });
   });
 });
 

@@ -107,7 +107,8 @@ function tokenMatches(digest: Buffer, given: string | null): boolean {
   return given !== null && timingSafeEqual(sha256(given), digest);
 }
 
-export function startServer(deps: ServeDeps, opts: ServeOptions): Promise<RunningServer> {
+// async: a bad option that makes createServer throw becomes a rejection like a listen error.
+export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<RunningServer> {
   const timeouts: ServeTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const accessLog = opts.accessLog ?? false;
   const cache = new FeedCache();
