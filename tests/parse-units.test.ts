@@ -57,6 +57,7 @@ describe('first sentence', () => {
     ['Am 27. November beginnt die Messe. Sie dauert drei Tage.', 'Am 27. November beginnt die Messe.'],
     ['Die Messe endet z.B. am Sonntag. Dann ist Schluss.', 'Die Messe endet z.B. am Sonntag.'],
     ['Le président M. Macron a parlé. Il est parti.', 'Le président M. Macron a parlé.'],
+    ['Der 1. FC Köln hat gewonnen. Das war knapp.', 'Der 1. FC Köln hat gewonnen.'],
     ['Seit 2024. Das ist lang.', 'Seit 2024.'],
     ['"We will win!" he said. Then he left.', '"We will win!" he said.'],
     ['Is dit het einde? Nee.', 'Is dit het einde?'],

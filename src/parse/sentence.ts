@@ -1,7 +1,7 @@
 /**
  * Sentences: the first sentence of a lead, and a headline made from it.
  * A full stop ends a sentence only when white space and a capital, digit or quote follow,
- * and the word before it is no abbreviation, initial or German ordinal date.
+ * and the word before it is no abbreviation, initial or German ordinal (`27.`).
  */
 
 /** Most characters a derived headline has, its ellipsis included. */
@@ -19,9 +19,13 @@ const ABBREVIATIONS = new Set([
   'inc', 'ltd', 'co', 'corp', 'dept', 'approx', 'bzw', 'ggf', 'vgl', 'usw', 'inkl', 'zzgl', 'mio', 'mrd', 'env', 'cf', 'blz',
 ]);
 
-/** Month names after which `27.` is a German ordinal date, not a sentence end. */
-const MONTHS = new Set([
+/**
+ * Words after which `27.` is a German ordinal (`am 27. November`, `der 1. FC Köln`, `im 2. Weltkrieg`)
+ * rather than a number that ends a sentence (`on Nov. 30. More`).
+ */
+const ORDINAL_NOUNS = new Set([
   'januar', 'jänner', 'februar', 'märz', 'april', 'mai', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'dezember',
+  'fc', 'liga', 'bundesliga', 'runde', 'platz', 'klasse', 'weltkrieg', 'advent', 'spieltag', 'etappe', 'lesung', 'halbzeit',
 ]);
 
 /** A run of sentence-ending punctuation with the closing quotes and brackets after it. */
@@ -69,12 +73,10 @@ function isAbbreviation(t: string, dot: number, next: number): boolean {
   const token = t.slice(start, dot).replace(TOKEN_OPENERS, '');
   if (INITIAL.test(token) || DOTTED.test(token)) return true;
   if (ABBREVIATIONS.has(token.toLowerCase())) return true;
-  if (DIGITS.test(token)) {
-    let wordEnd = next;
-    while (wordEnd < t.length && !SPACE.test(t[wordEnd] ?? '')) wordEnd++;
-    return MONTHS.has(t.slice(next, wordEnd).replace(/[.,;:]+$/, '').toLowerCase());
-  }
-  return false;
+  if (!DIGITS.test(token)) return false;
+  let wordEnd = next;
+  while (wordEnd < t.length && !SPACE.test(t[wordEnd] ?? '')) wordEnd++;
+  return ORDINAL_NOUNS.has(t.slice(next, wordEnd).replace(/[.,;:]+$/, '').toLowerCase());
 }
 
 /** A headline from a sentence: unchanged when short enough, else cut at a word boundary with `…`. */
