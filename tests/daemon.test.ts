@@ -125,7 +125,7 @@ sources:
     expect(d.app.store.source('etag').etag).toBe('"v1"');
     await d.app.pollNow('etag');
     expect(news.hits.filter((h) => h.path === '/etag').map((h) => h.ifNoneMatch)).toEqual([undefined, '"v1"']);
-    expect(d.lines.filter((l) => l.includes('source=etag')).map((l) => l.split(' ')[3])).toEqual(['ok', 'not-modified']);
+    expect(d.lines.map((l) => /fetch (\S+) source=etag /.exec(l)?.[1]).filter(Boolean)).toEqual(['ok', 'not-modified']);
     expect(news.hits[0]?.userAgent).toBe(`wirefeed/0.0.0-test (+http://127.0.0.1:8080)`);
     // One log line per fetch with the counts and the duration.
     expect(d.lines.find((l) => l.includes('fetch ok source=text'))).toMatch(/ new=8 updated=0 unchanged=0 ms=\d+ url=http/);
