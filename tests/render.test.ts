@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedFormat, FeedView } from '../src/model.js';
-import { feedUrls, renderFeed, renderIndex, renderOpml, type IndexPage } from '../src/render/index.js';
+import { feedUrls, renderFeed } from '../src/render/index.js';
 import { parseWithFeedparser } from './clients/feedparser.js';
 import { paragraphsOf } from './clients/html-text.js';
 import { readWithNewsboat } from './clients/newsboat.js';
@@ -28,7 +28,7 @@ let server: StaticServer;
 let dir: string;
 let view: FeedView;
 const rendered = {} as Record<FeedFormat, string>;
-const files = {} as Record<FeedFormat | 'opml', string>;
+const files = {} as Record<FeedFormat, string>;
 let urls: Record<FeedFormat, string>;
 
 beforeAll(async () => {
@@ -43,41 +43,12 @@ beforeAll(async () => {
     files[format] = join(dir, `feed.${format}`);
     await writeFile(files[format], rendered[format]);
   }
-  files.opml = join(dir, 'feeds.opml');
-  await writeFile(files.opml, renderOpml(indexPage(baseUrl)));
 });
 
 afterAll(async () => {
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-function indexPage(baseUrl: string): IndexPage {
-  return {
-    title: 'wirefeed <test> & co',
-    baseUrl,
-    version: '0.1.0',
-    generatedAt: new Date('2026-01-21T10:15:00Z'),
-    feeds: [
-      {
-        id: 'nl-buitenland',
-        title: 'ANP Buitenland & "wereld" <script>alert(1)</script>',
-        kind: 'source',
-        urls: feedUrls(baseUrl, 'nl-buitenland'),
-        htmlUrl: 'https://www.example.nl/nieuws/buitenland',
-        status: { lastFetch: '2026-01-21T10:10:00.000Z', lastError: null, stories: 6 },
-      },
-      {
-        id: 'world',
-        title: "All 'world' news",
-        kind: 'feed',
-        urls: feedUrls(baseUrl, 'world'),
-        htmlUrl: 'javascript:alert(1)',
-        status: { lastFetch: null, lastError: 'fetch: E_HTTP_STATUS: <b>503</b> & down', stories: 0 },
-      },
-    ],
-  };
-}
 
 const XML_FORMATS = ['atom', 'rss'] as const;
 
@@ -156,7 +127,73 @@ describe('XML validity', () => {
   it('Atom validates against RFC 4287 (RELAX NG) and its Schematron rules', async () => {
     expect(await atomErrors([files.atom])).toEqual([]);
   });
-  it('xmllint --noout passes for Atom, RSS and OPML', async () => {
-    expect(await wellFormedErrors([files.atom, files.rss, files.opml])).toEqual([]);
+  // OPML: tests/render-pages.test.ts.
+  it('xmllint --noout passes for Atom and RSS', async () => {
+    expect(await wellFormedErrors([files.atom, files.rss])).toEqual([]);
+  });
+});
+
+describe('edge cases', () => {
+  const base = 'http://127.0.0.1:8080';
+  const empty: FeedView = {
+    id: 'empty',
+    title: '',
+    language: 'en',
+    alternateUrl: 'https://example.org/',
+    baseUrl: base,
+    updated: new Date(0),
+    hub: null,
+    entries: [],
+  };
+
+  it('an empty feed with no title is still valid Atom, RSS and JSON Feed', async () => {
+    const atom = join(dir, 'empty.atom');
+    const rss = join(dir, 'empty.rss');
+    await writeFile(atom, renderFeed(empty, 'atom'));
+    await writeFile(rss, renderFeed(empty, 'rss'));
+    expect(await wellFormedErrors([atom, rss])).toEqual([]);
+    expect(await atomErrors([atom])).toEqual([]);
+    for (const file of [atom, rss]) {
+      const parsed = await parseWithFeedparser(file);
+      expect([parsed.bozo, parsed.entries.length, parsed.feed.updated]).toEqual([false, 0, '1970-01-01T00:00:00Z']);
+    }
+    expect(parseJsonFeed(renderFeed(empty, 'json'))).toEqual({
+      version: 'https://jsonfeed.org/version/1.1',
+      title: '',
+      home_page_url: 'https://example.org/',
+      feed_url: `${base}/feeds/empty.json`,
+      language: 'en',
+      authors: [{ name: 'wirefeed' }],
+      items: [],
+    });
+  });
+
+  it('strips control characters from feed-level text too', async () => {
+    const dirty: FeedView = { ...empty, title: 'A\u0000B\u001F\uFFFEC\uD800', language: 'nl\u0007', entries: [{ ...NL_ENTRIES[0]!, author: 'AN\u0001P', category: 'Bui\u000Btenland' }] };
+    const file = join(dir, 'dirty.atom');
+    await writeFile(file, renderFeed(dirty, 'atom'));
+    expect(await wellFormedErrors([file])).toEqual([]);
+    const parsed = await parseWithFeedparser(file);
+    expect([parsed.feed.title, parsed.feed.language, parsed.feed.author, parsed.entries[0]?.author, parsed.entries[0]?.tags]).toEqual([
+      'ABC',
+      'nl',
+      'ABC',
+      'ANP',
+      ['Buitenland'],
+    ]);
+    expect(JSON.parse(renderFeed(dirty, 'json'))).toMatchObject({ title: 'ABC', language: 'nl', items: [{ authors: [{ name: 'ANP' }], tags: ['Buitenland'] }] });
+  });
+
+  it('writes no hub link when no hub is set', () => {
+    for (const format of XML_FORMATS) expect(renderFeed(empty, format)).not.toContain('rel="hub"');
+  });
+
+  it('refuses an entry id that is no URI in normal form, naming it', () => {
+    for (const id of ['story-1', 'HTTP://Example.org/a', 'urn:uuid:\u0008x']) {
+      const bad: FeedView = { ...empty, entries: [{ ...NL_ENTRIES[0]!, id }] };
+      for (const format of FORMATS) {
+        expect(() => renderFeed(bad, format)).toThrow(expect.objectContaining({ name: 'WirefeedError', stage: 'render', code: 'E_BAD_ID' }));
+      }
+    }
   });
 });

@@ -6,13 +6,18 @@
 /**
  * Characters XML 1.0 forbids (§2.2 Char): C0 controls except tab, LF and CR; U+FFFE and U+FFFF;
  * and UTF-16 surrogate halves that are not part of a pair (they cannot be encoded in UTF-8).
- * feed@6 writes them raw and the XML breaks, so they are removed from every string before
- * rendering, JSON included, so that all formats show the same text.
+ * feed@6 writes them raw and the XML breaks. DEL and the C1 controls (U+007F–U+009F) are legal
+ * but "discouraged" (§2.2) and readers mangle them (feedparser turns them into windows-1252
+ * letters), so they go too: no control characters anywhere. They are removed from every string
+ * before rendering, JSON included, so that all formats show the same text.
  */
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A cheap first look: most text has none of FORBIDDEN, and then the costlier pattern is skipped. */
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 export function cleanText(s: string): string {
-  return s.replace(FORBIDDEN, '');
+  return SUSPECT.test(s) ? s.replace(FORBIDDEN, '') : s;
 }
 
 /**

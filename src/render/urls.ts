@@ -32,7 +32,12 @@ export function normalizeUrl(url: string, what: string): string {
  * parser's form, and an id that changed on the way would be a new story to every reader.
  */
 export function checkEntryId(id: string): string {
-  const href = normalizeUrl(id, 'entry id');
+  let href: string;
+  try {
+    href = new URL(id).href;
+  } catch (err) {
+    throw new WirefeedError('render', 'E_BAD_ID', `entry id ${JSON.stringify(id)} is not an absolute URI`, { cause: err });
+  }
   if (href !== id) {
     throw new WirefeedError('render', 'E_BAD_ID', `entry id ${JSON.stringify(id)} is not in normal URI form (${JSON.stringify(href)})`);
   }
