@@ -203,7 +203,7 @@ describe('not an age', () => {
   });
 
   test('an invalid now', () => {
-    expect(interval('zojuist', 'nl', new Date(Number.NaN))).toBe('"zojuist": now is not a valid date');
+    expect(interval('zojuist', 'nl', new Date(Number.NaN))).toBe('"zojuist": now is not a date in the years 1000–9999');
   });
 });
 
@@ -291,5 +291,16 @@ describe('resolveStories', () => {
       [null, '2026-11-28T12:00:00.000Z'],
       [null, '2026-11-28T12:00:00.000Z'],
     ]);
+  });
+});
+
+describe('every phrase of the table is found glued at the start and trailing at the end', () => {
+  test.each(ROWS)('%s: %s', (lang, text) => {
+    for (const asked of [lang, 'auto'] as const) {
+      expect(matchAgeAtStart(`${text}WASHINGTON (ANP/AFP) - Donald Trump zei`, asked)).toEqual({ text, lang });
+      expect(matchAgeAtStart(`${text}\n`, asked)).toEqual({ text, lang });
+      expect(matchAgeAtEnd(`Dat meldt de omroep.${text}`, asked)).toEqual({ text, index: 20, lang });
+      expect(matchAgeAtEnd(`Dat meldt de omroep. ${text} `, asked)).toEqual({ text, index: 21, lang });
+    }
   });
 });

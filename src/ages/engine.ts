@@ -1,7 +1,8 @@
 /**
  * Compiles lexicons (lexicon.ts) to regexes once, and finds age phrases with them.
- * Each template × clock form becomes one pattern with named groups; a language also gets one
- * alternation of all its patterns without groups, a cheap first test before the per-pattern scan.
+ * Each template × clock form becomes one pattern with named groups. Patterns are filed under
+ * the characters they can start and end with, so that a line whose first (or last) character
+ * starts (or ends) no phrase is rejected by one map look-up, before any regex runs.
  */
 import type { Lang } from '../model.js';
 import type { Lexicon } from './lexicon.js';
@@ -12,6 +13,8 @@ export type AgeKind = 'moment' | 'relative' | 'day' | 'dayClock' | 'clock';
 export interface AgePattern {
   lang: Lang;
   kind: AgeKind;
+  /** Regex source of the phrase; two patterns with the same kind and source are the same. */
+  source: string;
   /** `^phrase` followed by a glue boundary (see GLUE_END_WORD). */
   atStart: RegExp;
   /** `phrase\s*$`, starting at a word boundary. */
@@ -20,11 +23,16 @@ export interface AgePattern {
   whole: RegExp;
 }
 
-export interface CompiledLexicon {
+/** Patterns filed by edge character, in priority order (language, then lexicon order). */
+export interface PatternIndex {
+  /** Patterns by the lower-cased character they can start with. */
+  byFirst: ReadonlyMap<string, readonly AgePattern[]>;
+  /** Patterns by the lower-cased character they can end with. */
+  byLast: ReadonlyMap<string, readonly AgePattern[]>;
+}
+
+export interface CompiledLexicon extends PatternIndex {
   lexicon: Lexicon;
-  patterns: readonly AgePattern[];
-  anyAtStart: RegExp;
-  anyAtEnd: RegExp;
   numbers: ReadonlyMap<string, number>;
   units: ReadonlyMap<string, number>;
   days: ReadonlyMap<string, number>;
@@ -45,7 +53,8 @@ export interface AgeMatch {
   /** The phrase as written, trimmed. */
   text: string;
   index: number;
-  values: AgeValues;
+  /** The named groups as matched; `readValues` turns them into numbers when resolving. */
+  groups: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -97,8 +106,13 @@ function words(keys: Iterable<string>): string {
     .join('|');
 }
 
-function group(name: string, body: string, named: boolean): string {
-  return named ? `(?<${name}>${body})` : `(?:${body})`;
+function group(name: string, body: string): string {
+  return `(?<${name}>${body})`;
+}
+
+/** Literal text and placeholders; a placeholder keeps the one space that follows it. */
+function splitTemplate(template: string): string[] {
+  return template.split(/(\{\w+\}\s?)/).filter((p) => p !== '');
 }
 
 const HOUR_24 = '[01]?\\d|2[0-3]';
@@ -106,8 +120,8 @@ const HOUR_12 = '1[0-2]|0?[1-9]';
 const MINUTES = '[0-5]\\d';
 
 /** A template (with `{time}` already replaced by one clock form) as regex source. */
-function templateSource(template: string, lex: Lexicon, named: boolean): string {
-  const parts = template.split(/(\{\w+\}\s?)/).filter((p) => p !== '');
+function templateSource(template: string, lex: Lexicon): string {
+  const parts = splitTemplate(template);
   let out = '';
   for (const part of parts) {
     const name = /^\{(\w+)\}(\s?)$/.exec(part);
@@ -119,8 +133,8 @@ function templateSource(template: string, lex: Lexicon, named: boolean): string 
     const placeholder = name[1];
     if (placeholder === 'n') {
       // Digits may touch their unit (`5m`); a number word may not (`aminute` is no age).
-      const digits = `${group('num', '\\d{1,4}', named)}${spaced ? '\\s*' : ''}`;
-      const word = `${group('word', words(Object.keys(lex.numbers)), named)}${spaced ? SPACE : ''}`;
+      const digits = `${group('num', '\\d{1,4}')}${spaced ? '\\s*' : ''}`;
+      const word = `${group('word', words(Object.keys(lex.numbers)))}${spaced ? SPACE : ''}`;
       out += `(?:${digits}|${word})`;
       continue;
     }
@@ -135,7 +149,7 @@ function templateSource(template: string, lex: Lexicon, named: boolean): string 
     const body = bodies[placeholder];
     if (body === undefined) throw new Error(`ages: lexicon ${lex.lang}: unknown placeholder {${placeholder}} in "${template}"`);
     const groupName = placeholder === 'H' || placeholder === 'h' ? 'hour' : placeholder === 'M' ? 'minute' : placeholder;
-    out += group(groupName, body, named) + (spaced ? SPACE : '');
+    out += group(groupName, body) + (spaced ? SPACE : '');
   }
   return out;
 }
@@ -165,25 +179,58 @@ function keyMap<V>(record: Readonly<Record<string, V>>): Map<string, V> {
   return new Map(Object.entries(record).map(([k, v]) => [normalizeWord(k), v]));
 }
 
+const DIGITS = [...'0123456789'];
+
+/** The lower-cased characters a template can start (`first`) or end (`last`) with. */
+function edgeChars(template: string, lex: Lexicon, edge: 'first' | 'last'): string[] {
+  const parts = splitTemplate(template);
+  const part = edge === 'first' ? parts[0] : parts[parts.length - 1];
+  const pick = (w: string) => {
+    const n = normalizeWord(w);
+    return edge === 'first' ? n[0] : n[n.length - 1];
+  };
+  const placeholder = /^\{(\w+)\}/.exec(part)?.[1];
+  if (placeholder === undefined) return [pick(part)];
+  const table: Record<string, string[]> = {
+    n: [...DIGITS, ...Object.keys(lex.numbers).map(pick)],
+    unit: Object.keys(lex.units).map(pick),
+    day: Object.keys(lex.days).map(pick),
+    ampm: Object.keys(lex.ampm).map(pick),
+    H: DIGITS,
+    h: DIGITS,
+    M: DIGITS,
+  };
+  return table[placeholder] ?? [];
+}
+
+function fileUnder(map: Map<string, AgePattern[]>, chars: string[], pattern: AgePattern): void {
+  for (const ch of new Set(chars)) {
+    const list = map.get(ch);
+    if (list) list.push(pattern);
+    else map.set(ch, [pattern]);
+  }
+}
+
 export function compileLexicon(lex: Lexicon): CompiledLexicon {
-  const templates = expand(lex);
-  const patterns = templates.map(({ template, kind }): AgePattern => {
-    const src = templateSource(template, lex, true);
-    return {
+  const byFirst = new Map<string, AgePattern[]>();
+  const byLast = new Map<string, AgePattern[]>();
+  for (const { template, kind } of expand(lex)) {
+    const src = templateSource(template, lex);
+    const pattern: AgePattern = {
       lang: lex.lang,
       kind,
+      source: src,
       atStart: new RegExp(`^\\s*(?:${src})${GLUE_END[kind]}`, 'u'),
       atEnd: new RegExp(`${WORD_START}(?:${src})\\s*$`, 'u'),
       whole: new RegExp(`^\\s*(?:${src})\\s*$`, 'u'),
     };
-  });
-  const any = (glued: boolean) =>
-    templates.map(({ template, kind }) => `(?:${templateSource(template, lex, false)})${glued ? GLUE_END[kind] : ''}`).join('|');
+    fileUnder(byFirst, edgeChars(template, lex, 'first'), pattern);
+    fileUnder(byLast, edgeChars(template, lex, 'last'), pattern);
+  }
   return {
     lexicon: lex,
-    patterns,
-    anyAtStart: new RegExp(`^\\s*(?:${any(true)})`, 'u'),
-    anyAtEnd: new RegExp(`${WORD_START}(?:${any(false)})\\s*$`, 'u'),
+    byFirst,
+    byLast,
     numbers: keyMap(lex.numbers),
     units: keyMap(lex.units),
     days: keyMap(lex.days),
@@ -191,11 +238,33 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
   };
 }
 
+/**
+ * One index over several languages, earlier ones first, so that one look-up serves 'auto'.
+ * A pattern equal to an earlier language's (a bare `{H}:{M}`) is dropped: the earlier one
+ * would win the tie anyway.
+ */
+export function mergeIndexes(indexes: readonly PatternIndex[]): PatternIndex {
+  const merge = (maps: ReadonlyMap<string, readonly AgePattern[]>[]) => {
+    const out = new Map<string, AgePattern[]>();
+    for (const map of maps) {
+      for (const [ch, patterns] of map) {
+        const list = out.get(ch) ?? [];
+        for (const p of patterns) {
+          if (!list.some((q) => q.kind === p.kind && q.source === p.source)) list.push(p);
+        }
+        out.set(ch, list);
+      }
+    }
+    return out;
+  };
+  return { byFirst: merge(indexes.map((i) => i.byFirst)), byLast: merge(indexes.map((i) => i.byLast)) };
+}
+
 function lookup<V>(map: ReadonlyMap<string, V>, word: string | undefined): V | null {
   return word === undefined ? null : (map.get(normalizeWord(word)) ?? null);
 }
 
-function readValues(lex: CompiledLexicon, g: Record<string, string | undefined>): AgeValues {
+export function readValues(lex: CompiledLexicon, g: Readonly<Record<string, string | undefined>>): AgeValues {
   const count = g.num !== undefined ? Number(g.num) : lookup(lex.numbers, g.word);
   let hour = g.hour !== undefined ? Number(g.hour) : null;
   const half = lookup(lex.ampm, g.ampm);
@@ -210,28 +279,35 @@ function readValues(lex: CompiledLexicon, g: Record<string, string | undefined>)
   };
 }
 
-function toMatch(lex: CompiledLexicon, pattern: AgePattern, m: RegExpExecArray): AgeMatch {
+function toMatch(pattern: AgePattern, m: RegExpExecArray): AgeMatch {
   const lead = m[0].length - m[0].trimStart().length;
-  return {
-    pattern,
-    text: m[0].trim(),
-    index: m.index + lead,
-    values: readValues(lex, m.groups ?? {}),
-  };
+  return { pattern, text: m[0].trim(), index: m.index + lead, groups: m.groups ?? {} };
 }
 
 type Which = 'atStart' | 'atEnd' | 'whole';
 
+const NONE: readonly AgePattern[] = [];
+
+/** The patterns worth trying: those filed under the text's first (last, for atEnd) character. */
+function candidates(lex: PatternIndex, text: string, which: Which): readonly AgePattern[] {
+  if (which === 'atEnd') {
+    const end = text.trimEnd();
+    return end === '' ? NONE : (lex.byLast.get(end[end.length - 1].toLowerCase()) ?? NONE);
+  }
+  const start = text.length - text.trimStart().length;
+  return start === text.length ? NONE : (lex.byFirst.get(text[start].toLowerCase()) ?? NONE);
+}
+
 /**
- * The best match of one language: the longest phrase (for atEnd: the one starting first, which
- * is the longest too). Ties go to the pattern listed first in the lexicon.
+ * The best match: the longest phrase (for atEnd: the one starting first, which is the longest
+ * too). Ties go to the pattern filed first: the earlier language, then the earlier template.
  */
-export function findIn(lex: CompiledLexicon, text: string, which: Which): AgeMatch | null {
+export function findIn(lex: PatternIndex, text: string, which: Which): AgeMatch | null {
   let best: AgeMatch | null = null;
-  for (const pattern of lex.patterns) {
+  for (const pattern of candidates(lex, text, which)) {
     const m = pattern[which].exec(text);
     if (!m) continue;
-    const found = toMatch(lex, pattern, m);
+    const found = toMatch(pattern, m);
     const better =
       best === null ||
       (which === 'atEnd' ? found.index < best.index : found.text.length > best.text.length);

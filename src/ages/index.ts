@@ -18,7 +18,17 @@
  * Nothing here reads the clock or the host time zone: `now` and `timeZone` are parameters.
  */
 import { LANGS, type DatedStory, type Lang, type ParsedStory } from '../model.js';
-import { compileLexicon, findIn, type AgeKind, type AgeMatch, type AgeValues, type CompiledLexicon } from './engine.js';
+import {
+  compileLexicon,
+  findIn,
+  mergeIndexes,
+  readValues,
+  type AgeKind,
+  type AgeMatch,
+  type AgeValues,
+  type CompiledLexicon,
+  type PatternIndex,
+} from './engine.js';
 import { MINUTE } from './lexicon.js';
 import { de } from './de.js';
 import { en } from './en.js';
@@ -46,10 +56,11 @@ const LEXICONS: Readonly<Record<Lang, CompiledLexicon>> = {
   fr: compileLexicon(fr),
 };
 
-/** Languages to try, in tie-break order. */
-function langsFor(lang: Lang | 'auto'): readonly Lang[] {
-  return lang === 'auto' ? LANGS : [lang];
-}
+/** What to search per requested language; 'auto' is every language, ties going to nl, en, de, fr. */
+const INDEXES: Readonly<Record<Lang | 'auto', PatternIndex>> = {
+  ...LEXICONS,
+  auto: mergeIndexes(LANGS.map((l) => LEXICONS[l])),
+};
 
 /** Zones are compiled once; a zone Intl rejects is remembered as its error message. */
 const zones = new Map<string, Zone | string>();
@@ -76,7 +87,8 @@ interface Interval {
 interface Context {
   now: number;
   zone: Zone;
-  today: CivilDate;
+  /** Today's date in the zone; only day and clock phrases need it. */
+  today(): CivilDate;
 }
 
 /** An interval, or why the phrase names no moment. */
@@ -102,62 +114,45 @@ const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolu
   },
   day: (ctx, v) => {
     const offset = v.dayOffset ?? 0;
-    const day = addDays(ctx.today, offset);
+    const day = addDays(ctx.today(), offset);
     const start = ctx.zone.startOfDay(day);
     if (offset === 0) return { earliest: start, latest: ctx.now };
     return { earliest: start, latest: ctx.zone.startOfDay(addDays(day, 1)) - 1 };
   },
-  dayClock: (ctx, v) => clockOn(ctx, addDays(ctx.today, v.dayOffset ?? 0), v),
+  dayClock: (ctx, v) => clockOn(ctx, addDays(ctx.today(), v.dayOffset ?? 0), v),
   clock: (ctx, v) => {
-    const today = clockOn(ctx, ctx.today, v);
+    const today = clockOn(ctx, ctx.today(), v);
     // A clock time with no day word that has not come yet today was yesterday's.
-    return typeof today !== 'string' && today.earliest > ctx.now ? clockOn(ctx, addDays(ctx.today, -1), v) : today;
+    return typeof today !== 'string' && today.earliest > ctx.now ? clockOn(ctx, addDays(ctx.today(), -1), v) : today;
   },
 };
 
 function resolveMatch(match: AgeMatch, now: number, zone: Zone): Resolution {
-  const ctx: Context = { now, zone, today: zone.dateAt(now) };
-  const interval = RESOLVERS[match.pattern.kind](ctx, match.values);
+  const ctx: Context = { now, zone, today: () => zone.dateAt(now) };
+  const interval = RESOLVERS[match.pattern.kind](ctx, readValues(LEXICONS[match.pattern.lang], match.groups));
   if (typeof interval === 'string') return interval;
   if (interval.earliest > now) return `lies after now (${new Date(now).toISOString()})`;
   return { earliest: interval.earliest, latest: Math.min(interval.latest, now) };
 }
 
+/** Zone math parses four-digit years, and a page seen outside them is a caller's mistake. */
+const MIN_NOW = Date.UTC(1000, 0, 1);
+const MAX_NOW = Date.UTC(9999, 11, 31);
+
 /** Resolve a whole age phrase. Never falls back to `now`: text that is not an age is `ok: false`. */
 export function resolveAge(text: string, opts: AgeOptions): AgeResult {
   const quoted = JSON.stringify(text);
   const now = opts.now.getTime();
-  if (Number.isNaN(now)) return { ok: false, error: `${quoted}: now is not a valid date` };
+  if (!(now >= MIN_NOW && now <= MAX_NOW)) return { ok: false, error: `${quoted}: now is not a date in the years 1000–9999` };
   const zone = zoneFor(opts.timeZone);
   if (typeof zone === 'string') return { ok: false, error: `${quoted}: ${zone}` };
-  for (const lang of langsFor(opts.lang)) {
-    const match = findIn(LEXICONS[lang], text, 'whole');
-    if (!match) continue;
+  const match = findIn(INDEXES[opts.lang], text, 'whole');
+  if (match) {
     const r = resolveMatch(match, now, zone);
     if (typeof r === 'string') return { ok: false, error: `${quoted}: ${r}` };
-    return { ok: true, earliest: new Date(r.earliest), latest: new Date(r.latest), lang };
+    return { ok: true, earliest: new Date(r.earliest), latest: new Date(r.latest), lang: match.pattern.lang };
   }
   return { ok: false, error: `not an age: ${quoted}` };
-}
-
-/**
- * Best match over languages: `better(a, b)` says a beats b; ties keep the earlier language
- * (nl, en, de, fr). The cheap any-pattern test rejects most lines before the per-pattern scan.
- */
-function bestOver(
-  lang: Lang | 'auto',
-  text: string,
-  which: 'atStart' | 'atEnd',
-  better: (a: AgeMatch, b: AgeMatch) => boolean,
-): AgeMatch | null {
-  let best: AgeMatch | null = null;
-  for (const l of langsFor(lang)) {
-    const lex = LEXICONS[l];
-    if (!(which === 'atStart' ? lex.anyAtStart : lex.anyAtEnd).test(text)) continue;
-    const found = findIn(lex, text, which);
-    if (found && (best === null || better(found, best))) best = found;
-  }
-  return best;
 }
 
 /**
@@ -165,7 +160,7 @@ function bestOver(
  * (`4 minuten geledenSEOUL …`). Returns the phrase as it stands in the text.
  */
 export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: string; lang: Lang } | null {
-  const best = bestOver(lang, text, 'atStart', (a, b) => a.text.length > b.text.length);
+  const best = findIn(INDEXES[lang], text, 'atStart');
   return best && { text: best.text, lang: best.pattern.lang };
 }
 
@@ -173,7 +168,7 @@ export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: stri
  * The longest age phrase could be longer with odd spacing, but not this long: only the tail is
  * searched, so that a long paragraph costs no more than a short one.
  */
-const END_WINDOW = 120;
+const END_WINDOW = 64;
 
 /** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
 export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
@@ -181,7 +176,7 @@ export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string
   // The window's first character keeps its real left neighbour for the word-boundary test.
   const tail = from === 0 ? text : text.slice(from - 1);
   const shift = from === 0 ? 0 : from - 1;
-  const best = bestOver(lang, tail, 'atEnd', (a, b) => a.index < b.index);
+  const best = findIn(INDEXES[lang], tail, 'atEnd');
   return best && { text: best.text, index: best.index + shift, lang: best.pattern.lang };
 }
 

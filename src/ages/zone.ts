@@ -2,6 +2,12 @@
  * Calendar days and wall-clock times in an IANA zone, computed with Intl.DateTimeFormat only:
  * no library, no host time zone. Instants are epoch milliseconds.
  */
+import { WirefeedError } from '../errors.js';
+
+const DAY_MS = 86_400_000;
+/** en-US with hourCycle h23: `11/28/2026, 13:00:00`. Years 1000–9999 only (see index.ts). */
+const WALL = /^(\d+)\/(\d+)\/(\d+), (\d+):(\d+):(\d+)$/;
+const OFFSET_CACHE = 4096;
 
 /** A calendar date; month 1–12. */
 export interface CivilDate {
@@ -12,6 +18,7 @@ export interface CivilDate {
 
 export class Zone {
   private readonly fmt: Intl.DateTimeFormat;
+  private readonly offsets = new Map<number, number>();
 
   /** Throws RangeError for a zone Intl does not know. */
   constructor(readonly name: string) {
@@ -27,17 +34,24 @@ export class Zone {
     });
   }
 
-  /** The wall clock in this zone at `t`, read as if it were UTC (so offset = wall − t). */
-  private wallMs(t: number): number {
-    const p: Record<string, string> = {};
-    for (const part of this.fmt.formatToParts(t)) p[part.type] = part.value;
-    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  }
-
-  /** Zone offset at `t` in ms (UTC+1 → 3 600 000). Formatting drops milliseconds: floor first. */
+  /**
+   * Zone offset at `t` in ms (UTC+1 → 3 600 000): the wall clock read as if it were UTC, minus
+   * `t`. Formatting drops milliseconds, so floor first. `format()` and a regex are several
+   * times cheaper than `formatToParts()`; offsets are remembered (callers ask for the same
+   * instants again and again: every story of a page shares one `now`).
+   */
   offsetAt(t: number): number {
     const whole = Math.floor(t / 1000) * 1000;
-    return this.wallMs(whole) - whole;
+    let offset = this.offsets.get(whole);
+    if (offset === undefined) {
+      const m = WALL.exec(this.fmt.format(whole));
+      if (!m) throw new WirefeedError('ages', 'E_ZONE_FORMAT', `unexpected date format from Intl in ${this.name} at ${whole}`);
+      const wall = Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]));
+      offset = wall - whole;
+      if (this.offsets.size >= OFFSET_CACHE) this.offsets.clear();
+      this.offsets.set(whole, offset);
+    }
+    return offset;
   }
 
   dateAt(t: number): CivilDate {
@@ -69,7 +83,6 @@ export class Zone {
   }
 }
 
-const DAY_MS = 86_400_000;
 
 export function addDays(date: CivilDate, days: number): CivilDate {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
