@@ -35,6 +35,8 @@ export interface AppOptions {
   /** Milliseconds between state writes (default 2000). */
   flushEveryMs?: number;
   websubRetryDelaysMs?: readonly number[];
+  /** One debug line per HTTP request (only worth it at log level debug). */
+  accessLog?: boolean;
 }
 
 export interface App {
@@ -90,10 +92,10 @@ interface Wiring {
   sourceInfo: Map<string, SourceInfo>;
 }
 
-function wire(config: LoadedConfig): Wiring {
+function wire(config: LoadedConfig, baseUrl: string): Wiring {
   const sources = new Map(config.sources.map((s) => [s.id, s]));
   const intervals = new Map(config.sources.map((s) => [s.id, s.kind === 'url' ? scheduleIntervalMs(s.schedule, s.timezone) : 0]));
-  const pageOf = (s: SourceConfig) => s.link ?? s.url ?? `${config.server.baseUrl}/`;
+  const pageOf = (s: SourceConfig) => s.link ?? s.url ?? `${baseUrl}/`;
   const sourceInfo = new Map(config.sources.map((s) => [s.id, { title: s.title, pageUrl: pageOf(s) }]));
   const specs = new Map<string, FeedSpec>();
   const catalog: CatalogFeed[] = [];
@@ -114,10 +116,10 @@ function wire(config: LoadedConfig): Wiring {
       include: f.include ?? [],
       exclude: f.exclude ?? [],
       limit: f.limit,
-      alternateUrl: `${config.server.baseUrl}/`,
+      alternateUrl: `${baseUrl}/`,
       lang: first ? concreteLang(first.lang) : null,
     });
-    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${config.server.baseUrl}/`, refreshSeconds: refreshSeconds(f.sources) });
+    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources) });
   }
   return { config, sources, intervals, specs, catalog, sourceInfo };
 }
@@ -127,7 +129,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const now = opts.now ?? (() => new Date());
   const metrics = createMetrics();
   const startedAt = now();
-  let w = wire(opts.config);
+  // Port 0 asks for an ephemeral port; a base URL derived from it (`…:0`) follows the bound one.
+  let boundUrl: string | null = null;
+  const baseUrlOf = (config: LoadedConfig) => (boundUrl !== null && /:0$/.test(config.server.baseUrl) ? boundUrl : config.server.baseUrl);
+  let w = wire(opts.config, baseUrlOf(opts.config));
   const store = await openStore(opts.config.state.dir, {
     onMigrate: (file, from, backup) => log.warn('state migrated', { file, from, backup }),
   });
@@ -164,7 +169,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     try {
       const ctx: FetchContext = {
         now: at,
-        userAgent: userAgent(opts.version, w.config.server.baseUrl),
+        userAgent: userAgent(opts.version, baseUrlOf(w.config)),
         http: { ...w.config.http, ...opts.http },
         allowPrivateRedirects: source.allowPrivateRedirects,
       };
@@ -278,13 +283,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const feedView = (id: string, limit: number): FeedView | null => {
     const spec = w.specs.get(id);
     if (spec === undefined) return null;
-    return buildFeedView(store, spec, limit, { baseUrl: w.config.server.baseUrl, hub: w.config.server.websubHub ?? null, sources: w.sourceInfo });
+    return buildFeedView(store, spec, limit, { baseUrl: baseUrlOf(w.config), hub: w.config.server.websubHub ?? null, sources: w.sourceInfo });
   };
 
   try {
     server = await startServer(
       {
-        baseUrl: w.config.server.baseUrl,
+        get baseUrl() {
+          return baseUrlOf(w.config);
+        },
         title: 'wirefeed',
         version: opts.version,
         log,
@@ -306,7 +313,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         host: w.config.server.host,
         port: opts.port ?? w.config.server.port,
         maxConnections: w.config.server.maxConnections,
-        accessLog: true,
+        accessLog: opts.accessLog ?? false,
         ...(opts.websubRetryDelaysMs ? { websubRetryDelaysMs: opts.websubRetryDelaysMs } : {}),
       },
     );
@@ -316,6 +323,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw err;
   }
   const running = server;
+  boundUrl = running.url;
+  w = wire(w.config, baseUrlOf(w.config));
 
   let scheduler = startSchedules();
   const firstPolls = async (s: Scheduler) => {
@@ -337,7 +346,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }
       if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
       await scheduler.stop(10_000);
-      w = wire(config);
+      w = wire(config, baseUrlOf(config));
       scheduler = startSchedules();
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },

@@ -47,7 +47,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     if (values.recover) {
       for (const moved of await recoverState(config.state.dir, io.now())) log.warn('recover: moved a broken state file aside', { file: moved });
     }
-    app = await startApp({ config, log, version: await packageVersion() });
+    app = await startApp({ config, log, version: await packageVersion(), accessLog: level === 'debug' });
   } catch (err) {
     logConfigError(log, err);
     return 1;
