@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { matchAgeAtEnd, matchAgeAtStart } from '../src/ages/index.js';
+import { matchAgeAtEnd, matchAgeAtStart, resolveAge } from '../src/ages/index.js';
 import type { Lang } from '../src/model.js';
 
 describe('matchAgeAtStart', () => {
@@ -94,6 +94,20 @@ describe('matchAgeAtEnd', () => {
     expect(matchAgeAtEnd(`${long}9 uur geleden`, 'nl')).toEqual({ text: '9 uur geleden', index: long.length, lang: 'nl' });
   });
 
+  test('trailing white space does not push the phrase out of the searched tail', () => {
+    expect(matchAgeAtEnd(`${sentence} 9 uur geleden${' '.repeat(100)}`, 'nl')).toEqual({
+      text: '9 uur geleden',
+      index: sentence.length + 1,
+      lang: 'nl',
+    });
+  });
+
+  test('a phrase reaching the edge of the tail is checked against the whole text', () => {
+    const phrase = `4${' '.repeat(49)}minuten geleden`;
+    expect(matchAgeAtEnd(`Zei hij. ${phrase}`, 'nl')).toEqual({ text: phrase, index: 9, lang: 'nl' });
+    expect(matchAgeAtEnd(`Zei hij${phrase}`, 'nl')).toBeNull();
+  });
+
   test.each<[string, Lang | 'auto']>([
     ['De NAVO is veel sterker dan een jaar geleden', 'nl'],
     [`${sentence.slice(0, -1)}1 uur geleden`, 'nl'],
@@ -103,5 +117,61 @@ describe('matchAgeAtEnd', () => {
     ['', 'auto'],
   ])('%j (%s) ends in no age', (line, lang) => {
     expect(matchAgeAtEnd(line, lang)).toBeNull();
+  });
+});
+
+describe('invariants on random and mutated input', () => {
+  /** mulberry32: a fixed seed keeps the run reproducible. */
+  function rng(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const seeds = [
+    '4 minuten geledenSEOUL',
+    'gisteren om 18:45',
+    'yesterday at 6:45 PM',
+    'vor 5 Min.',
+    'il y a 3 h',
+    "aujourd’hui à 09h45",
+    'nuWASHINGTON',
+    'Netanyahu',
+  ];
+  const alphabet = [...'aeinr0123456789:.,- \u00a0’\'hHuUMÀàéAPNm\n\t(', '\u{1F600}', '\uD800'];
+  const now = new Date('2026-11-28T12:00:00Z');
+
+  test('never throws; every phrase found at either end resolves as a whole phrase', () => {
+    const random = rng(20261128);
+    for (let i = 0; i < 3000; i++) {
+      const base = seeds[i % seeds.length];
+      const chars = [...base];
+      const edits = 1 + Math.floor(random() * 4);
+      for (let e = 0; e < edits; e++) {
+        const at = Math.floor(random() * (chars.length + 1));
+        const ch = alphabet[Math.floor(random() * alphabet.length)];
+        if (random() < 0.5) chars.splice(at, 1, ch);
+        else chars.splice(at, 0, ch);
+      }
+      const text = chars.join('');
+      for (const lang of ['auto', 'nl', 'en', 'de', 'fr'] as const) {
+        const found = [matchAgeAtStart(text, lang), matchAgeAtEnd(text, lang)];
+        for (const f of found) {
+          if (f === null) continue;
+          const r = resolveAge(f.text, { now, timeZone: 'Europe/Amsterdam', lang: f.lang });
+          // A found phrase is always an age; at most it can lie after now or in a DST gap.
+          if (!r.ok) expect(r.error).toMatch(/lies after now|does not exist/);
+          else expect(r.lang).toBe(f.lang);
+        }
+        const whole = resolveAge(text, { now, timeZone: 'Europe/Amsterdam', lang });
+        if (whole.ok) {
+          expect(whole.latest.getTime()).toBeLessThanOrEqual(now.getTime());
+          expect(whole.earliest.getTime()).toBeLessThanOrEqual(whole.latest.getTime());
+        }
+      }
+    }
   });
 });

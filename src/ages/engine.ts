@@ -4,6 +4,7 @@
  * the characters they can start and end with, so that a line whose first (or last) character
  * starts (or ends) no phrase is rejected by one map look-up, before any regex runs.
  */
+import { WirefeedError } from '../errors.js';
 import type { Lang } from '../model.js';
 import type { Lexicon } from './lexicon.js';
 
@@ -32,7 +33,6 @@ export interface PatternIndex {
 }
 
 export interface CompiledLexicon extends PatternIndex {
-  lexicon: Lexicon;
   numbers: ReadonlyMap<string, number>;
   units: ReadonlyMap<string, number>;
   days: ReadonlyMap<string, number>;
@@ -78,7 +78,7 @@ const WORD_START = '(?<![\\p{L}\\p{N}])';
 const SPACE = '\\s+';
 
 /** Lexicon keys and matched words are compared in this form. */
-export function normalizeWord(s: string): string {
+function normalizeWord(s: string): string {
   return s.toLowerCase().replace(/’/g, "'").replace(/\s+/g, ' ').trim();
 }
 
@@ -147,7 +147,9 @@ function templateSource(template: string, lex: Lexicon): string {
       ampm: words(Object.keys(lex.ampm)),
     };
     const body = bodies[placeholder];
-    if (body === undefined) throw new Error(`ages: lexicon ${lex.lang}: unknown placeholder {${placeholder}} in "${template}"`);
+    if (body === undefined) {
+      throw new WirefeedError('ages', 'E_LEXICON', `lexicon ${lex.lang}: unknown placeholder {${placeholder}} in "${template}"`);
+    }
     const groupName = placeholder === 'H' || placeholder === 'h' ? 'hour' : placeholder === 'M' ? 'minute' : placeholder;
     out += group(groupName, body) + (spaced ? SPACE : '');
   }
@@ -228,7 +230,6 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
     fileUnder(byLast, edgeChars(template, lex, 'last'), pattern);
   }
   return {
-    lexicon: lex,
     byFirst,
     byLast,
     numbers: keyMap(lex.numbers),

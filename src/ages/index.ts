@@ -165,19 +165,20 @@ export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: stri
 }
 
 /**
- * The longest age phrase could be longer with odd spacing, but not this long: only the tail is
- * searched, so that a long paragraph costs no more than a short one.
+ * No age phrase is this long, even with odd spacing: only the tail after trailing white space
+ * is searched, so that a long paragraph costs no more than a short one.
  */
 const END_WINDOW = 64;
 
 /** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
 export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
-  const from = Math.max(0, text.length - END_WINDOW);
-  // The window's first character keeps its real left neighbour for the word-boundary test.
-  const tail = from === 0 ? text : text.slice(from - 1);
-  const shift = from === 0 ? 0 : from - 1;
-  const best = findIn(INDEXES[lang], tail, 'atEnd');
-  return best && { text: best.text, index: best.index + shift, lang: best.pattern.lang };
+  // One character more than the window, so that the word-boundary test sees the real neighbour.
+  const shift = Math.max(0, text.trimEnd().length - END_WINDOW - 1);
+  let best = findIn(INDEXES[lang], shift === 0 ? text : text.slice(shift), 'atEnd');
+  // A match at the window's very edge might reach further left: search the whole text then.
+  if (best && best.index === 0 && shift > 0) best = findIn(INDEXES[lang], text, 'atEnd');
+  else if (best) best = { ...best, index: best.index + shift };
+  return best && { text: best.text, index: best.index, lang: best.pattern.lang };
 }
 
 /**
