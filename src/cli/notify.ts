@@ -16,7 +16,11 @@ export interface Notifier {
 export function createNotifier(env: NodeJS.ProcessEnv, log: Logger): Notifier {
   const socket = env['NOTIFY_SOCKET'];
   const usec = Number(env['WATCHDOG_USEC']);
-  const watchdogMs = Number.isFinite(usec) && usec > 0 ? Math.max(1000, Math.floor(usec / 2000)) : null;
+  // sd_watchdog_enabled(3): the watchdog is ours only when $WATCHDOG_PID is unset or names us
+  // (a child that inherited the variables must not ping for its parent).
+  const pid = env['WATCHDOG_PID'];
+  const ours = pid === undefined || pid === '' || Number(pid) === process.pid;
+  const watchdogMs = ours && Number.isFinite(usec) && usec > 0 ? Math.max(1000, Math.floor(usec / 2000)) : null;
   return {
     watchdogMs,
     send: (...assignments) =>

@@ -57,6 +57,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    // Reloads run one after another: two quick SIGHUPs must not rewire the app concurrently.
+    let reloading = Promise.resolve();
     const stop = (signal: string) => {
       if (stopping) {
         log.warn(`${signal} again: exiting at once`);
@@ -67,6 +69,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       if (watchdog) clearInterval(watchdog);
       void notifier
         .send('STOPPING=1')
+        .then(() => reloading) // a reload in progress finishes first; later ones are ignored
         .then(() => app.stop())
         .then(
           () => {
@@ -83,6 +86,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         });
     };
     const reload = async () => {
+      // A reload that lands during shutdown would start schedules on a closed store.
+      if (stopping) return;
       log.info('SIGHUP: reloading config', { config: configPath });
       await notifier.send('RELOADING=1');
       try {
@@ -95,7 +100,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     };
     const onTerm = () => stop('SIGTERM');
     const onInt = () => stop('SIGINT');
-    const onHup = () => void reload();
+    const onHup = () => {
+      reloading = reloading.then(reload);
+    };
     process.on('SIGTERM', onTerm).on('SIGINT', onInt).on('SIGHUP', onHup);
   });
 }
