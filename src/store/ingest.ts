@@ -18,7 +18,7 @@
  *     empty intersection keeps the held interval and is reported;
  *   - the source joins the story's source list; lastSeen moves to the fetch time.
  */
-import { bodyHash, storyKeys } from '../identity/index.js';
+import { bodyHash, storyKeys, type StoryKeys } from '../identity/index.js';
 import type { DatedStory, Lang, StoredStory } from '../model.js';
 import type { Store } from './index.js';
 
@@ -45,6 +45,32 @@ export interface IngestOptions {
 
 function iso(d: Date): string {
   return d.toISOString();
+}
+
+/**
+ * Keys of the stories on each source's last page, by raw headline. A page seen again mostly
+ * shows the same stories, and hashing three normalised texts per story is most of an
+ * ingest's cost. Keys are a pure function of headline, place and first sentence, so a memo
+ * is exact; it holds one page per source and is replaced at every ingest of that source.
+ */
+interface KnownKeys {
+  place: string | null;
+  leadSentence: string;
+  keys: StoryKeys;
+}
+const lastPageKeys = new Map<string, Map<string, KnownKeys>>();
+
+function keysOf(d: DatedStory, before: Map<string, KnownKeys> | undefined, now: Map<string, KnownKeys>): StoryKeys {
+  const known = before?.get(d.headline);
+  const keys = known !== undefined && known.place === d.place && known.leadSentence === d.leadSentence ? known.keys : storyKeys(d);
+  now.set(d.headline, { place: d.place, leadSentence: d.leadSentence, keys });
+  return keys;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function findHeld(store: Store, keys: { storyKey: string; leadKey: string | null }, sourceId: string, at: Date): StoredStory | undefined {
@@ -108,10 +134,16 @@ function narrow(held: StoredStory, d: DatedStory): 'same' | 'narrowed' | 'disjoi
 }
 
 /** Merge one dated story into a held one; returns whether the body/headline changed and whether feeds see a change. */
-function merge(held: StoredStory, d: DatedStory, keys: { storyKey: string; leadKey: string | null }, opts: IngestOptions, warnings: string[]): { updated: boolean; visible: boolean } {
+function merge(
+  held: StoredStory,
+  d: DatedStory,
+  keys: { storyKey: string; leadKey: string | null },
+  opts: IngestOptions & { atIso: string },
+  warnings: string[],
+): { updated: boolean; visible: boolean } {
   let updated = false;
   let visible = false;
-  const at = iso(opts.at);
+  const at = opts.atIso;
 
   // A new key must reach the store's indexes, which only `put` refreshes.
   if (!held.keys.includes(keys.storyKey)) {
@@ -131,12 +163,15 @@ function merge(held: StoredStory, d: DatedStory, keys: { storyKey: string; leadK
     visible = true;
   }
 
-  const hash = bodyHash(d.body);
-  if (hash !== held.bodyHash && d.body.length > 0 && !isBeginningOf(d.body, held.body)) {
-    held.body = [...d.body];
-    held.bodyHash = hash;
-    updated = true;
-    visible = true;
+  // The same paragraphs have the same hash: hashing is skipped for the common unchanged body.
+  if (d.body.length > 0 && !sameStrings(d.body, held.body)) {
+    const hash = bodyHash(d.body);
+    if (hash !== held.bodyHash && !isBeginningOf(d.body, held.body)) {
+      held.body = [...d.body];
+      held.bodyHash = hash;
+      updated = true;
+      visible = true;
+    }
   }
 
   if (held.place === null && d.place !== null) held.place = d.place;
@@ -168,8 +203,12 @@ function merge(held: StoredStory, d: DatedStory, keys: { storyKey: string; leadK
 /** Put one fetch's stories into the store. Idempotent: the same stories at the same time change nothing. */
 export function ingestStories(store: Store, stories: readonly DatedStory[], opts: IngestOptions): IngestResult {
   const result: IngestResult = { new: 0, updated: 0, unchanged: 0, changed: 0, warnings: [] };
+  const before = lastPageKeys.get(opts.sourceId);
+  const now = new Map<string, KnownKeys>();
+  lastPageKeys.set(opts.sourceId, now);
+  const mergeOpts = { ...opts, atIso: iso(opts.at) };
   for (const d of stories) {
-    const keys = storyKeys(d);
+    const keys = keysOf(d, before, now);
     const held = findHeld(store, keys, opts.sourceId, opts.at);
     if (held === undefined) {
       store.put(newStory(d, keys, opts));
@@ -177,7 +216,7 @@ export function ingestStories(store: Store, stories: readonly DatedStory[], opts
       result.changed += 1;
       continue;
     }
-    const { updated, visible } = merge(held, d, keys, opts, result.warnings);
+    const { updated, visible } = merge(held, d, keys, mergeOpts, result.warnings);
     if (updated) result.updated += 1;
     else result.unchanged += 1;
     if (visible) {
