@@ -26,9 +26,18 @@ const AGENCIES = String.raw`\((${AGENCY}(?:/${AGENCY}){0,5})\)`;
 const DASH = String.raw`(?: [-–—] *|[-–—](?: +|$))`;
 
 const DATELINE = new RegExp(`^${PLACE}${DATE} ?${AGENCIES}${DASH}`, 'u');
+/** No dateline opens its parenthesis later than this (five long words, a date): a cheap first test. */
+const PAREN_WITHIN = 240;
+
+/** Whether `text` has a `(` early enough to hold a dateline's agencies. */
+export function mayHoldDateline(text: string): boolean {
+  const paren = text.slice(0, PAREN_WITHIN).indexOf('(');
+  return paren > 0;
+}
 
 /** The dateline that opens `paragraph`, or null. */
 export function matchDateline(paragraph: string): Dateline | null {
+  if (!mayHoldDateline(paragraph)) return null;
   const m = DATELINE.exec(paragraph);
   if (m === null) return null;
   const place = (m[1] ?? '').trim();

@@ -34,7 +34,7 @@ const NOISE_LINES = new Set([
 /** Footers: a copyright line or a rights notice. */
 const FOOTER = /^(?:©|\(c\) ?\d{4}|copyright\b|alle rechten voorbehouden|all rights reserved|alle rechte vorbehalten|tous droits réservés)/iu;
 /** Cookie notices name cookies and what the reader is asked to do about them. */
-const COOKIE = /\bcookies?\b/iu;
+const COOKIE = /cookie/i;
 const CONSENT = /accept|akzeptier|toestemming|consent|zustimm|einwillig|privacy|datenschutz|confidentialité|instellingen|paramétr|einstellung|settings|gebruik|we use|wir verwenden|nous utilisons|utilise/iu;
 
 /** Lines longer than this are never furniture by the word list. */

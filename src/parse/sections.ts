@@ -34,9 +34,12 @@ const NAME = /^\p{Lu}[\p{L}\p{M}'’-]{0,30}(?: (?:&|and|en|und|et|\p{Lu}[\p{L}\
 /** Marker lines are short; anything longer is not tried. */
 const MAX_MARKER = 60;
 
+/** First letters of the markers, to turn most lines away without lower-casing them. */
+const FIRST_LETTERS = new Set(MARKERS.flatMap(({ prefix }) => [prefix[0], prefix[0]?.toUpperCase()]));
+
 /** The section a marker line opens (`Meer uit Buitenland` → `Buitenland`), or null. */
 export function matchSection(line: string): string | null {
-  if (line.length > MAX_MARKER) return null;
+  if (line.length > MAX_MARKER || !FIRST_LETTERS.has(line[0])) return null;
   const lower = line.toLowerCase();
   for (const { prefix } of MARKERS) {
     if (!lower.startsWith(prefix)) continue;

@@ -82,6 +82,7 @@ function isAbbreviation(t: string, dot: number, next: number): boolean {
 /** A headline from a sentence: unchanged when short enough, else cut at a word boundary with `…`. */
 export function deriveHeadline(sentence: string, max = HEADLINE_MAX): string {
   const s = sentence.trim();
+  if (s.length <= max) return s;
   // Characters are code points; 2 UTF-16 units per code point at most, so this prefix holds max + 1 of them.
   const chars = Array.from(s.slice(0, 2 * max + 2));
   if (chars.length <= max) return s;

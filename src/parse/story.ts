@@ -1,6 +1,6 @@
 /** A story's parts → a ParsedStory: dateline read, lead sentence taken, headline derived when missing. */
 import type { ParsedStory } from '../model.js';
-import { matchDateline } from './dateline.js';
+import { type Dateline, matchDateline } from './dateline.js';
 import { deriveHeadline, firstSentence } from './sentence.js';
 
 export interface StoryParts {
@@ -14,10 +14,9 @@ export interface StoryParts {
   datetime: Date | null;
 }
 
-/** Complete a story, or null when it has neither headline nor text. */
-export function buildStory(parts: StoryParts): ParsedStory | null {
+/** Complete a story, or null when it has neither headline nor text. `dateline`: the lead's, when known. */
+export function buildStory(parts: StoryParts, dateline: Dateline | null = matchDateline(parts.body[0] ?? '')): ParsedStory | null {
   const lead = parts.body[0] ?? '';
-  const dateline = matchDateline(lead);
   const leadSentence = firstSentence(dateline === null ? lead : lead.slice(dateline.length));
   const headline = parts.headline ?? derivedHeadline(leadSentence, parts.body, dateline?.place ?? null);
   if (headline === '') return null;

@@ -9,7 +9,7 @@
  */
 import { matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
 import type { Lang } from '../model.js';
-import { matchDateline } from './dateline.js';
+import { type Dateline, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -17,26 +17,35 @@ import { type StoryParts } from './story.js';
 
 /** Age phrases are short: only this much of a line's start or end is handed to the age matcher. */
 const AGE_WINDOW = 64;
+/** Punctuation an age at the end of a line follows (closing quotes and brackets too). */
+const SENTENCE_ENDS = new Set(['.', '!', '?', '…', '"', '”', '’', "'", '»', ')', ']']);
 /** A headline is one line of modest length, and more than one word: a lone word is a menu item. */
 const MAX_HEADLINE = 300;
 /** A line without closing punctuation still counts as a paragraph from this many words on. */
 const PARAGRAPH_WORDS = 15;
 
-type Kind = 'lead' | 'section' | 'noise' | 'text' | 'age';
-
-interface Token {
-  kind: Kind;
+interface Line {
   /** The line without its ages. */
   text: string;
   /** Age glued before a dateline (`4 minuten geledenSEOUL …`): trails the story before this line. */
   ageBefore: string | null;
   /** Age at the end of the line, or a line that is only an age: trails the story this line is in. */
   ageAfter: string | null;
-  section: string | null;
+}
+
+type Token =
+  | (Line & { kind: 'lead'; dateline: Dateline })
+  | (Line & { kind: 'section'; section: string })
+  | (Line & { kind: 'noise' | 'text' | 'age' });
+
+/** A story as the wire grammar found it, with its lead's dateline. */
+export interface WireStory {
+  parts: StoryParts;
+  dateline: Dateline;
 }
 
 export interface WireResult {
-  stories: StoryParts[];
+  stories: WireStory[];
   /** How many ages each language's words matched. */
   langVotes: Map<Lang, number>;
   strayAges: number;
@@ -50,39 +59,55 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
 
-  const head = matchAgeAtStart(line.slice(0, AGE_WINDOW), lang);
-  if (head !== null && head.text !== '') {
-    const rest = line.slice(head.text.length).trim();
-    if (rest === '') {
-      vote(head.lang);
-      return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, section: null };
-    }
-    if (matchDateline(rest) !== null) {
-      ageBefore = head.text;
-      text = rest;
-      vote(head.lang);
+  // A line that opens with a dateline has no age before it (`NUUK (AFP) -` is no `nu` + `UK (AFP) -`).
+  // Otherwise an age at the start counts only when it is the whole line or a dateline follows it,
+  // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
+  let dateline = matchDateline(line);
+  if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
+    const head = matchAgeAtStart(line.slice(0, AGE_WINDOW), lang);
+    if (head !== null && head.text !== '') {
+      const rest = line.slice(head.text.length).trim();
+      if (rest === '') {
+        vote(head.lang);
+        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text };
+      }
+      dateline = matchDateline(rest);
+      if (dateline !== null) {
+        ageBefore = head.text;
+        text = rest;
+        vote(head.lang);
+      }
     }
   }
 
+  // An age at the end counts only after sentence-ending punctuation.
   const from = Math.max(0, text.length - AGE_WINDOW);
-  const tail = matchAgeAtEnd(text.slice(from), lang);
-  if (tail !== null && tail.text !== '') {
-    const before = text.slice(0, from + tail.index).trimEnd();
-    if (before === '' && ageBefore === null) {
-      vote(tail.lang);
-      return { kind: 'age', text: '', ageBefore: null, ageAfter: tail.text, section: null };
-    }
-    if (endsSentence(before)) {
-      text = before;
-      ageAfter = tail.text;
-      vote(tail.lang);
+  if (mayEndWithAge(text, from)) {
+    const tail = matchAgeAtEnd(text.slice(from), lang);
+    if (tail !== null && tail.text !== '') {
+      const before = text.slice(0, from + tail.index).trimEnd();
+      if (endsSentence(before)) {
+        text = before;
+        ageAfter = tail.text;
+        vote(tail.lang);
+      }
     }
   }
 
-  if (matchDateline(text) !== null) return { kind: 'lead', text, ageBefore, ageAfter, section: null };
-  const section = ageBefore === null && ageAfter === null ? matchSection(text) : null;
+  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline };
+  const section = ageAfter === null ? matchSection(text) : null;
   if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, section };
-  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, section: null };
+  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter };
+}
+
+/**
+ * A cheap first test for an age after the last sentence of `text`: the line does not itself end
+ * in punctuation (most paragraphs do), and its last `from..` characters hold some.
+ */
+function mayEndWithAge(text: string, from: number): boolean {
+  if (text === '' || SENTENCE_ENDS.has(text[text.length - 1] ?? '')) return false;
+  for (let i = text.length - 2; i >= from; i--) if (SENTENCE_ENDS.has(text[i] ?? '')) return true;
+  return false;
 }
 
 function readsAsParagraph(text: string): boolean {
@@ -104,7 +129,7 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
     if (tokens[i]?.kind !== 'noise') next = i;
   }
 
-  const stories: StoryParts[] = [];
+  const stories: WireStory[] = [];
   let current: StoryParts | null = null;
   let section: string | null = null;
   let headline: string | null = null;
@@ -121,7 +146,7 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
     switch (token.kind) {
       case 'lead':
         current = { headline, body: [token.text], section, ageText: null, link: null, datetime: null };
-        stories.push(current);
+        stories.push({ parts: current, dateline: token.dateline });
         headline = null;
         break;
       case 'section':
