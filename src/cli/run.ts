@@ -52,11 +52,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     logConfigError(log, err);
     return 1;
   }
-  await notifier.send('READY=1', `STATUS=serving ${app.url}`);
-  const watchdog = notifier.watchdogMs === null ? null : setInterval(() => void notifier.send('WATCHDOG=1'), notifier.watchdogMs);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let watchdog: NodeJS.Timeout | null = null;
     // Reloads run one after another: two quick SIGHUPs must not rewire the app concurrently.
     let reloading = Promise.resolve();
     const stop = (signal: string) => {
@@ -104,5 +103,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       reloading = reloading.then(reload);
     };
     process.on('SIGTERM', onTerm).on('SIGINT', onInt).on('SIGHUP', onHup);
+    // READY only now: systemd may send SIGTERM or SIGHUP as soon as it has it, and both must find
+    // their handlers (the default action of either kills the process).
+    void notifier.send('READY=1', `STATUS=serving ${app.url}`).then(() => {
+      if (!stopping && notifier.watchdogMs !== null) watchdog = setInterval(() => void notifier.send('WATCHDOG=1'), notifier.watchdogMs);
+    });
   });
 }
