@@ -1,0 +1,31 @@
+/**
+ * The extract stage: a Document → free text lines, or items cut out by CSS selectors.
+ */
+import type { Document, Extracted } from '../model.js';
+import { htmlToItems, htmlToLines, type ItemSelectors } from './html.js';
+import { textToLines } from './text.js';
+
+export { htmlToItems, htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
+
+export interface ExtractOptions {
+  format: 'auto' | 'text' | 'html';
+  /** HTML only: cut items out by these selectors instead of reading the page as lines. */
+  selectors?: ItemSelectors;
+}
+
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+
+/** A document with no (or a wrong) media type that still is HTML, as a browser would sniff it. */
+function looksLikeHtml(text: string): boolean {
+  const head = text.slice(0, 512).replace(/^[\ufeff\s]+/, '').toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || /<body[\s>]/i.test(text);
+}
+
+export function extract(doc: Document, opts: ExtractOptions): Extracted {
+  const html =
+    opts.format === 'html' ||
+    (opts.format === 'auto' && ((doc.mediaType !== null && HTML_TYPES.has(doc.mediaType)) || looksLikeHtml(doc.text)));
+  if (!html) return { kind: 'lines', lines: textToLines(doc.text) };
+  if (opts.selectors) return { kind: 'items', items: htmlToItems(doc.text, doc.url, opts.selectors) };
+  return { kind: 'lines', lines: htmlToLines(doc.text) };
+}
