@@ -3,7 +3,7 @@
  * directory. A crash at any moment leaves either the old file or the new one, never a mix.
  * lowdb's own JSONFile adapter renames but never fsyncs, so a power cut can leave an empty file.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { WirefeedError } from '../errors.js';
@@ -24,6 +24,18 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     throw new WirefeedError('store', 'E_WRITE', `cannot write ${file}: ${(err as Error).message}`, { cause: err });
   }
   await syncDir(dirname(file));
+}
+
+/** Name of the temp file writeFileAtomic uses (`.<name>.<pid>.tmp`). */
+const TEMP_NAME = /^\..+\.\d+\.tmp$/;
+
+/**
+ * Remove the temp files of writes that never reached their rename: a process killed mid-write
+ * leaves one per file it was writing, and each pid makes a new name, so they would pile up.
+ * Only the holder of the state lock may call this (no other writer can be mid-write).
+ */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) if (TEMP_NAME.test(name)) await rm(join(dir, name), { force: true });
 }
 
 async function syncDir(dir: string): Promise<void> {

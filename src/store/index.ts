@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { WirefeedError } from '../errors.js';
 import type { SourceState, StoredStory } from '../model.js';
-import { DurableJsonFile } from './atomic.js';
+import { DurableJsonFile, removeStaleTemps } from './atomic.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
 
@@ -291,6 +291,7 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   }
   const lock = opts.lock === false ? null : await acquireLock(dir);
   try {
+    if (lock !== null) for (const d of [dir, join(dir, SHARD_DIR)]) await removeStaleTemps(d);
     await migrateState(dir, opts.onMigrate);
     const meta = new Low<MetaData>(new DurableJsonFile(join(dir, META_FILE)), {
       version: STATE_VERSION,
