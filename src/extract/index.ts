@@ -5,7 +5,7 @@ import type { Document, Extracted } from '../model.js';
 import { htmlToItems, htmlToLines, type ItemSelectors } from './html.js';
 import { textToLines } from './text.js';
 
-export { htmlToItems, htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
+export { htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
 
 export interface ExtractOptions {
   format: 'auto' | 'text' | 'html';

@@ -163,7 +163,7 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
 }
 
 /** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as ms after `now`. */
-export function parseRetryAfter(value: string | null, now: Date): number | null {
+function parseRetryAfter(value: string | null, now: Date): number | null {
   if (value === null) return null;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
