@@ -74,7 +74,13 @@ class Lines {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; lines:\n${this.all.join('\n')}`)), ms);
-      this.waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      this.waiters.push({
+        match,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
     });
   }
 }
@@ -275,7 +281,8 @@ describe('the daemon as the unit starts it', () => {
     await waitFor('the first poll', async () => (await health(url)).body.sources[SOURCE]!.lastSuccess !== null);
     const count = (await health(url)).body.sources[SOURCE]!.stories;
     // The periodic flush (every 2 s) has written the stories.
-    await waitFor('the stories on disk', async () => (await exists(join(stateDir, 'stories', `${SOURCE}.json`))) && (await storedIds(config, stateDir)).length === count);
+    const shard = join(stateDir, 'stories', `${SOURCE}.json`);
+    await waitFor('the stories on disk', async () => (await exists(shard)) && (JSON.parse(await readFile(shard, 'utf8')) as { stories: unknown[] }).stories.length === count);
 
     d.kill('SIGTERM');
     await notify.lines.next((l) => l === 'STOPPING=1', 'STOPPING=1');
