@@ -41,10 +41,11 @@ export function matchDateline(paragraph: string): Dateline | null {
   const m = DATELINE.exec(paragraph);
   if (m === null) return null;
   const place = (m[1] ?? '').trim();
-  const agencies = (m[2] ?? '')
-    .split('/')
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
+  const agencies: string[] = [];
+  for (const part of (m[2] ?? '').split('/')) {
+    const agency = part.trim();
+    if (agency !== '') agencies.push(agency);
+  }
   if (place === '' || agencies.length === 0) return null;
   return { place, agencies, length: m[0].length };
 }

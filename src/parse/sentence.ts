@@ -30,7 +30,11 @@ const ORDINAL_NOUNS = new Set([
 
 /** A run of sentence-ending punctuation with the closing quotes and brackets after it. */
 const TERMINATOR_RUN = /[.!?…]+["”’'»)\]]*/g;
-const SPACE = /\s/;
+/** White space as `\s` knows it, tested by code so that no one-character strings are made. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 160 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
 const SENTENCE_START = /[\p{Lu}\p{N}"“„'‘«(\[]/u;
 const INITIAL = /^\p{Lu}$/u;
 /** `U.S`, `J.F`, `z.B`, `a.m` — the final full stop not yet included. */
@@ -55,9 +59,9 @@ export function firstSentence(text: string): string {
   for (let m = TERMINATOR_RUN.exec(t); m !== null; m = TERMINATOR_RUN.exec(t)) {
     const end = m.index + m[0].length;
     if (end >= t.length) return t;
-    if (!SPACE.test(t[end] ?? '')) continue;
+    if (!isSpace(t.charCodeAt(end))) continue;
     let next = end;
-    while (next < t.length && SPACE.test(t[next] ?? '')) next++;
+    while (next < t.length && isSpace(t.charCodeAt(next))) next++;
     if (next >= t.length) return t.slice(0, end);
     if (!SENTENCE_START.test(t[next] ?? '')) continue;
     if (m[0] === '.' && isAbbreviation(t, m.index, next)) continue;
@@ -69,13 +73,13 @@ export function firstSentence(text: string): string {
 /** Whether the full stop at `dot` closes an abbreviation rather than a sentence. */
 function isAbbreviation(t: string, dot: number, next: number): boolean {
   let start = dot;
-  while (start > 0 && !SPACE.test(t[start - 1] ?? '')) start--;
+  while (start > 0 && !isSpace(t.charCodeAt(start - 1))) start--;
   const token = t.slice(start, dot).replace(TOKEN_OPENERS, '');
   if (INITIAL.test(token) || DOTTED.test(token)) return true;
   if (ABBREVIATIONS.has(token.toLowerCase())) return true;
   if (!DIGITS.test(token)) return false;
   let wordEnd = next;
-  while (wordEnd < t.length && !SPACE.test(t[wordEnd] ?? '')) wordEnd++;
+  while (wordEnd < t.length && !isSpace(t.charCodeAt(wordEnd))) wordEnd++;
   return ORDINAL_NOUNS.has(t.slice(next, wordEnd).replace(/[.,;:]+$/, '').toLowerCase());
 }
 

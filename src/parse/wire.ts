@@ -51,10 +51,11 @@ export interface WireResult {
   strayAges: number;
 }
 
+function countVote(votes: Map<Lang, number>, lang: Lang): void {
+  votes.set(lang, (votes.get(lang) ?? 0) + 1);
+}
+
 function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): Token {
-  const vote = (l: Lang): void => {
-    votes.set(l, (votes.get(l) ?? 0) + 1);
-  };
   let text = line;
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
@@ -68,14 +69,14 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
     if (head !== null && head.text !== '') {
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
-        vote(head.lang);
+        countVote(votes, head.lang);
         return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text };
       }
       dateline = matchDateline(rest);
       if (dateline !== null) {
         ageBefore = head.text;
         text = rest;
-        vote(head.lang);
+        countVote(votes, head.lang);
       }
     }
   }
@@ -89,7 +90,7 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
       if (endsSentence(before)) {
         text = before;
         ageAfter = tail.text;
-        vote(tail.lang);
+        countVote(votes, tail.lang);
       }
     }
   }
