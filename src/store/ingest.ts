@@ -17,6 +17,9 @@
  *   - publication interval: narrowed to the intersection of the held and the new one; an
  *     empty intersection keeps the held interval and is reported;
  *   - the source joins the story's source list; lastSeen moves to the fetch time.
+ * A page that lists one story twice (the same key, or its lead under another headline) merges
+ * the first listing as above; later ones change neither body nor headline. Otherwise two
+ * different bodies would each replace the other on every fetch: an "update" each time.
  */
 import { bodyHash, storyKeys, type StoryKeys } from '../identity/index.js';
 import type { DatedStory, Lang, StoredStory } from '../model.js';
@@ -140,6 +143,7 @@ function merge(
   keys: { storyKey: string; leadKey: string | null },
   opts: IngestOptions & { atIso: string },
   warnings: string[],
+  repeat: boolean,
 ): { updated: boolean; visible: boolean } {
   let updated = false;
   let visible = false;
@@ -155,7 +159,7 @@ function merge(
     visible = true;
   }
 
-  if (!d.headlineDerived && d.headline !== held.headline) {
+  if (!repeat && !d.headlineDerived && d.headline !== held.headline) {
     // A real headline beats a derived one; a changed real headline is an edit.
     if (!held.headlineDerived) updated = true;
     held.headline = d.headline;
@@ -164,7 +168,7 @@ function merge(
   }
 
   // The same paragraphs have the same hash: hashing is skipped for the common unchanged body.
-  if (d.body.length > 0 && !sameStrings(d.body, held.body)) {
+  if (!repeat && d.body.length > 0 && !sameStrings(d.body, held.body)) {
     const hash = bodyHash(d.body);
     if (hash !== held.bodyHash && !isBeginningOf(d.body, held.body)) {
       held.body = [...d.body];
@@ -207,16 +211,20 @@ export function ingestStories(store: Store, stories: readonly DatedStory[], opts
   const now = new Map<string, KnownKeys>();
   lastPageKeys.set(opts.sourceId, now);
   const mergeOpts = { ...opts, atIso: iso(opts.at) };
+  const onThisPage = new Set<StoredStory>();
   for (const d of stories) {
     const keys = keysOf(d, before, now);
     const held = findHeld(store, keys, opts.sourceId, opts.at);
     if (held === undefined) {
-      store.put(newStory(d, keys, opts));
+      const story = newStory(d, keys, opts);
+      onThisPage.add(story);
+      store.put(story);
       result.new += 1;
       result.changed += 1;
       continue;
     }
-    const { updated, visible } = merge(held, d, keys, mergeOpts, result.warnings);
+    const { updated, visible } = merge(held, d, keys, mergeOpts, result.warnings, onThisPage.has(held));
+    onThisPage.add(held);
     if (updated) result.updated += 1;
     else result.unchanged += 1;
     if (visible) {
