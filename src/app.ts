@@ -94,7 +94,16 @@ interface Wiring {
 
 function wire(config: LoadedConfig, baseUrl: string): Wiring {
   const sources = new Map(config.sources.map((s) => [s.id, s]));
-  const intervals = new Map(config.sources.map((s) => [s.id, s.kind === 'url' ? scheduleIntervalMs(s.schedule, s.timezone) : 0]));
+  // Computing a cron interval walks dates through Intl: once per distinct schedule, not per source.
+  const byExpr = new Map<string, number>();
+  const intervalOf = (s: SourceConfig): number => {
+    if (s.kind !== 'url') return 0;
+    const key = `${s.schedule}\n${s.timezone}`;
+    let ms = byExpr.get(key);
+    if (ms === undefined) byExpr.set(key, (ms = scheduleIntervalMs(s.schedule, s.timezone)));
+    return ms;
+  };
+  const intervals = new Map(config.sources.map((s) => [s.id, intervalOf(s)]));
   const pageOf = (s: SourceConfig) => s.link ?? s.url ?? `${baseUrl}/`;
   const sourceInfo = new Map(config.sources.map((s) => [s.id, { title: s.title, pageUrl: pageOf(s) }]));
   const specs = new Map<string, FeedSpec>();
