@@ -188,8 +188,9 @@ describe('fault matrix', () => {
       ),
     ].join('\n');
     const { app, lines } = await startDaemon(dir, yaml, {
+      // Short limits keep the run fast, yet leave room for a machine busy with other tests.
       // sourceIsPublic: the sources on 127.0.0.1 count as public hosts, so a redirect to loopback is "private".
-      http: { connectTimeoutMs: 1000, headersTimeoutMs: 1000, bodyTimeoutMs: 1500, totalTimeoutMs: 3000, sourceIsPublic: true },
+      http: { connectTimeoutMs: 2000, headersTimeoutMs: 2000, bodyTimeoutMs: 2500, totalTimeoutMs: 4000, sourceIsPublic: true },
     });
     cleanups.push(() => app.stop(3000));
     await app.settled;

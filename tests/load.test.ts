@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { afterEach, expect, it } from 'vitest';
 import { startDaemonProcess, waitFor, writeConfig } from './helpers/daemon.js';
-import { startFaultSite, textPage, type Handler } from './helpers/faults.js';
+import { startFaultSite, textPage, wirePage, type Handler } from './helpers/faults.js';
 import { tempDir } from './helpers/tmp.js';
-import { wirePage } from './helpers/faults.js';
 
 const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 30);
 const READERS = 200;
@@ -24,6 +23,15 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -70,7 +78,9 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
   const statuses = new Map<number, number>();
   const failures: string[] = [];
   const hitsBefore = new Map(ids.map((id) => [id, site.hits(id)]));
-  const until = Date.now() + SECONDS * 1000;
+  const start = Date.now();
+  const until = start + SECONDS * 1000;
+  let firstFailureMs: number | null = null;
   const reader = async (n: number): Promise<void> => {
     for (let k = n; Date.now() < until; k += READERS) {
       const path = paths[k % paths.length]!;
@@ -85,6 +95,7 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
         const expected = conditional ? 304 : 200;
         if (res.statusCode !== expected) failures.push(`${path} (${conditional ? 'conditional' : 'plain'}): ${res.statusCode}`);
       } catch (err) {
+        firstFailureMs ??= Date.now() - start;
         failures.push(`${path}: ${String(err)}`);
       }
     }
@@ -100,6 +111,7 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
       `p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; ` +
       `polls per source in the window: min ${Math.min(...fetched)}, max ${Math.max(...fetched)} (expected ${Math.floor(SECONDS / EVERY_S)} ± 1), ${failures.length} failures`,
   );
+  if (failures.length > 0) console.log(`first failure after ${firstFailureMs} ms; daemon ${alive(daemon.pid) ? 'still running' : 'gone'}; log tail:\n${daemon.lines.slice(-15).join('\n')}`);
   expect(failures.slice(0, 10)).toEqual([]);
   expect(served).toBeGreaterThan(0);
   // Every poll ran: each source was fetched once per tick in the window (the window's edges may add or drop one).

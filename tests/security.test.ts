@@ -4,6 +4,9 @@
  * loopback unless told otherwise; private feeds stay out of every public listing and their
  * tokens out of the log. (Path traversal and slowloris against the server: tests/serve*.test.ts.)
  */
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { load } from 'cheerio';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -145,6 +148,55 @@ describe('where the server listens', () => {
     const { app } = await startDaemon(dir, `state: { dir: ./state }\nsources:\n  - { id: alfa, title: Alfa, path: ./alfa.txt }\n`);
     cleanups.push(() => app.stop(1000));
     expect(app.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+/** GET with the path sent exactly as given (fetch would normalise `..`). */
+function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the daemon under a slowloris and hostile paths', () => {
+  it('500 connections that never finish their headers do not stop a reader; odd paths are the plain 404', async () => {
+    const dir = await tempDir();
+    await writeFile(`${dir}/alfa.txt`, wirePage('alfa'));
+    const { app } = await startDaemon(dir, `state: { dir: ./state }\nsources:\n  - { id: alfa, title: Alfa, path: ./alfa.txt, lang: nl }\n`);
+    cleanups.push(() => app.stop(1000));
+    await app.settled;
+    const { port } = new URL(app.url);
+    const loris: Socket[] = await Promise.all(
+      Array.from(
+        { length: 500 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const sock = connect(Number(port), '127.0.0.1', () => {
+              sock.write('GET /feeds/alfa.atom HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n');
+              resolve(sock);
+            });
+            // The server may end them (headers timeout) while the test runs: that is its job.
+            sock.on('error', () => sock.destroy());
+            sock.once('error', reject);
+          }),
+      ),
+    );
+    cleanups.push(async () => {
+      for (const s of loris) s.destroy();
+    });
+    const feed = await fetch(`${app.url}/feeds/alfa.json`);
+    expect(feed.status).toBe(200);
+    expect(((await feed.json()) as { items: unknown[] }).items).toHaveLength(3);
+    for (const path of ['/feeds/../../etc/passwd', '/feeds/..%2f..%2fetc%2fpasswd', '/feeds/alfa.atom%00', '/feeds/%2e%2e/state/wirefeed.json', '/state/wirefeed.json', '/alfa.txt', '/feeds/' + 'a'.repeat(5000) + '.atom']) {
+      expect(await rawGet(app.url, path), path).toEqual({ status: 404, body: 'not found\n' });
+    }
   });
 });
 
