@@ -16,7 +16,7 @@ import type { Document, FeedView, Lang } from './model.js';
 import { parseExtracted } from './parse/index.js';
 import type { FeedListing } from './render/index.js';
 import { backoffMs, scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
-import { buildFeedView, type FeedSpec, type SourceInfo } from './select/index.js';
+import { buildFeedView, selectStories, type FeedSpec, type SourceInfo } from './select/index.js';
 import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
 import { ingestStories, type IngestResult } from './store/ingest.js';
 import { openStore, type Store } from './store/index.js';
@@ -285,7 +285,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const states = ids.map((s) => store.source(s));
     const lastFetch = states.map((s) => s.lastAttempt).filter((t): t is string => t !== null).sort().at(-1) ?? null;
     const lastError = states.map((s) => s.lastError).find((e) => e !== null) ?? null;
-    const stories = new Set(ids.flatMap((s) => [...store.ofSource(s)])).size;
+    // What the feed holds: a combined feed's include/exclude words apply.
+    const stories = spec === undefined ? 0 : selectStories(store, spec, spec.limit).length;
     return { lastFetch, lastError, stories };
   };
 

@@ -153,6 +153,9 @@ describe('index page in headless Chromium', () => {
       for (const id of ['anp', 'wereld']) {
         expect(alternates).toContainEqual(['application/atom+xml', `${d.app.url}/feeds/${id}.atom`]);
       }
+      // Each card counts what its feed holds: the combined feed only its three matching stories.
+      expect(await page.innerText('section[data-feed="anp"] dl')).toMatch(/Stories\s+8/);
+      expect(await page.innerText('section[data-feed="wereld"] dl')).toMatch(/Stories\s+3/);
       const text = await page.innerText('body');
       expect(text).toContain('ANP Buitenland');
       expect(text).toContain('Wereld & Oorlog');
