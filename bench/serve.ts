@@ -161,7 +161,9 @@ export async function serveFigures(): Promise<Figure[]> {
       const ng = await serveWithNginx(tmp.dir, body);
       figures.push(
         { name: 'nginx-200', value: rate(ng.ok), unit: 'req/s', target: null, note: 'same bytes, static file, 1 worker' },
+        { name: 'nginx-200-p99', value: ng.ok.latency.p99, unit: 'ms', target: null },
         { name: 'nginx-304', value: rate(ng.notModified), unit: 'req/s', target: null },
+        { name: 'nginx-304-p99', value: ng.notModified.latency.p99, unit: 'ms', target: null },
         { name: 'serve-200-ratio', value: rate(wf.ok) / rate(ng.ok), unit: '× nginx', target: atLeast(0.75) },
         { name: 'serve-304-ratio', value: rate(wf.notModified) / rate(ng.notModified), unit: '× nginx', target: atLeast(0.4) },
       );
