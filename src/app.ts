@@ -58,7 +58,9 @@ export interface App {
 /** A parsed page that yields no story is a failure: a site redesign must not look like a quiet day. */
 class NoStoriesError extends WirefeedError {
   constructor(url: string, warnings: readonly string[]) {
-    super('parse', 'E_NO_STORIES', `E_NO_STORIES: ${url}: no stories found${warnings.length ? ` (${warnings.join('; ')})` : ''}`);
+    // The parser's own "no stories found" would only repeat the message; its other warnings say why.
+    const why = warnings.filter((w) => w !== 'no stories found');
+    super('parse', 'E_NO_STORIES', `E_NO_STORIES: ${url}: no stories found${why.length ? ` (${why.join('; ')})` : ''}`);
   }
 }
 
