@@ -11,21 +11,11 @@ import { decodeBody } from '../src/fetch/decode.js';
 import { storyKey } from '../src/identity/index.js';
 import { parseExtracted, parseWire } from '../src/parse/index.js';
 import { HEADLINE_MAX } from '../src/parse/sentence.js';
+import { seeded } from './helpers/random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const CASES = 2500;
 
-/** mulberry32: a tiny seeded PRNG, good enough to pick mutations. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIXTURES = ['nl-buitenland', 'en-world', 'de-politik', 'fr-monde'].map((n) =>
   readFileSync(`tests/fixtures/parse/${n}.txt`, 'utf8'),
@@ -104,7 +94,7 @@ const ids = (lines: string[]): string[] =>
   parseWire(lines, { lang: 'auto' }).stories.map((s) => storyKey(s.headline));
 
 test(`random and mutated wire pages (seed ${SEED})`, () => {
-  const r = mulberry32(SEED);
+  const r = seeded(SEED);
   let stories = 0;
   for (let i = 0; i < CASES; i++) {
     const lines = makeInput(r);
@@ -132,7 +122,7 @@ test(`random and mutated wire pages (seed ${SEED})`, () => {
 });
 
 test(`random selector items (seed ${SEED})`, () => {
-  const r = mulberry32(SEED + 1);
+  const r = seeded(SEED + 1);
   for (let i = 0; i < 500; i++) {
     const where = `seed ${SEED + 1} case ${i}`;
     const items = Array.from({ length: int(r, 5) }, () => ({

@@ -12,20 +12,10 @@ import type { EntryView, FeedView } from '../src/model.js';
 import { renderFeed } from '../src/render/index.js';
 import { parseWithFeedparser } from './clients/feedparser.js';
 import { wellFormedErrors } from './clients/xml.js';
+import { seeded } from './helpers/random.js';
 
 const CASES = 300;
 
-/** mulberry32: a small seeded PRNG, so a failure replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pieces a string is made of, each drawn with equal weight. */
 const PIECES: ((r: () => number) => string)[] = [
@@ -60,7 +50,7 @@ function xmlChars(s: string): string {
 }
 
 function randomView(seed: number): FeedView {
-  const r = prng(seed);
+  const r = seeded(seed);
   const entries: EntryView[] = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, i) => ({
     id: `urn:uuid:00000000-0000-4000-8000-${String(seed * 10 + i).padStart(12, '0')}`,
     title: randomString(r, 40),
