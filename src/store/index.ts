@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { WirefeedError } from '../errors.js';
 import type { SourceState, StoredStory } from '../model.js';
-import { DurableJsonFile, removeStaleTemps } from './atomic.js';
+import { DurableJsonFile, removeStaleTemps, writeFilesAtomic, type FileJob } from './atomic.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
 
@@ -34,6 +34,10 @@ export interface ShardData {
 export const META_FILE = 'wirefeed.json';
 export const SHARD_DIR = 'stories';
 const SHARD_NAME = /^([a-z0-9-]+)\.json$/;
+
+function shardFile(dir: string, home: string): string {
+  return join(dir, SHARD_DIR, `${home}.json`);
+}
 
 export function emptySourceState(): SourceState {
   return {
@@ -159,7 +163,7 @@ class LowdbStore implements Store {
   private shard(home: string): Low<ShardData> {
     let shard = this.shards.get(home);
     if (shard === undefined) {
-      shard = new Low(new DurableJsonFile<ShardData>(join(this.dir, SHARD_DIR, `${home}.json`)), {
+      shard = new Low(new DurableJsonFile<ShardData>(shardFile(this.dir, home)), {
         version: STATE_VERSION,
         stories: [],
       });
@@ -247,24 +251,24 @@ class LowdbStore implements Store {
 
   private async writePending(): Promise<void> {
     await mkdir(join(this.dir, SHARD_DIR), { recursive: true });
-    for (const home of [...this.dirtyShards]) {
-      // Cleared before the write: a change made while the file is written marks it again.
-      this.dirtyShards.delete(home);
-      try {
-        await this.shard(home).write();
-      } catch (err) {
-        this.dirtyShards.add(home);
-        throw err;
-      }
-    }
-    if (this.metaDirty) {
-      this.metaDirty = false;
-      try {
-        await this.meta.write();
-      } catch (err) {
-        this.metaDirty = true;
-        throw err;
-      }
+    // Cleared before the write: a change made while the files are written marks them again.
+    // Shards go in the order they changed, the meta file last (see writeFilesAtomic).
+    const homes = [...this.dirtyShards];
+    const meta = this.metaDirty;
+    this.dirtyShards.clear();
+    this.metaDirty = false;
+    const jobs: FileJob[] = homes.map((home) => {
+      const shard = this.shard(home);
+      return { file: shardFile(this.dir, home), text: () => JSON.stringify(shard.data) };
+    });
+    if (meta) jobs.push({ file: join(this.dir, META_FILE), text: () => JSON.stringify(this.meta.data) });
+    try {
+      await writeFilesAtomic(jobs);
+    } catch (err) {
+      // Some files may be written already; writing them again next time is harmless.
+      for (const home of homes) this.dirtyShards.add(home);
+      if (meta) this.metaDirty = true;
+      throw err;
     }
   }
 
