@@ -31,20 +31,45 @@ const PAREN_WITHIN = 240;
 
 /** Whether `text` has a `(` early enough to hold a dateline's agencies. */
 export function mayHoldDateline(text: string): boolean {
-  const paren = text.slice(0, PAREN_WITHIN).indexOf('(');
-  return paren > 0;
+  const paren = text.indexOf('(');
+  return paren > 0 && paren < PAREN_WITHIN;
+}
+
+const isDash = (code: number): boolean => code === 0x2d || code === 0x2013 || code === 0x2014;
+
+/**
+ * What DATELINE needs, tested by hand first: no capital can open a line that starts with an
+ * ASCII character other than A–Z; neither place nor date holds `(`, so the agencies open at the
+ * first one; agencies hold no `)`, so they close at the first one after it; a dash follows,
+ * after a space or before one (or the end).
+ */
+function mayMatch(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a)) return false;
+  const open = text.indexOf('(');
+  if (open <= 0 || open >= PAREN_WITHIN) return false;
+  const close = text.indexOf(')', open);
+  if (close === -1) return false;
+  const after = text.charCodeAt(close + 1);
+  if (after === 0x20) return isDash(text.charCodeAt(close + 2));
+  return isDash(after) && (close + 2 === text.length || text.charCodeAt(close + 2) === 0x20);
 }
 
 /** The dateline that opens `paragraph`, or null. */
 export function matchDateline(paragraph: string): Dateline | null {
-  if (!mayHoldDateline(paragraph)) return null;
+  if (!mayMatch(paragraph)) return null;
   const m = DATELINE.exec(paragraph);
   if (m === null) return null;
   const place = (m[1] ?? '').trim();
+  const list = m[2] ?? '';
   const agencies: string[] = [];
-  for (const part of (m[2] ?? '').split('/')) {
-    const agency = part.trim();
+  // By hand rather than split('/'): this runs for every lead of every page.
+  for (let from = 0; from <= list.length; ) {
+    let to = list.indexOf('/', from);
+    if (to === -1) to = list.length;
+    const agency = list.slice(from, to).trim();
     if (agency !== '') agencies.push(agency);
+    from = to + 1;
   }
   if (place === '' || agencies.length === 0) return null;
   return { place, agencies, length: m[0].length };

@@ -56,12 +56,7 @@ export function parseWire(lines: readonly string[], opts: ParseOptions): ParseRe
   const wire = readWire(lines, opts.lang);
   const warnings: string[] = [];
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
-  const stories: ParsedStory[] = [];
-  for (const { parts, dateline } of wire.stories) {
-    const story = buildStory(parts, dateline);
-    if (story !== null) stories.push(story);
-  }
-  return finish(stories, warnings, chooseLang(opts.lang, wire.langVotes));
+  return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes));
 }
 
 function itemParts(item: ExtractedItem): StoryParts {

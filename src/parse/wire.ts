@@ -1,5 +1,6 @@
 /**
- * The wire grammar over text lines. Two linear passes:
+ * The wire grammar over text lines, in one pass of two steps (a line is tokenized as the reader
+ * reaches it or looks ahead to it):
  * 1. each line becomes a token: an age glued to its start or standing at its end is split
  *    off, and what is left is a dateline lead, a section marker, page furniture or plain text;
  * 2. the tokens are read in order. A lead opens a story; plain text just before a lead is its
@@ -8,17 +9,17 @@
  *    names the section of the stories after it. Everything else is dropped, never glued on.
  */
 import { matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
-import type { Lang } from '../model.js';
+import type { Lang, ParsedStory } from '../model.js';
 import { type Dateline, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
-import { type StoryParts } from './story.js';
+import { buildStory, type StoryParts } from './story.js';
 
 /** Age phrases are short: only this much of a line's start or end is handed to the age matcher. */
 const AGE_WINDOW = 64;
-/** Punctuation an age at the end of a line follows (closing quotes and brackets too). */
-const SENTENCE_ENDS = new Set(['.', '!', '?', '…', '"', '”', '’', "'", '»', ')', ']']);
+/** Punctuation an age at the end of a line follows (closing quotes and brackets too), as char codes. */
+const SENTENCE_ENDS = new Set([...'.!?…"”’\'»)]'].map((ch) => ch.charCodeAt(0)));
 /** A headline is one line of modest length, and more than one word: a lone word is a menu item. */
 const MAX_HEADLINE = 300;
 /** A line without closing punctuation still counts as a paragraph from this many words on. */
@@ -38,14 +39,9 @@ type Token =
   | (Line & { kind: 'section'; section: string })
   | (Line & { kind: 'noise' | 'text' | 'age' });
 
-/** A story as the wire grammar found it, with its lead's dateline. */
-export interface WireStory {
-  parts: StoryParts;
-  dateline: Dateline;
-}
-
 export interface WireResult {
-  stories: WireStory[];
+  /** Stories in page order, each completed by `buildStory` as soon as the grammar closes it. */
+  stories: ParsedStory[];
   /** How many ages each language's words matched. */
   langVotes: Map<Lang, number>;
   strayAges: number;
@@ -106,8 +102,8 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
  * in punctuation (most paragraphs do), and its last `from..` characters hold some.
  */
 function mayEndWithAge(text: string, from: number): boolean {
-  if (text === '' || SENTENCE_ENDS.has(text[text.length - 1] ?? '')) return false;
-  for (let i = text.length - 2; i >= from; i--) if (SENTENCE_ENDS.has(text[i] ?? '')) return true;
+  if (text === '' || SENTENCE_ENDS.has(text.charCodeAt(text.length - 1))) return false;
+  for (let i = text.length - 2; i >= from; i--) if (SENTENCE_ENDS.has(text.charCodeAt(i))) return true;
   return false;
 }
 
@@ -118,45 +114,95 @@ function readsAsParagraph(text: string): boolean {
   return words >= PARAGRAPH_WORDS;
 }
 
+/**
+ * Tokens of `lines`, made as the reader reaches them. A text line asks for the next token that is
+ * not furniture; the tokens read ahead for that wait here. Only that short stretch is alive at
+ * once, so tokens die young instead of all surviving until the page is read.
+ */
+class TokenStream {
+  private readonly ahead: Token[] = [];
+  private head = 0;
+  private line = 0;
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly lang: Lang | 'auto',
+    private readonly votes: Map<Lang, number>,
+  ) {}
+
+  /** Lines are tokenized strictly in order, so votes are counted in page order. */
+  private read(): Token | undefined {
+    if (this.line >= this.lines.length) return undefined;
+    return tokenize(this.lines[this.line++] as string, this.lang, this.votes);
+  }
+
+  take(): Token | undefined {
+    if (this.head < this.ahead.length) {
+      const token = this.ahead[this.head++];
+      if (this.head === this.ahead.length) {
+        this.ahead.length = 0;
+        this.head = 0;
+      }
+      return token;
+    }
+    return this.read();
+  }
+
+  /** The next token that is not furniture, without taking it. */
+  peekSignificant(): Token | undefined {
+    for (let i = this.head; i < this.ahead.length; i++) {
+      const token = this.ahead[i] as Token;
+      if (token.kind !== 'noise') return token;
+    }
+    for (let token = this.read(); token !== undefined; token = this.read()) {
+      this.ahead.push(token);
+      if (token.kind !== 'noise') return token;
+    }
+    return undefined;
+  }
+}
+
 /** Cut tokens of `lines` into stories. */
 export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireResult {
   const langVotes = new Map<Lang, number>();
-  const tokens = lines.map((line) => tokenize(line, lang, langVotes));
+  const tokens = new TokenStream(lines, lang, langVotes);
 
-  // For each token, the index of the next one that is not furniture: one backward pass.
-  const nextSignificant = new Array<number>(tokens.length);
-  for (let i = tokens.length - 1, next = tokens.length; i >= 0; i--) {
-    nextSignificant[i] = next;
-    if (tokens[i]?.kind !== 'noise') next = i;
-  }
-
-  const stories: WireStory[] = [];
+  const stories: ParsedStory[] = [];
+  // The story being read and its lead's dateline. It is completed when it closes, a few lines
+  // on, so that its parts die young and only the finished story outlives the page.
   let current: StoryParts | null = null;
+  let dateline: Dateline | null = null;
   let section: string | null = null;
   let headline: string | null = null;
   let strayAges = 0;
+  const close = (): void => {
+    if (current === null) return;
+    const story = buildStory(current, dateline);
+    if (story !== null) stories.push(story);
+    current = null;
+  };
   const closeWith = (age: string): void => {
     if (current === null) strayAges++;
     else current.ageText = age;
-    current = null;
+    close();
   };
 
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as Token;
+  for (let token = tokens.take(); token !== undefined; token = tokens.take()) {
     if (token.ageBefore !== null) closeWith(token.ageBefore);
     switch (token.kind) {
       case 'lead':
+        close();
         current = { headline, body: [token.text], section, ageText: null, link: null, datetime: null };
-        stories.push({ parts: current, dateline: token.dateline });
+        dateline = token.dateline;
         headline = null;
         break;
       case 'section':
+        close();
         section = token.section;
-        current = null;
         headline = null;
         break;
       case 'text': {
-        const next = tokens[nextSignificant[i] ?? tokens.length];
+        const next = tokens.peekSignificant();
         // A headline stands right before a lead that does not first close an earlier story,
         // and it is no sentence: a line ending in a full stop after a story is that story's paragraph.
         const isHeadline =
@@ -176,5 +222,6 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
     }
     if (token.ageAfter !== null) closeWith(token.ageAfter);
   }
+  close();
   return { stories, langVotes, strayAges };
 }
