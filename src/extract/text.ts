@@ -3,55 +3,37 @@
 /** Characters that are not text: C0/C1 controls except tab, and the replacement character. */
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g;
 const SPACES = /[\s\u00a0\u200b]+/g;
-
+const LINE_BREAKS = /\r\n|\r|\n|\u2028|\u2029/;
 /**
- * Whether a character needs the slow path: a control character, or white space other than a
- * plain space (`\s` plus U+200B). Below U+0080 only controls qualify, so ordinary text costs
- * one comparison per character.
+ * Any character that tidying would touch: a control character, a line break, or white space
+ * other than a plain space (`\s` plus U+200B).
  */
-function isOdd(code: number): boolean {
-  if (code < 0x80) return code < 0x20 || code === 0x7f;
-  return (
-    code <= 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200b) || code === 0x2028 || code === 0x2029 ||
-    code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff || code >= 0xfffe
-  );
-}
+const ODD = /[\u0000-\u001f\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\ufffe\uffff]/;
 
-/** A line as `textToLines` tidies it: controls removed, white space runs made one space, trimmed. */
-function tidy(raw: string): string {
-  return raw.replace(CONTROL, '').replace(SPACES, ' ').trim();
+/** Whether `piece` is a line as tidying would leave it: no odd character, no double space, no space at either edge. */
+function isTidy(piece: string): boolean {
+  return (
+    piece.charCodeAt(0) !== 32 && piece.charCodeAt(piece.length - 1) !== 32 && !ODD.test(piece) && !piece.includes('  ')
+  );
 }
 
 export function textToLines(text: string): string[] {
   const out: string[] = [];
-  const end = text.length;
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  // One pass: find each line's end and, on the way, whether it is already tidy (the usual case:
-  // no odd character, no double space, no space at either edge), which then is kept as it is.
-  while (start <= end) {
-    let i = start;
-    let clean = true;
-    let prevSpace = true; // a space at the start is not tidy
-    let code = 0;
-    for (; i < end; i++) {
-      code = text.charCodeAt(i);
-      if (code === 10 || code === 13 || code === 0x2028 || code === 0x2029) break;
-      if (code === 32) {
-        if (prevSpace) clean = false;
-        prevSpace = true;
-      } else {
-        prevSpace = false;
-        if (isOdd(code)) clean = false;
-      }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Splitting at \n first and at every line break only inside pieces that hold another keeps the
+  // same non-empty lines (a \r\n pair leaves an empty piece, dropped anyway), and native
+  // split/test/includes are several times faster than a loop over characters. Most lines are
+  // tidy already and are kept as they are.
+  for (const piece of body.split('\n')) {
+    if (piece === '') continue;
+    if (isTidy(piece)) {
+      out.push(piece);
+      continue;
     }
-    if (i > start) {
-      if (clean && !prevSpace) out.push(text.slice(start, i));
-      else {
-        const line = tidy(text.slice(start, i));
-        if (line !== '') out.push(line);
-      }
+    for (const raw of piece.split(LINE_BREAKS)) {
+      const line = raw.replace(CONTROL, '').replace(SPACES, ' ').trim();
+      if (line !== '') out.push(line);
     }
-    start = i + (code === 13 && text.charCodeAt(i + 1) === 10 && i < end ? 2 : 1);
   }
   return out;
 }
