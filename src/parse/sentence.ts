@@ -63,21 +63,37 @@ export function firstSentence(text: string): string {
     let next = end;
     while (next < t.length && isSpace(t.charCodeAt(next))) next++;
     if (next >= t.length) return t.slice(0, end);
-    if (!SENTENCE_START.test(t[next] ?? '')) continue;
+    if (!startsSentence(t, next)) continue;
     if (m[0] === '.' && isAbbreviation(t, m.index, next)) continue;
     return t.slice(0, end);
   }
   return t;
 }
 
+/** SENTENCE_START at `i`, by char code for ASCII (most text), by the regex otherwise. */
+function startsSentence(t: string, i: number): boolean {
+  const code = t.charCodeAt(i);
+  if (code >= 0x80) return SENTENCE_START.test(t[i] ?? '');
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x22 || code === 0x27 || code === 0x28 || code === 0x5b;
+}
+
+/**
+ * No abbreviation is longer than this. Lower-casing never shortens a string, so a longer token
+ * need not be lower-cased to know it is none.
+ */
+const ABBREVIATION_MAX = Math.max(...[...ABBREVIATIONS].map((a) => a.length));
+
 /** Whether the full stop at `dot` closes an abbreviation rather than a sentence. */
 function isAbbreviation(t: string, dot: number, next: number): boolean {
   let start = dot;
   while (start > 0 && !isSpace(t.charCodeAt(start - 1))) start--;
   const token = t.slice(start, dot).replace(TOKEN_OPENERS, '');
-  if (INITIAL.test(token) || DOTTED.test(token)) return true;
-  if (ABBREVIATIONS.has(token.toLowerCase())) return true;
-  if (!DIGITS.test(token)) return false;
+  // The regexes only run where they can match: an initial is one code point (two units at
+  // most), a dotted abbreviation holds a full stop, a number before an ordinal noun two digits.
+  if (token.length <= 2 && INITIAL.test(token)) return true;
+  if (token.includes('.') && DOTTED.test(token)) return true;
+  if (token.length <= ABBREVIATION_MAX && ABBREVIATIONS.has(token.toLowerCase())) return true;
+  if (token.length > 2 || !DIGITS.test(token)) return false;
   let wordEnd = next;
   while (wordEnd < t.length && !isSpace(t.charCodeAt(wordEnd))) wordEnd++;
   return ORDINAL_NOUNS.has(t.slice(next, wordEnd).replace(/[.,;:]+$/, '').toLowerCase());
