@@ -206,8 +206,9 @@ export function resolveStories(
 ): { stories: DatedStory[]; warnings: string[] } {
   const warnings: string[] = [];
   const now = opts.now.getTime();
-  // A page repeats a handful of age texts; with `now` and the zone fixed each resolves once.
-  const seen = new Map<string, Resolved | string | null>();
+  // A page repeats a handful of age texts; with `now` and the zone fixed each resolves once, and
+  // stories with the same age share its Date objects (as stories without one share `now`).
+  const seen = new Map<string, { earliest: Date; latest: Date } | string | null>();
   const dated = new Array<DatedStory>(stories.length);
   for (let i = 0; i < stories.length; i++) {
     const story = stories[i] as ParsedStory;
@@ -219,12 +220,13 @@ export function resolveStories(
     } else if (story.ageText !== null) {
       let r = seen.get(story.ageText);
       if (r === undefined) {
-        r = resolveInterval(story.ageText, now, opts);
+        const found = resolveInterval(story.ageText, now, opts);
+        r = found === null || typeof found === 'string' ? found : { earliest: new Date(found.earliest), latest: new Date(found.latest) };
         seen.set(story.ageText, r);
       }
       if (r !== null && typeof r !== 'string') {
-        earliest = new Date(r.earliest);
-        latest = new Date(r.latest);
+        earliest = r.earliest;
+        latest = r.latest;
       } else {
         warnings.push(`ages: ${errorOf(story.ageText, r)} (story ${JSON.stringify(story.headline)})`);
       }
