@@ -1,6 +1,7 @@
 /**
  * Figures 1 and 2: wire text → stories (textToLines + parseWire + resolveStories), and an HTML
  * news page → lines → stories (htmlToLines + parseWire + resolveStories), in MB/s of input.
+ * `parse-stage` is figure 1 without the ages stage (textToLines + parseWire), to tell the two apart.
  */
 import { resolveStories } from '../src/ages/index.js';
 import { htmlToLines } from '../src/extract/index.js';
@@ -51,6 +52,7 @@ export async function parseFigures(): Promise<Figure[]> {
     const parsed = parseWire(textToLines(text), { lang: 'nl' });
     return resolveStories(parsed.stories, { now: NOW, timeZone: 'Europe/Amsterdam', lang: parsed.lang }).stories.length;
   }, 3);
+  const stage = mbPerSecond(textBytes, () => parseWire(textToLines(text), { lang: 'nl' }).stories.length, 3);
 
   // A 1 MB page: the fixture's <main> repeated (its list items numbered) inside one document.
   const html = await fixture('nl-buitenland.html');
@@ -67,6 +69,7 @@ export async function parseFigures(): Promise<Figure[]> {
 
   return [
     { name: 'parse', value: wire.mbs, unit: 'MB/s', target: atLeast(50), note: `${(textBytes / 1e6).toFixed(1)} MB, ${wire.stories} stories` },
+    { name: 'parse-stage', value: stage.mbs, unit: 'MB/s', target: null, note: 'textToLines + parseWire, no ages' },
     { name: 'html-parse', value: htmlRun.mbs, unit: 'MB/s', target: atLeast(10), note: `${(pageBytes / 1e6).toFixed(2)} MB page, ${htmlRun.stories} stories` },
   ];
 }
