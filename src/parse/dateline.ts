@@ -55,22 +55,34 @@ function mayMatch(text: string): boolean {
   return isDash(after) && (close + 2 === text.length || text.charCodeAt(close + 2) === 0x20);
 }
 
+/**
+ * `ANP/AFP` → `['ANP', 'AFP']`, empty names dropped. By hand rather than split('/'), and into an
+ * array of the exact size: the array outlives the page in every story, and one grown by push
+ * holds room for 17.
+ */
+function splitAgencies(list: string): string[] {
+  let count = 1;
+  for (let i = list.indexOf('/'); i !== -1; i = list.indexOf('/', i + 1)) count++;
+  const agencies = new Array<string>(count);
+  let empty = false;
+  for (let k = 0, from = 0; k < count; k++) {
+    let to = list.indexOf('/', from);
+    if (to === -1) to = list.length;
+    const agency = list.slice(from, to).trim();
+    agencies[k] = agency;
+    if (agency === '') empty = true;
+    from = to + 1;
+  }
+  return empty ? agencies.filter((a) => a !== '') : agencies;
+}
+
 /** The dateline that opens `paragraph`, or null. */
 export function matchDateline(paragraph: string): Dateline | null {
   if (!mayMatch(paragraph)) return null;
   const m = DATELINE.exec(paragraph);
   if (m === null) return null;
   const place = (m[1] ?? '').trim();
-  const list = m[2] ?? '';
-  const agencies: string[] = [];
-  // By hand rather than split('/'): this runs for every lead of every page.
-  for (let from = 0; from <= list.length; ) {
-    let to = list.indexOf('/', from);
-    if (to === -1) to = list.length;
-    const agency = list.slice(from, to).trim();
-    if (agency !== '') agencies.push(agency);
-    from = to + 1;
-  }
+  const agencies = splitAgencies(m[2] ?? '');
   if (place === '' || agencies.length === 0) return null;
   return { place, agencies, length: m[0].length };
 }
