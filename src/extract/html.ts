@@ -13,7 +13,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
 import type { ExtractedItem } from '../model.js';
-import { textToLines } from './text.js';
+import { isTidy, textToLines } from './text.js';
 
 /** Elements that start and end a line (HTML "block-level" content, plus table cells). */
 const BLOCK = new Set([
@@ -102,8 +102,13 @@ class VisibleText {
 
   private breakLine(): void {
     if (this.current.length === 0) return;
-    const line = this.current.join('');
+    const line = this.current.length === 1 ? (this.current[0] as string) : this.current.join('');
     this.current.length = 0;
+    // A tidy line (no line break, no odd white space) is what the path below would give back.
+    if (line !== '' && isTidy(line)) {
+      this.done.push(line);
+      return;
+    }
     if (line.trim() === '') return;
     // Outside <pre> a newline is white space like any other (CSS white-space: normal).
     for (const l of textToLines(line.replace(/[\r\n]+/g, ' '))) this.done.push(l);
@@ -127,11 +132,23 @@ const FLAT = new Set([
   'p', 'param', 'source', 'td', 'th', 'tr', 'track', 'wbr',
 ]);
 
+const isLetter = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+const isNameChar = (c: number): boolean => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
+
+/** Counts tags as `/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g` finds them, without a match array per tag. */
 function assertShallow(html: string): void {
   let depth = 0;
-  for (const m of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g)) {
-    if (m[1] === '/') depth = Math.max(0, depth - 1);
-    else if (!FLAT.has((m[2] ?? '').toLowerCase()) && ++depth > MAX_DEPTH) {
+  for (let lt = html.indexOf('<'); lt !== -1; lt = html.indexOf('<', lt + 1)) {
+    const closing = html.charCodeAt(lt + 1) === 0x2f;
+    const start = closing && isLetter(html.charCodeAt(lt + 2)) ? lt + 2 : lt + 1;
+    if (!isLetter(html.charCodeAt(start))) continue;
+    if (start === lt + 2) {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    let end = start + 1;
+    while (isNameChar(html.charCodeAt(end))) end++;
+    if (!FLAT.has(html.slice(start, end).toLowerCase()) && ++depth > MAX_DEPTH) {
       throw new WirefeedError('extract', 'E_TOO_DEEP', `HTML nests more than ${MAX_DEPTH} elements deep`);
     }
   }

@@ -11,7 +11,7 @@ const LINE_BREAKS = /\r\n|\r|\n|\u2028|\u2029/;
 const ODD = /[\u0000-\u001f\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\ufffe\uffff]/;
 
 /** Whether `piece` is a line as tidying would leave it: no odd character, no double space, no space at either edge. */
-function isTidy(piece: string): boolean {
+export function isTidy(piece: string): boolean {
   return (
     piece.charCodeAt(0) !== 32 && piece.charCodeAt(piece.length - 1) !== 32 && !ODD.test(piece) && !piece.includes('  ')
   );
