@@ -175,15 +175,29 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
   let section: string | null = null;
   let headline: string | null = null;
   let strayAges = 0;
+  // A page names the same few agencies, places and ages again and again: each story keeps the
+  // page's first copy, so that the copies made while matching die young instead of being kept.
+  const shared = new Map<string, string>();
+  const share = (text: string): string => {
+    const first = shared.get(text);
+    if (first !== undefined) return first;
+    shared.set(text, text);
+    return text;
+  };
   const close = (): void => {
     if (current === null) return;
+    if (dateline !== null) {
+      const agencies = dateline.agencies;
+      for (let k = 0; k < agencies.length; k++) agencies[k] = share(agencies[k] as string);
+      dateline.place = share(dateline.place);
+    }
     const story = buildStory(current, dateline);
     if (story !== null) stories.push(story);
     current = null;
   };
   const closeWith = (age: string): void => {
     if (current === null) strayAges++;
-    else current.ageText = age;
+    else current.ageText = share(age);
     close();
   };
 
