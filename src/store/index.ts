@@ -3,18 +3,22 @@
  * persisted with lowdb under the state directory:
  *
  *   wirefeed.json            { version, sources: { <id>: SourceState } }
- *   stories/<source>.json    { version, stories: StoredStory[] }  (a story lives in the file of
- *                            its first source; it is listed under every source it was seen on)
+ *   stories/<source>.json    { version, stories: StoryMeta[] }  (a story lives in the file of
+ *                            its first source, its home; it is listed under every source it was seen on)
+ *   bodies/<source>.json     { version, bodies: { <id>: paragraphs } }  for the same stories (bodies.ts)
  *   wirefeed.lock            pid of the process that owns the directory
  *
- * One file per source keeps each write small (no event-loop stall with 50,000 stories) and
- * only changed files are written. Writes are coalesced by the caller through `flush()`.
+ * One file per source keeps each write small and only changed files are written. Bodies are
+ * most of the bytes and feeds need them only when they render, so they are not held in memory:
+ * a held story's `body` reads through to a small cache of body files. Writes are coalesced by
+ * the caller through `flush()`; a flush writes body files, then story files, then wirefeed.json.
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { WirefeedError } from '../errors.js';
-import type { SourceState, StoredStory } from '../model.js';
+import type { Lang, SourceState, StoredStory } from '../model.js';
+import { BODY_DIR, BodyShards } from './bodies.js';
 import { DurableJsonFile, removeStaleTemps, writeFilesAtomic, type FileJob } from './atomic.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
@@ -26,9 +30,12 @@ export interface MetaData {
   sources: Record<string, SourceState>;
 }
 
+/** A story as its story file holds it: everything but the body. */
+export type StoryMeta = Omit<StoredStory, 'body'>;
+
 export interface ShardData {
   version: number;
-  stories: StoredStory[];
+  stories: StoryMeta[];
 }
 
 export const META_FILE = 'wirefeed.json';
@@ -66,8 +73,12 @@ export interface Store {
   /** Stories listed under a source, in no particular order. */
   ofSource(sourceId: string): Iterable<StoredStory>;
   countOf(sourceId: string): number;
-  /** Insert a new story or record that a held one changed in what feeds show (after mutating it in place). */
-  put(story: StoredStory): void;
+  /**
+   * Insert a new story, or record that a held one changed in what feeds show (after mutating it
+   * in place). Returns the object the store holds from now on (a new story is copied: its body
+   * goes to the body files and is read back through `body`).
+   */
+  put(story: StoredStory): StoredStory;
   /** Record a change that feeds do not show (lastSeen): written, but no revision bump. */
   touchSeen(story: StoredStory): void;
   /** Drop a source from a story's list; the story goes when no source lists it any more. */
@@ -91,14 +102,122 @@ export interface OpenStoreOptions {
   onMigrate?: (file: string, from: number, backup: string) => void;
 }
 
+/** Strings that repeat across stories (source ids, fetch times, places) are held once. */
+interface Intern {
+  get(s: string): string;
+  nullable(s: string | null): string | null;
+}
+
+class Interner implements Intern {
+  private readonly pool = new Map<string, string>();
+  get(s: string): string {
+    const held = this.pool.get(s);
+    if (held !== undefined) return held;
+    this.pool.set(s, s);
+    return s;
+  }
+  nullable(s: string | null): string | null {
+    return s === null ? null : this.get(s);
+  }
+}
+
+const NO_INTERNING: Intern = { get: (x) => x, nullable: (x) => x };
+
+/** A held story: its fields in memory, its body read through to the body files on demand. */
+class HeldStory implements StoredStory {
+  id: string;
+  keys: string[];
+  leadKey: string | null;
+  sources: string[];
+  headline: string;
+  headlineDerived: boolean;
+  place: string | null;
+  agencies: string[];
+  section: string | null;
+  bodyHash: string;
+  link: string | null;
+  lang: Lang;
+  firstSeen: string;
+  lastSeen: string;
+  publishedEarliest: string | null;
+  publishedLatest: string;
+  updated: string;
+  readonly #bodies: BodyShards;
+
+  /** `s` shares repeated strings while a state loads (not later: the pool would only grow). */
+  constructor(m: StoryMeta, bodies: BodyShards, s: Intern = NO_INTERNING) {
+    this.id = m.id;
+    this.keys = m.keys.length === 1 && m.keys[0] === m.id ? [m.id] : m.keys;
+    this.leadKey = m.leadKey;
+    this.sources = m.sources.map((x) => s.get(x));
+    this.headline = m.headline;
+    this.headlineDerived = m.headlineDerived;
+    this.place = s.nullable(m.place);
+    this.agencies = m.agencies.map((x) => s.get(x));
+    this.section = s.nullable(m.section);
+    this.bodyHash = m.bodyHash;
+    this.link = m.link;
+    this.lang = m.lang;
+    this.firstSeen = s.get(m.firstSeen);
+    this.lastSeen = s.get(m.lastSeen);
+    this.publishedEarliest = s.nullable(m.publishedEarliest);
+    this.publishedLatest = s.get(m.publishedLatest);
+    this.updated = s.get(m.updated);
+    this.#bodies = bodies;
+  }
+
+  /** Read from the home's body file (cached); an empty list when the story has no body. */
+  get body(): string[] {
+    // Callers never mutate a body in place (ingest replaces it); the cache hands out its own array.
+    return this.#bodies.get(this.sources[0] ?? '', this.id) as string[];
+  }
+
+  set body(paragraphs: string[]) {
+    this.#bodies.set(this.sources[0] ?? '', this.id, paragraphs);
+  }
+
+  meta(): StoryMeta {
+    const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, bodyHash, link, lang } = this;
+    const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
+    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
+  }
+
+  /** The whole story, body included, in StoredStory's field order (for tools and tests). */
+  toJSON(): StoredStory {
+    const m = this.meta();
+    return {
+      id: m.id,
+      keys: m.keys,
+      leadKey: m.leadKey,
+      sources: m.sources,
+      headline: m.headline,
+      headlineDerived: m.headlineDerived,
+      place: m.place,
+      agencies: m.agencies,
+      section: m.section,
+      body: this.body,
+      bodyHash: m.bodyHash,
+      link: m.link,
+      lang: m.lang,
+      firstSeen: m.firstSeen,
+      lastSeen: m.lastSeen,
+      publishedEarliest: m.publishedEarliest,
+      publishedLatest: m.publishedLatest,
+      updated: m.updated,
+    };
+  }
+}
+
 class LowdbStore implements Store {
-  private readonly byId = new Map<string, StoredStory>();
-  private readonly keyIndex = new Map<string, StoredStory>();
-  private readonly leadIndex = new Map<string, StoredStory[]>();
-  private readonly sourceIndex = new Map<string, Set<StoredStory>>();
+  private readonly byId = new Map<string, HeldStory>();
+  private readonly keyIndex = new Map<string, HeldStory>();
+  private readonly leadIndex = new Map<string, HeldStory[]>();
+  private readonly sourceIndex = new Map<string, Set<HeldStory>>();
   private readonly revisions = new Map<string, number>();
-  private readonly shards = new Map<string, Low<ShardData>>();
+  /** home → the stories its story file holds. */
+  private readonly shards = new Map<string, HeldStory[]>();
   private readonly dirtyShards = new Set<string>();
+  readonly bodies: BodyShards;
   private metaDirty = false;
   private flushing: Promise<void> | null = null;
 
@@ -106,16 +225,27 @@ class LowdbStore implements Store {
     readonly dir: string,
     private readonly meta: Low<MetaData>,
     private readonly lock: StateLock | null,
-  ) {}
-
-  load(shards: Map<string, Low<ShardData>>): void {
-    for (const [home, shard] of shards) {
-      this.shards.set(home, shard);
-      for (const story of shard.data.stories) this.index(story);
-    }
+  ) {
+    this.bodies = new BodyShards(dir, STATE_VERSION, (id, home) => this.byId.get(id)?.sources[0] === home);
   }
 
-  private index(story: StoredStory): void {
+  /** Index the story files as read: `raw` holds each home's stories without bodies. */
+  /** Strings shared while the state loads; dropped after (see HeldStory). */
+  private interner: Intern | null = new Interner();
+
+  /** Index one story file as read (its stories without bodies). */
+  load(home: string, file: ShardData): void {
+    const stories = file.stories.map((m) => new HeldStory(m, this.bodies, this.interner ?? NO_INTERNING));
+    this.shards.set(home, stories);
+    for (const story of stories) this.index(story);
+  }
+
+  /** Loading is over. */
+  done(): void {
+    this.interner = null;
+  }
+
+  private index(story: HeldStory): void {
     this.byId.set(story.id, story);
     for (const key of story.keys) this.keyIndex.set(key, story);
     if (story.leadKey !== null) {
@@ -130,7 +260,7 @@ class LowdbStore implements Store {
     }
   }
 
-  private unindex(story: StoredStory): void {
+  private unindex(story: HeldStory): void {
     this.byId.delete(story.id);
     for (const key of story.keys) if (this.keyIndex.get(key) === story) this.keyIndex.delete(key);
     if (story.leadKey !== null) {
@@ -160,15 +290,9 @@ class LowdbStore implements Store {
     return this.sourceIndex.get(sourceId)?.size ?? 0;
   }
 
-  private shard(home: string): Low<ShardData> {
+  private shard(home: string): HeldStory[] {
     let shard = this.shards.get(home);
-    if (shard === undefined) {
-      shard = new Low(new DurableJsonFile<ShardData>(shardFile(this.dir, home)), {
-        version: STATE_VERSION,
-        stories: [],
-      });
-      this.shards.set(home, shard);
-    }
+    if (shard === undefined) this.shards.set(home, (shard = []));
     return shard;
   }
 
@@ -178,19 +302,29 @@ class LowdbStore implements Store {
     if (home !== undefined) this.dirtyShards.add(home);
   }
 
-  put(story: StoredStory): void {
+  private held(story: StoredStory): HeldStory {
+    const held = this.byId.get(story.id);
+    if (held !== story) throw new WirefeedError('store', 'E_NOT_HELD', `story ${story.id} is not the object this store holds`);
+    return held;
+  }
+
+  put(story: StoredStory): StoredStory {
     const held = this.byId.get(story.id);
     if (held === undefined) {
       const home = story.sources[0];
       if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
-      this.shard(home).data.stories.push(story);
-    } else if (held !== story) {
-      throw new WirefeedError('store', 'E_DUPLICATE', `story ${story.id} is already held as another object`);
-    } else {
-      this.unindex(story);
+      const fresh = new HeldStory(story, this.bodies);
+      fresh.body = story.body;
+      this.shard(home).push(fresh);
+      this.index(fresh);
+      this.touch(fresh);
+      return fresh;
     }
-    this.index(story);
-    this.touch(story);
+    if (held !== story) throw new WirefeedError('store', 'E_DUPLICATE', `story ${story.id} is already held as another object`);
+    this.unindex(held);
+    this.index(held);
+    this.touch(held);
+    return held;
   }
 
   touchSeen(story: StoredStory): void {
@@ -199,23 +333,25 @@ class LowdbStore implements Store {
   }
 
   unlist(story: StoredStory, sourceId: string): void {
-    if (!story.sources.includes(sourceId)) return;
-    this.touch(story);
-    this.unindex(story);
-    const home = story.sources[0]!;
-    story.sources = story.sources.filter((s) => s !== sourceId);
-    if (story.sources.length > 0 && story.sources[0] === home) {
-      this.index(story);
+    const held = this.held(story);
+    if (!held.sources.includes(sourceId)) return;
+    this.touch(held);
+    this.unindex(held);
+    const home = held.sources[0]!;
+    held.sources = held.sources.filter((s) => s !== sourceId);
+    if (held.sources.length > 0 && held.sources[0] === home) {
+      this.index(held);
       return;
     }
     // Gone from its home source: remove it from that file, and move it when others still list it.
-    const shard = this.shard(home);
-    shard.data.stories = shard.data.stories.filter((s) => s !== story);
+    this.shards.set(home, this.shard(home).filter((s) => s !== held));
     this.dirtyShards.add(home);
-    if (story.sources.length > 0) {
-      this.shard(story.sources[0]!).data.stories.push(story);
-      this.index(story);
-      this.touch(story);
+    const to = held.sources[0] ?? null;
+    this.bodies.leave(home, held.id, to);
+    if (to !== null) {
+      this.shard(to).push(held);
+      this.index(held);
+      this.touch(held);
     }
   }
 
@@ -233,7 +369,7 @@ class LowdbStore implements Store {
   }
 
   dirty(): boolean {
-    return this.metaDirty || this.dirtyShards.size > 0;
+    return this.metaDirty || this.dirtyShards.size > 0 || this.bodies.isDirty();
   }
 
   async flush(): Promise<void> {
@@ -250,26 +386,32 @@ class LowdbStore implements Store {
   }
 
   private async writePending(): Promise<void> {
-    await mkdir(join(this.dir, SHARD_DIR), { recursive: true });
+    for (const sub of [SHARD_DIR, BODY_DIR]) await mkdir(join(this.dir, sub), { recursive: true });
     // Cleared before the write: a change made while the files are written marks them again.
-    // Shards go in the order they changed, the meta file last (see writeFilesAtomic).
+    // Body files first (a story file never names a story whose body is not on disk), then the
+    // story files in the order they changed, the meta file last (see writeFilesAtomic).
+    const bodies = this.bodies.pending();
     const homes = [...this.dirtyShards];
     const meta = this.metaDirty;
     this.dirtyShards.clear();
     this.metaDirty = false;
-    const jobs: FileJob[] = homes.map((home) => {
-      const shard = this.shard(home);
-      return { file: shardFile(this.dir, home), text: () => JSON.stringify(shard.data) };
-    });
+    const jobs: FileJob[] = [...bodies.jobs];
+    for (const home of homes) {
+      // The list as it is now: every story on it has its body in the body files' pending text.
+      const stories = [...this.shard(home)];
+      jobs.push({ file: shardFile(this.dir, home), text: () => JSON.stringify({ version: STATE_VERSION, stories: stories.map((s) => s.meta()) } satisfies ShardData) });
+    }
     if (meta) jobs.push({ file: join(this.dir, META_FILE), text: () => JSON.stringify(this.meta.data) });
     try {
       await writeFilesAtomic(jobs);
     } catch (err) {
       // Some files may be written already; writing them again next time is harmless.
+      this.bodies.failed(bodies.homes);
       for (const home of homes) this.dirtyShards.add(home);
       if (meta) this.metaDirty = true;
       throw err;
     }
+    this.bodies.written(bodies.homes, homes);
   }
 
   async close(): Promise<void> {
@@ -284,6 +426,7 @@ class LowdbStore implements Store {
 /**
  * Open (and lock) the state in `dir`, creating it when absent. A file that does not parse
  * stops the open with a CorruptStateError naming it; a file from a newer wirefeed is refused.
+ * Body files are read later, when a body is first needed (bodies.ts).
  */
 export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promise<Store> {
   try {
@@ -295,7 +438,8 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   }
   const lock = opts.lock === false ? null : await acquireLock(dir);
   try {
-    if (lock !== null) for (const d of [dir, join(dir, SHARD_DIR)]) await removeStaleTemps(d);
+    await mkdir(join(dir, BODY_DIR), { recursive: true, mode: 0o700 });
+    if (lock !== null) for (const d of [dir, join(dir, SHARD_DIR), join(dir, BODY_DIR)]) await removeStaleTemps(d);
     await migrateState(dir, opts.onMigrate);
     const meta = new Low<MetaData>(new DurableJsonFile(join(dir, META_FILE)), {
       version: STATE_VERSION,
@@ -303,21 +447,21 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     });
     await meta.read();
     checkVersion(join(dir, META_FILE), meta.data.version);
-    const shards = new Map<string, Low<ShardData>>();
+    // One file at a time, indexed as soon as it is read: only one file's text is held at once,
+    // which keeps the peak (and so the resident size afterwards) low.
+    const store = new LowdbStore(dir, meta, lock);
     for (const name of (await readdir(join(dir, SHARD_DIR))).sort()) {
       const home = SHARD_NAME.exec(name)?.[1];
       if (home === undefined) continue;
       const file = join(dir, SHARD_DIR, name);
-      const shard = new Low<ShardData>(new DurableJsonFile(file), { version: STATE_VERSION, stories: [] });
-      await shard.read();
-      checkVersion(file, shard.data.version);
-      if (!Array.isArray(shard.data.stories)) {
+      const shard = (await new DurableJsonFile<ShardData>(file).read()) ?? { version: STATE_VERSION, stories: [] };
+      checkVersion(file, shard.version);
+      if (!Array.isArray(shard.stories)) {
         throw new WirefeedError('store', 'E_CORRUPT', `state file ${file} has no stories list; see wirefeed run --recover`);
       }
-      shards.set(home, shard);
+      store.load(home, shard);
     }
-    const store = new LowdbStore(dir, meta, lock);
-    store.load(shards);
+    store.done();
     return store;
   } catch (err) {
     await lock?.release();

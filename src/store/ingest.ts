@@ -60,14 +60,24 @@ interface KnownKeys {
   place: string | null;
   leadSentence: string;
   keys: StoryKeys;
+  /** The body last seen under this headline and its hash (null until needed). */
+  body: readonly string[];
+  bodyHash: string | null;
 }
 const lastPageKeys = new Map<string, Map<string, KnownKeys>>();
 
-function keysOf(d: DatedStory, before: Map<string, KnownKeys> | undefined, now: Map<string, KnownKeys>): StoryKeys {
+function keysOf(d: DatedStory, before: Map<string, KnownKeys> | undefined, now: Map<string, KnownKeys>): KnownKeys {
   const known = before?.get(d.headline);
   const keys = known !== undefined && known.place === d.place && known.leadSentence === d.leadSentence ? known.keys : storyKeys(d);
-  now.set(d.headline, { place: d.place, leadSentence: d.leadSentence, keys });
-  return keys;
+  const hash = known !== undefined && sameStrings(known.body, d.body) ? known.bodyHash : null;
+  const entry = { place: d.place, leadSentence: d.leadSentence, keys, body: d.body, bodyHash: hash };
+  now.set(d.headline, entry);
+  return entry;
+}
+
+/** The hash of the page's body for this story, computed once per distinct body. */
+function bodyHashOf(known: KnownKeys): string {
+  return (known.bodyHash ??= bodyHash(known.body));
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
@@ -97,7 +107,8 @@ function isBeginningOf(part: readonly string[], whole: readonly string[]): boole
   return a.length > 0 && a.length < b.length && b.startsWith(a);
 }
 
-function newStory(d: DatedStory, keys: { storyKey: string; leadKey: string | null }, opts: IngestOptions): StoredStory {
+function newStory(d: DatedStory, known: KnownKeys, opts: IngestOptions): StoredStory {
+  const { keys } = known;
   const at = iso(opts.at);
   return {
     id: keys.storyKey,
@@ -110,7 +121,7 @@ function newStory(d: DatedStory, keys: { storyKey: string; leadKey: string | nul
     agencies: [...d.agencies],
     section: d.section,
     body: [...d.body],
-    bodyHash: bodyHash(d.body),
+    bodyHash: bodyHashOf(known),
     link: d.link,
     lang: opts.lang,
     firstSeen: at,
@@ -140,7 +151,7 @@ function narrow(held: StoredStory, d: DatedStory): 'same' | 'narrowed' | 'disjoi
 function merge(
   held: StoredStory,
   d: DatedStory,
-  keys: { storyKey: string; leadKey: string | null },
+  known: KnownKeys,
   opts: IngestOptions & { atIso: string },
   warnings: string[],
   repeat: boolean,
@@ -148,6 +159,7 @@ function merge(
   let updated = false;
   let visible = false;
   const at = opts.atIso;
+  const { keys } = known;
 
   // A new key must reach the store's indexes, which only `put` refreshes.
   if (!held.keys.includes(keys.storyKey)) {
@@ -167,9 +179,10 @@ function merge(
     visible = true;
   }
 
-  // The same paragraphs have the same hash: hashing is skipped for the common unchanged body.
-  if (!repeat && d.body.length > 0 && !sameStrings(d.body, held.body)) {
-    const hash = bodyHash(d.body);
+  // Compared by hash: the held body is read (from the body files) only when the hashes differ.
+  // The hash of a body seen on the last page under the same headline is not computed again.
+  if (!repeat && d.body.length > 0) {
+    const hash = bodyHashOf(known);
     if (hash !== held.bodyHash && !isBeginningOf(d.body, held.body)) {
       held.body = [...d.body];
       held.bodyHash = hash;
@@ -213,17 +226,16 @@ export function ingestStories(store: Store, stories: readonly DatedStory[], opts
   const mergeOpts = { ...opts, atIso: iso(opts.at) };
   const onThisPage = new Set<StoredStory>();
   for (const d of stories) {
-    const keys = keysOf(d, before, now);
-    const held = findHeld(store, keys, opts.sourceId, opts.at);
+    const known = keysOf(d, before, now);
+    const held = findHeld(store, known.keys, opts.sourceId, opts.at);
     if (held === undefined) {
-      const story = newStory(d, keys, opts);
+      const story = store.put(newStory(d, known, opts));
       onThisPage.add(story);
-      store.put(story);
       result.new += 1;
       result.changed += 1;
       continue;
     }
-    const { updated, visible } = merge(held, d, keys, mergeOpts, result.warnings, onThisPage.has(held));
+    const { updated, visible } = merge(held, d, known, mergeOpts, result.warnings, onThisPage.has(held));
     onThisPage.add(held);
     if (updated) result.updated += 1;
     else result.unchanged += 1;

@@ -6,19 +6,29 @@
  *
  *   1  one file, wirefeed.json: { version?: 1, sources: {…}, stories: StoredStory[] }
  *   2  wirefeed.json holds { version: 2, sources }; stories/<source>.json holds each source's stories
+ *   3  as 2, but bodies move out of stories/<source>.json into bodies/<source>.json
+ *      ({ version: 3, bodies: { <id>: paragraphs } }), so that bodies need not be held in memory
+ *
+ * 2 → 3 rewrites every story file: each is first copied beside itself
+ * (`stories/<source>.json.v2.bak`, when the state was at 2 on disk), its bodies are written,
+ * then the story file without them.
+ * A story file already at version 3 (a migration that crashed midway) is left as it is.
  */
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WirefeedError } from '../errors.js';
 import type { SourceState, StoredStory } from '../model.js';
 import { CorruptStateError, writeFileAtomic } from './atomic.js';
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 type Raw = Record<string, unknown>;
 
-/** Migration from version N to N+1: writes whatever new files it needs, returns the new meta. */
-type Migration = (dir: string, data: Raw) => Promise<Raw>;
+/**
+ * Migration from version N to N+1: writes whatever new files it needs, returns the new meta.
+ * `from` is the version the state had on disk (files an earlier step just wrote need no backup).
+ */
+type Migration = (dir: string, data: Raw, from: number) => Promise<Raw>;
 
 const MIGRATIONS: Record<number, Migration> = {
   1: async (dir, data) => {
@@ -36,6 +46,34 @@ const MIGRATIONS: Record<number, Migration> = {
       await writeFileAtomic(join(dir, 'stories', `${home}.json`), JSON.stringify({ version: 2, stories: list }));
     }
     return { version: 2, sources: (data['sources'] ?? {}) as Record<string, SourceState> };
+  },
+  2: async (dir, data, from) => {
+    const storyDir = join(dir, 'stories');
+    await mkdir(join(dir, 'bodies'), { recursive: true });
+    const names = await readdir(storyDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    for (const name of names.filter((n) => /^[a-z0-9-]+\.json$/.test(n)).sort()) {
+      const file = join(storyDir, name);
+      let shard: { version?: unknown; stories?: unknown };
+      try {
+        shard = JSON.parse(await readFile(file, 'utf8')) as typeof shard;
+      } catch (err) {
+        throw err instanceof SyntaxError ? new CorruptStateError(file, err) : err;
+      }
+      if (shard.version !== 2 || !Array.isArray(shard.stories)) continue; // done already, or refused later
+      const backup = `${file}.v2.bak`;
+      if (from === 2 && !(await exists(backup))) await copyFile(file, backup);
+      const bodies: Record<string, string[]> = {};
+      const stories = (shard.stories as StoredStory[]).map(({ body, ...meta }) => {
+        bodies[meta.id] = body;
+        return meta;
+      });
+      await writeFileAtomic(join(dir, 'bodies', name), JSON.stringify({ version: 3, bodies }));
+      await writeFileAtomic(file, JSON.stringify({ version: 3, stories }));
+    }
+    return { ...data, version: 3 };
   },
 };
 
@@ -80,7 +118,7 @@ export async function migrateState(
     if (step === undefined) {
       throw new WirefeedError('store', 'E_STATE_VERSION', `no migration from state version ${version} (${file})`);
     }
-    data = await step(dir, data);
+    data = await step(dir, data, from);
     version += 1;
   }
   await writeFileAtomic(file, JSON.stringify(data));

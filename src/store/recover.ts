@@ -19,12 +19,14 @@ function loads(text: string): boolean {
 export async function recoverState(dir: string, now: Date): Promise<string[]> {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const candidates = [join(dir, 'wirefeed.json')];
-  const shardDir = join(dir, 'stories');
-  const names = await readdir(shardDir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [] as string[];
-    throw err;
-  });
-  for (const name of names) if (name.endsWith('.json')) candidates.push(join(shardDir, name));
+  // Story files, and body files (a broken one leaves its stories without bodies, not the daemon down).
+  for (const sub of ['stories', 'bodies']) {
+    const names = await readdir(join(dir, sub)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    for (const name of names) if (name.endsWith('.json')) candidates.push(join(dir, sub, name));
+  }
   const moved: string[] = [];
   for (const file of candidates) {
     let text: string;
