@@ -210,8 +210,10 @@ class HeldStory implements StoredStory {
 
 class LowdbStore implements Store {
   private readonly byId = new Map<string, HeldStory>();
+  /** Keys other than the story's id (most stories have only their id: byId finds them). */
   private readonly keyIndex = new Map<string, HeldStory>();
-  private readonly leadIndex = new Map<string, HeldStory[]>();
+  /** Most lead keys belong to one story: held alone, not in a list of one (50,000 arrays fewer). */
+  private readonly leadIndex = new Map<string, HeldStory | HeldStory[]>();
   private readonly sourceIndex = new Map<string, Set<HeldStory>>();
   private readonly revisions = new Map<string, number>();
   /** home → the stories its story file holds. */
@@ -247,11 +249,13 @@ class LowdbStore implements Store {
 
   private index(story: HeldStory): void {
     this.byId.set(story.id, story);
-    for (const key of story.keys) this.keyIndex.set(key, story);
+    for (const key of story.keys) if (key !== story.id) this.keyIndex.set(key, story);
     if (story.leadKey !== null) {
-      const list = this.leadIndex.get(story.leadKey);
-      if (list === undefined) this.leadIndex.set(story.leadKey, [story]);
-      else if (!list.includes(story)) list.push(story);
+      const held = this.leadIndex.get(story.leadKey);
+      if (held === undefined) this.leadIndex.set(story.leadKey, story);
+      else if (!Array.isArray(held)) {
+        if (held !== story) this.leadIndex.set(story.leadKey, [held, story]);
+      } else if (!held.includes(story)) held.push(story);
     }
     for (const source of story.sources) {
       let set = this.sourceIndex.get(source);
@@ -264,9 +268,9 @@ class LowdbStore implements Store {
     this.byId.delete(story.id);
     for (const key of story.keys) if (this.keyIndex.get(key) === story) this.keyIndex.delete(key);
     if (story.leadKey !== null) {
-      const list = this.leadIndex.get(story.leadKey)?.filter((s) => s !== story) ?? [];
+      const list = this.byLeadKey(story.leadKey).filter((s) => s !== story) as HeldStory[];
       if (list.length === 0) this.leadIndex.delete(story.leadKey);
-      else this.leadIndex.set(story.leadKey, list);
+      else this.leadIndex.set(story.leadKey, list.length === 1 ? list[0]! : list);
     }
     for (const source of story.sources) this.sourceIndex.get(source)?.delete(story);
   }
@@ -278,10 +282,11 @@ class LowdbStore implements Store {
     return this.byId.get(id);
   }
   byKey(key: string): StoredStory | undefined {
-    return this.keyIndex.get(key);
+    return this.byId.get(key) ?? this.keyIndex.get(key);
   }
   byLeadKey(leadKey: string): readonly StoredStory[] {
-    return this.leadIndex.get(leadKey) ?? [];
+    const held = this.leadIndex.get(leadKey);
+    return held === undefined ? [] : Array.isArray(held) ? held : [held];
   }
   ofSource(sourceId: string): Iterable<StoredStory> {
     return this.sourceIndex.get(sourceId) ?? [];
@@ -447,14 +452,23 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     });
     await meta.read();
     checkVersion(join(dir, META_FILE), meta.data.version);
-    // One file at a time, indexed as soon as it is read: only one file's text is held at once,
-    // which keeps the peak (and so the resident size afterwards) low.
+    // Indexed as each file is read, the next one read meanwhile: at most two files' text at
+    // once keeps the peak (and so the resident size afterwards) low, and the disk never waits.
     const store = new LowdbStore(dir, meta, lock);
-    for (const name of (await readdir(join(dir, SHARD_DIR))).sort()) {
-      const home = SHARD_NAME.exec(name)?.[1];
-      if (home === undefined) continue;
-      const file = join(dir, SHARD_DIR, name);
-      const shard = (await new DurableJsonFile<ShardData>(file).read()) ?? { version: STATE_VERSION, stories: [] };
+    const names = (await readdir(join(dir, SHARD_DIR))).sort().filter((name) => SHARD_NAME.test(name));
+    const read = (i: number): Promise<ShardData | null> | null => {
+      if (i >= names.length) return null;
+      const reading = new DurableJsonFile<ShardData>(join(dir, SHARD_DIR, names[i]!)).read();
+      reading.catch(() => undefined); // raised where it is awaited; not unhandled if an earlier file fails first
+      return reading;
+    };
+    let next = read(0);
+    for (let i = 0; i < names.length; i++) {
+      const reading = next!;
+      next = read(i + 1);
+      const home = SHARD_NAME.exec(names[i]!)![1]!;
+      const file = join(dir, SHARD_DIR, names[i]!);
+      const shard = (await reading) ?? { version: STATE_VERSION, stories: [] };
       checkVersion(file, shard.version);
       if (!Array.isArray(shard.stories)) {
         throw new WirefeedError('store', 'E_CORRUPT', `state file ${file} has no stories list; see wirefeed run --recover`);
