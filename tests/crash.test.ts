@@ -87,7 +87,16 @@ async function killLoop(dir: string, seed: number, rounds: number): Promise<{ he
       throw new Error(`seed ${seed}, round ${round}: state does not load: ${String(e)}`);
     });
     const held = new Set<string>();
-    for (const s of SOURCES) for (const story of store.ofSource(s)) held.add(story.headline);
+    const noBody: string[] = [];
+    for (const s of SOURCES) {
+      for (const story of store.ofSource(s)) {
+        held.add(story.headline);
+        // Bodies live in their own files: every story held has its body too.
+        const n = story.headline.split(' ')[1];
+        if (story.body[0] !== `DEN HAAG (ANP) - ${story.headline} is gebeurd op tijdstip ${n}.`) noBody.push(story.headline);
+      }
+    }
+    expect(noBody, `seed ${seed}, round ${round}: stories without their body`).toEqual([]);
     const missing = Array.from({ length: mustHold }, (_, i) => `Verhaal ${i}`).filter((h) => !held.has(h));
     expect(missing, `seed ${seed}, round ${round}`).toEqual([]);
     // Every story is listed once under its one source.
@@ -108,7 +117,7 @@ describe('SIGKILL during ingest and state writes', () => {
     for (const dir of dirs) {
       const store = await openStore(dir);
       await store.close();
-      const leftovers = [...(await readdir(dir)), ...(await readdir(join(dir, 'stories')))].filter((n) => n.endsWith('.tmp'));
+      const leftovers = [...(await readdir(dir)), ...(await readdir(join(dir, 'stories'))), ...(await readdir(join(dir, 'bodies')))].filter((n) => n.endsWith('.tmp'));
       expect(leftovers).toEqual([]);
     }
     console.log(
@@ -193,7 +202,7 @@ async function shrinkDisk(dir: string): Promise<{ how: string; fill(): Promise<v
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const name of ['wirefeed.json', 'stories/alfa.json']) files.set(name, await readFile(join(dir, name), 'utf8'));
+  for (const name of ['wirefeed.json', 'stories/alfa.json', 'bodies/alfa.json']) files.set(name, await readFile(join(dir, name), 'utf8'));
   return files;
 }
 
@@ -230,6 +239,7 @@ describe('a full disk under the daemon', () => {
     expect(app.store.dirty()).toBe(true);
     expect(await snapshot(stateDir)).toEqual(before);
     expect((await readdir(join(stateDir, 'stories'))).filter((n) => n !== 'alfa.json')).toEqual([]);
+    expect((await readdir(join(stateDir, 'bodies'))).filter((n) => n !== 'alfa.json')).toEqual([]);
     expect(lines.filter((l) => l.includes('state write failed'))).toHaveLength(1);
 
     await disk.free();
