@@ -19,7 +19,7 @@ import { CorruptStateError, type FileJob } from './atomic.js';
 
 export const BODY_DIR = 'bodies';
 
-export interface BodyFile {
+interface BodyFile {
   version: number;
   bodies: Record<string, string[]>;
 }
@@ -29,7 +29,7 @@ const CACHED_SHARDS = 8;
 
 const NO_BODY: readonly string[] = Object.freeze([]);
 
-export function bodyFile(dir: string, home: string): string {
+function bodyFile(dir: string, home: string): string {
   return join(dir, BODY_DIR, `${home}.json`);
 }
 

@@ -212,14 +212,17 @@ class LowdbStore implements Store {
   private readonly byId = new Map<string, HeldStory>();
   /** Keys other than the story's id (most stories have only their id: byId finds them). */
   private readonly keyIndex = new Map<string, HeldStory>();
-  /** Most lead keys belong to one story: held alone, not in a list of one (50,000 arrays fewer). */
-  private readonly leadIndex = new Map<string, HeldStory | HeldStory[]>();
+  /**
+   * Most lead keys belong to one story: held alone, not in a list of one (50,000 arrays fewer).
+   * Only ingest asks it, so it is built then, not while the state loads (start answers sooner).
+   */
+  private leadIndex: Map<string, HeldStory | HeldStory[]> | null = null;
   private readonly sourceIndex = new Map<string, Set<HeldStory>>();
   private readonly revisions = new Map<string, number>();
   /** home → the stories its story file holds. */
   private readonly shards = new Map<string, HeldStory[]>();
   private readonly dirtyShards = new Set<string>();
-  readonly bodies: BodyShards;
+  private readonly bodies: BodyShards;
   private metaDirty = false;
   private flushing: Promise<void> | null = null;
 
@@ -250,13 +253,7 @@ class LowdbStore implements Store {
   private index(story: HeldStory): void {
     this.byId.set(story.id, story);
     for (const key of story.keys) if (key !== story.id) this.keyIndex.set(key, story);
-    if (story.leadKey !== null) {
-      const held = this.leadIndex.get(story.leadKey);
-      if (held === undefined) this.leadIndex.set(story.leadKey, story);
-      else if (!Array.isArray(held)) {
-        if (held !== story) this.leadIndex.set(story.leadKey, [held, story]);
-      } else if (!held.includes(story)) held.push(story);
-    }
+    if (this.leadIndex !== null) this.indexLead(this.leadIndex, story);
     for (const source of story.sources) {
       let set = this.sourceIndex.get(source);
       if (set === undefined) this.sourceIndex.set(source, (set = new Set()));
@@ -267,7 +264,7 @@ class LowdbStore implements Store {
   private unindex(story: HeldStory): void {
     this.byId.delete(story.id);
     for (const key of story.keys) if (this.keyIndex.get(key) === story) this.keyIndex.delete(key);
-    if (story.leadKey !== null) {
+    if (this.leadIndex !== null && story.leadKey !== null) {
       const list = this.byLeadKey(story.leadKey).filter((s) => s !== story) as HeldStory[];
       if (list.length === 0) this.leadIndex.delete(story.leadKey);
       else this.leadIndex.set(story.leadKey, list.length === 1 ? list[0]! : list);
@@ -285,8 +282,22 @@ class LowdbStore implements Store {
     return this.byId.get(key) ?? this.keyIndex.get(key);
   }
   byLeadKey(leadKey: string): readonly StoredStory[] {
+    if (this.leadIndex === null) {
+      const leads = new Map<string, HeldStory | HeldStory[]>();
+      for (const story of this.byId.values()) this.indexLead(leads, story);
+      this.leadIndex = leads;
+    }
     const held = this.leadIndex.get(leadKey);
     return held === undefined ? [] : Array.isArray(held) ? held : [held];
+  }
+
+  private indexLead(leads: Map<string, HeldStory | HeldStory[]>, story: HeldStory): void {
+    if (story.leadKey === null) return;
+    const held = leads.get(story.leadKey);
+    if (held === undefined) leads.set(story.leadKey, story);
+    else if (!Array.isArray(held)) {
+      if (held !== story) leads.set(story.leadKey, [held, story]);
+    } else if (!held.includes(story)) held.push(story);
   }
   ofSource(sourceId: string): Iterable<StoredStory> {
     return this.sourceIndex.get(sourceId) ?? [];
