@@ -68,6 +68,22 @@ describe('bodies apart from the stories', () => {
     await again.close();
   });
 
+  it('a story moved away from a home whose body file was not read yet keeps its body', async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir);
+    ingestStories(store, [dated('Verhuisd')], opts('s1', T0));
+    ingestStories(store, [dated('Verhuisd')], opts('s2', new Date(T0.getTime() + 60_000)));
+    await store.close();
+    // Freshly opened: no body file is read until a body is needed.
+    const again = await openStore(dir);
+    again.updateSource('s1', { lastPageAt: new Date(T0.getTime() + 120_000).toISOString() });
+    expect(applyRetention(again, 's1', { keep: 0, maxAgeDays: 30 }, T0)).toBe(1);
+    await again.close();
+    const third = await openStore(dir);
+    expect([...third.ofSource('s2')].map((s) => [s.sources, s.body])).toEqual([[['s2'], ['GENT (ANP) - Verhuisd is gebeurd.', 'Tweede alinea.']]]);
+    await third.close();
+  });
+
   it('a body file with bodies of stories its story file does not hold (a flush cut short) ignores them', async () => {
     const dir = await tempDir();
     const store = await openStore(dir);

@@ -60,10 +60,11 @@ export class BodyShards {
 
   /** The story left `home` (dropped, or moved to `to`): its body follows it, and is pruned from `home` later. */
   leave(home: string, id: string, to: string | null): void {
-    if (to !== null) this.set(to, id, [...this.get(home, id)]);
+    // Marked first: the story is no longer homed here, and a read of this file must keep its body.
     let ids = this.leaving.get(home);
     if (ids === undefined) this.leaving.set(home, (ids = new Set()));
     ids.add(id);
+    if (to !== null) this.set(to, id, [...this.get(home, id)]);
   }
 
   isDirty(): boolean {
