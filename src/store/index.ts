@@ -168,7 +168,7 @@ class HeldStory implements StoredStory {
 
   /** Read from the home's body file (cached); an empty list when the story has no body. */
   get body(): string[] {
-    // Callers never mutate a body in place (ingest replaces it); the cache hands out its own array.
+    // The cache's own array: callers never mutate a body in place (ingest assigns a new one).
     return this.#bodies.get(this.sources[0] ?? '', this.id) as string[];
   }
 
@@ -184,27 +184,9 @@ class HeldStory implements StoredStory {
 
   /** The whole story, body included, in StoredStory's field order (for tools and tests). */
   toJSON(): StoredStory {
-    const m = this.meta();
-    return {
-      id: m.id,
-      keys: m.keys,
-      leadKey: m.leadKey,
-      sources: m.sources,
-      headline: m.headline,
-      headlineDerived: m.headlineDerived,
-      place: m.place,
-      agencies: m.agencies,
-      section: m.section,
-      body: this.body,
-      bodyHash: m.bodyHash,
-      link: m.link,
-      lang: m.lang,
-      firstSeen: m.firstSeen,
-      lastSeen: m.lastSeen,
-      publishedEarliest: m.publishedEarliest,
-      publishedLatest: m.publishedLatest,
-      updated: m.updated,
-    };
+    const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang } = this;
+    const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
+    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
   }
 }
 
