@@ -34,8 +34,9 @@ export const BIN = join(ROOT, 'bin', 'wirefeed.js');
 /** Compiled bench helpers run as children (upstream server). */
 export const DIST_BENCH = fileURLToPath(new URL('.', import.meta.url));
 
+/** A test fixture (`parse/nl-buitenland.txt`): the bench builds its inputs from the same pages the tests check. */
 export function fixture(name: string): Promise<string> {
-  return readFile(join(ROOT, 'bench', 'fixtures', name), 'utf8');
+  return readFile(join(ROOT, 'tests', 'fixtures', name), 'utf8');
 }
 
 export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {

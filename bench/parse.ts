@@ -46,7 +46,7 @@ function mbPerSecond(bytes: number, run: () => number, runs: number): { mbs: num
 }
 
 export async function parseFigures(): Promise<Figure[]> {
-  const text = repeatTo(await fixture('nl-buitenland.txt'), 5.2e6, variant);
+  const text = repeatTo(await fixture('parse/nl-buitenland.txt'), 5.2e6, variant);
   const textBytes = Buffer.byteLength(text);
   const wire = mbPerSecond(textBytes, () => {
     const parsed = parseWire(textToLines(text), { lang: 'nl' });
@@ -55,7 +55,7 @@ export async function parseFigures(): Promise<Figure[]> {
   const stage = mbPerSecond(textBytes, () => parseWire(textToLines(text), { lang: 'nl' }).stories.length, 3);
 
   // A 1 MB page: the fixture's <main> repeated (its list items numbered) inside one document.
-  const html = await fixture('nl-buitenland.html');
+  const html = await fixture('extract/nl-buitenland.html');
   const open = html.indexOf('<main');
   const close = html.indexOf('</main>') + '</main>'.length;
   const main = html.slice(open, close);
