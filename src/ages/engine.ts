@@ -16,9 +16,9 @@ export interface AgePattern {
   kind: AgeKind;
   /** Regex source of the phrase; two patterns with the same kind and source are the same. */
   source: string;
-  /** `^phrase` followed by a glue boundary (see GLUE_END_WORD). */
+  /** `^phrase` followed by a glue boundary (see GLUE_END_WORD); without groups, see `bare`. */
   atStart: RegExp;
-  /** `phrase\s*$`, starting at a word boundary. */
+  /** `phrase\s*$`, starting at a word boundary; without groups. */
   atEnd: RegExp;
   /** The whole text is the phrase. */
   whole: RegExp;
@@ -53,7 +53,10 @@ export interface AgeMatch {
   /** The phrase as written, trimmed. */
   text: string;
   index: number;
-  /** The named groups as matched; `readValues` turns them into numbers when resolving. */
+  /**
+   * The named groups as matched; `readValues` turns them into numbers when resolving. Only
+   * 'whole' matches, the ones resolved, carry them: for 'atStart' and 'atEnd' this is empty.
+   */
   groups: Readonly<Record<string, string | undefined>>;
 }
 
@@ -213,6 +216,15 @@ function fileUnder(map: Map<string, AgePattern[]>, chars: string[], pattern: Age
   }
 }
 
+/**
+ * `source` with its named groups made non-capturing. Finding a phrase in a line needs no values,
+ * and a regex without groups neither fills capture registers nor builds a groups object.
+ * Sources hold no back-references, so what matches is the same.
+ */
+function bare(source: string): string {
+  return source.replace(/\(\?<(\w+)>/g, '(?:');
+}
+
 export function compileLexicon(lex: Lexicon): CompiledLexicon {
   const byFirst = new Map<string, AgePattern[]>();
   const byLast = new Map<string, AgePattern[]>();
@@ -222,8 +234,8 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
       lang: lex.lang,
       kind,
       source: src,
-      atStart: new RegExp(`^\\s*(?:${src})${GLUE_END[kind]}`, 'u'),
-      atEnd: new RegExp(`${WORD_START}(?:${src})\\s*$`, 'u'),
+      atStart: new RegExp(`^\\s*(?:${bare(src)})${GLUE_END[kind]}`, 'u'),
+      atEnd: new RegExp(`${WORD_START}(?:${bare(src)})\\s*$`, 'u'),
       whole: new RegExp(`^\\s*(?:${src})\\s*$`, 'u'),
     };
     fileUnder(byFirst, edgeChars(template, lex, 'first'), pattern);
