@@ -34,10 +34,17 @@ interface Line {
   ageAfter: string | null;
 }
 
-type Token =
-  | (Line & { kind: 'lead'; dateline: Dateline })
-  | (Line & { kind: 'section'; section: string })
-  | (Line & { kind: 'noise' | 'text' | 'age' });
+/**
+ * One shape for every kind, unused fields null: the reader's property reads then see a single
+ * object shape instead of three.
+ */
+interface Token extends Line {
+  kind: 'lead' | 'section' | 'noise' | 'text' | 'age';
+  /** A lead's dateline. */
+  dateline: Dateline | null;
+  /** The section a section marker names. */
+  section: string | null;
+}
 
 export interface WireResult {
   /** Stories in page order, each completed by `buildStory` as soon as the grammar closes it. */
@@ -66,7 +73,7 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
         countVote(votes, head.lang);
-        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text };
+        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null };
       }
       dateline = matchDateline(rest);
       if (dateline !== null) {
@@ -91,10 +98,10 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
     }
   }
 
-  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline };
+  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null };
   const section = ageAfter === null ? matchSection(text) : null;
-  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, section };
-  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter };
+  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section };
+  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null };
 }
 
 /**
