@@ -76,13 +76,24 @@ function splitAgencies(list: string): string[] {
   return empty ? agencies.filter((a) => a !== '') : agencies;
 }
 
-/** The dateline that opens `paragraph`, or null. */
-export function matchDateline(paragraph: string): Dateline | null {
+/**
+ * Datelines already read, by their text (`SEOUL (ANP/RTR) - `), or null for text that turned out
+ * to be none. A page repeats a few datelines: each is read once, and its stories share its place
+ * and agency strings instead of keeping a copy each.
+ */
+export type DatelineCache = Map<string, { place: string; agencies: readonly string[] } | null>;
+
+/** The dateline that opens `paragraph`, or null. `cache` remembers datelines across the lines of one page. */
+export function matchDateline(paragraph: string, cache?: DatelineCache): Dateline | null {
   if (!mayMatch(paragraph)) return null;
   const m = DATELINE.exec(paragraph);
   if (m === null) return null;
+  const known = cache?.get(m[0]);
+  // Each story still gets an agency array of its own, as it did before the cache.
+  if (known !== undefined) return known && { place: known.place, agencies: known.agencies.slice(), length: m[0].length };
   const place = (m[1] ?? '').trim();
   const agencies = splitAgencies(m[2] ?? '');
-  if (place === '' || agencies.length === 0) return null;
-  return { place, agencies, length: m[0].length };
+  const found = place === '' || agencies.length === 0 ? null : { place, agencies };
+  cache?.set(m[0], found && { place, agencies: agencies.slice() });
+  return found && { place, agencies, length: m[0].length };
 }

@@ -10,7 +10,7 @@
  */
 import { matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
-import { type Dateline, matchDateline, mayHoldDateline } from './dateline.js';
+import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -58,7 +58,7 @@ function countVote(votes: Map<Lang, number>, lang: Lang): void {
   votes.set(lang, (votes.get(lang) ?? 0) + 1);
 }
 
-function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): Token {
+function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, datelines: DatelineCache): Token {
   let text = line;
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
@@ -66,7 +66,7 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
   // A line that opens with a dateline has no age before it (`NUUK (AFP) -` is no `nu` + `UK (AFP) -`).
   // Otherwise an age at the start counts only when it is the whole line or a dateline follows it,
   // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
-  let dateline = matchDateline(line);
+  let dateline = matchDateline(line, datelines);
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
     const head = matchAgeAtStart(line.slice(0, AGE_WINDOW), lang);
     if (head !== null && head.text !== '') {
@@ -75,7 +75,7 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>): 
         countVote(votes, head.lang);
         return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null };
       }
-      dateline = matchDateline(rest);
+      dateline = matchDateline(rest, datelines);
       if (dateline !== null) {
         ageBefore = head.text;
         text = rest;
@@ -130,6 +130,7 @@ class TokenStream {
   private readonly ahead: Token[] = [];
   private head = 0;
   private line = 0;
+  private readonly datelines: DatelineCache = new Map();
 
   constructor(
     private readonly lines: readonly string[],
@@ -140,7 +141,7 @@ class TokenStream {
   /** Lines are tokenized strictly in order, so votes are counted in page order. */
   private read(): Token | undefined {
     if (this.line >= this.lines.length) return undefined;
-    return tokenize(this.lines[this.line++] as string, this.lang, this.votes);
+    return tokenize(this.lines[this.line++] as string, this.lang, this.votes, this.datelines);
   }
 
   take(): Token | undefined {
@@ -182,8 +183,8 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
   let section: string | null = null;
   let headline: string | null = null;
   let strayAges = 0;
-  // A page names the same few agencies, places and ages again and again: each story keeps the
-  // page's first copy, so that the copies made while matching die young instead of being kept.
+  // A page names the same few ages again and again: each story keeps the page's first copy, so
+  // that the copies made while matching die young instead of being kept (datelines: see DatelineCache).
   const shared = new Map<string, string>();
   const share = (text: string): string => {
     const first = shared.get(text);
@@ -193,11 +194,6 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
   };
   const close = (): void => {
     if (current === null) return;
-    if (dateline !== null) {
-      const agencies = dateline.agencies;
-      for (let k = 0; k < agencies.length; k++) agencies[k] = share(agencies[k] as string);
-      dateline.place = share(dateline.place);
-    }
     const story = buildStory(current, dateline);
     if (story !== null) stories.push(story);
     current = null;
