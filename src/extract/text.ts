@@ -9,11 +9,13 @@ const LINE_BREAKS = /\r\n|\r|\n|\u2028|\u2029/;
  * other than a plain space (`\s` plus U+200B).
  */
 const ODD = /[\u0000-\u001f\u007f-\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\ufffe\uffff]/;
+/** Two spaces in a row; a regex searches for this literal faster than `includes` does. */
+const DOUBLE_SPACE = / {2}/;
 
 /** Whether `piece` is a line as tidying would leave it: no odd character, no double space, no space at either edge. */
 export function isTidy(piece: string): boolean {
   return (
-    piece.charCodeAt(0) !== 32 && piece.charCodeAt(piece.length - 1) !== 32 && !ODD.test(piece) && !piece.includes('  ')
+    piece.charCodeAt(0) !== 32 && piece.charCodeAt(piece.length - 1) !== 32 && !ODD.test(piece) && !DOUBLE_SPACE.test(piece)
   );
 }
 
