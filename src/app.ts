@@ -16,7 +16,7 @@ import type { Document, FeedView, Lang } from './model.js';
 import { parseExtracted } from './parse/index.js';
 import type { FeedListing } from './render/index.js';
 import { backoffMs, scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
-import { buildFeedView, selectStories, type FeedSpec, type SourceInfo } from './select/index.js';
+import { buildFeedView, feedStories, type FeedSpec, type SourceInfo } from './select/index.js';
 import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
 import { ingestStories, type IngestResult } from './store/ingest.js';
 import { openStore, type Store } from './store/index.js';
@@ -281,6 +281,23 @@ export async function startApp(opts: AppOptions): Promise<App> {
     return { ok, body: { status: ok ? 'ok' : 'failing', sources } };
   };
 
+  const feedRevision = (id: string): number => {
+    let rev = 0;
+    for (const s of w.specs.get(id)?.sourceIds ?? []) rev += store.revision(s);
+    return rev;
+  };
+
+  // A combined feed's count applies its words to every body (read from disk): counted once per change.
+  const counts = new Map<string, { spec: FeedSpec; rev: number; n: number }>();
+  const storyCount = (spec: FeedSpec): number => {
+    const rev = feedRevision(spec.id);
+    const held = counts.get(spec.id);
+    if (held?.spec === spec && held.rev === rev) return held.n;
+    const n = Math.min(feedStories(store, spec).length, spec.limit);
+    counts.set(spec.id, { spec, rev, n });
+    return n;
+  };
+
   const feedStatus = (id: string): FeedListing['status'] => {
     const spec = w.specs.get(id);
     const ids = spec?.sourceIds ?? [];
@@ -288,7 +305,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const lastFetch = states.map((s) => s.lastAttempt).filter((t): t is string => t !== null).sort().at(-1) ?? null;
     const lastError = states.map((s) => s.lastError).find((e) => e !== null) ?? null;
     // What the feed holds: a combined feed's include/exclude words apply.
-    const stories = spec === undefined ? 0 : selectStories(store, spec, spec.limit).length;
+    const stories = spec === undefined ? 0 : storyCount(spec);
     return { lastFetch, lastError, stories };
   };
 
@@ -310,12 +327,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         metrics,
         websubHub: w.config.server.websubHub ?? null,
         catalog: () => w.catalog,
-        feedRevision: (id) => {
-          const spec = w.specs.get(id);
-          let rev = 0;
-          for (const s of spec?.sourceIds ?? []) rev += store.revision(s);
-          return rev;
-        },
+        feedRevision,
         feedView,
         feedStatus,
         health,
@@ -339,17 +351,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
   w = wire(w.config, baseUrlOf(w.config));
 
   let scheduler = startSchedules();
-  const firstPolls = async (s: Scheduler) => {
-    await s.ready;
-    while (s.inFlight() > 0) await new Promise((r) => setTimeout(r, 20));
-  };
   log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: store.size(), state: store.dir });
 
   return {
     url: running.url,
     store,
     metrics,
-    settled: firstPolls(scheduler),
+    settled: scheduler.idle(),
     pollNow: (id, file) => poll(id, file),
     async reload(config: LoadedConfig): Promise<void> {
       const old = w.config;

@@ -38,8 +38,8 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** Resolves when the watchers are ready and the first polls have been started. */
   readonly ready: Promise<void>;
-  /** Polls currently running. */
-  inFlight(): number;
+  /** Resolves when the watchers are ready and no poll is running (the first polls have finished). */
+  idle(): Promise<void>;
   /** Stop every job and watcher; wait up to `graceMs` for polls in flight. */
   stop(graceMs: number): Promise<void>;
 }
@@ -156,9 +156,13 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
     if (source.kind === 'path') run(source.id, source.id);
   }
 
+  const ready = Promise.all(readies).then(() => undefined);
   return {
-    ready: Promise.all(readies).then(() => undefined),
-    inFlight: () => running.size,
+    ready,
+    async idle(): Promise<void> {
+      await ready;
+      while (running.size > 0) await Promise.allSettled([...running.values()]);
+    },
     async stop(graceMs: number): Promise<void> {
       stopped = true;
       for (const t of timers.values()) clearTimeout(t);

@@ -35,19 +35,26 @@ export interface SelectContext {
   sources: ReadonlyMap<string, SourceInfo>;
 }
 
-function matchesAny(story: StoredStory, words: readonly string[]): boolean {
-  const lower = words.map((w) => w.toLocaleLowerCase());
+/** True when the headline or body holds one of the (lower-cased) words. */
+function matchesAny(story: StoredStory, lowerWords: readonly string[]): boolean {
   const hay = `${story.headline}\n${story.body.join('\n')}`.toLocaleLowerCase();
-  return lower.some((w) => hay.includes(w));
+  return lowerWords.some((w) => hay.includes(w));
 }
 
-export function selectStories(store: Store, spec: FeedSpec, limit: number): StoredStory[] {
+/** The stories a feed holds, unordered: its sources' stories, include/exclude words applied. */
+export function feedStories(store: Store, spec: FeedSpec): StoredStory[] {
   const seen = new Set<StoredStory>();
   for (const sourceId of spec.sourceIds) for (const story of store.ofSource(sourceId)) seen.add(story);
   let stories = [...seen];
-  if (spec.include.length > 0) stories = stories.filter((s) => matchesAny(s, spec.include));
-  if (spec.exclude.length > 0) stories = stories.filter((s) => !matchesAny(s, spec.exclude));
-  return stories.sort(newestFirst).slice(0, Math.min(limit, spec.limit));
+  const include = spec.include.map((w) => w.toLocaleLowerCase());
+  const exclude = spec.exclude.map((w) => w.toLocaleLowerCase());
+  if (include.length > 0) stories = stories.filter((s) => matchesAny(s, include));
+  if (exclude.length > 0) stories = stories.filter((s) => !matchesAny(s, exclude));
+  return stories;
+}
+
+export function selectStories(store: Store, spec: FeedSpec, limit: number): StoredStory[] {
+  return feedStories(store, spec).sort(newestFirst).slice(0, Math.min(limit, spec.limit));
 }
 
 function only(url: string | null): string | null {
