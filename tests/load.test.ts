@@ -12,6 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import { startDaemonProcess, waitFor, writeConfig } from './helpers/daemon.js';
 import { startFaultSite, textPage, wirePage, type Handler } from './helpers/faults.js';
 import { tempDir } from './helpers/tmp.js';
+import { processAlive } from '../src/store/lock.js';
 
 const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 30);
 const READERS = 200;
@@ -23,15 +24,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -111,7 +103,7 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
       `p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; ` +
       `polls per source in the window: min ${Math.min(...fetched)}, max ${Math.max(...fetched)} (expected ${Math.floor(SECONDS / EVERY_S)} ± 1), ${failures.length} failures`,
   );
-  if (failures.length > 0) console.log(`first failure after ${firstFailureMs} ms; daemon ${alive(daemon.pid) ? 'still running' : 'gone'}; log tail:\n${daemon.lines.slice(-15).join('\n')}`);
+  if (failures.length > 0) console.log(`first failure after ${firstFailureMs} ms; daemon ${processAlive(daemon.pid) ? 'still running' : 'gone'}; log tail:\n${daemon.lines.slice(-15).join('\n')}`);
   expect(failures.slice(0, 10)).toEqual([]);
   expect(served).toBeGreaterThan(0);
   // Every poll ran: each source was fetched once per tick in the window (the window's edges may add or drop one).

@@ -13,7 +13,8 @@ export interface StateLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** True when a process with this pid exists (ours or anyone's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -42,7 +43,7 @@ export async function acquireLock(dir: string, pid = process.pid): Promise<State
       }
     }
     const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== pid && alive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && owner !== pid && processAlive(owner)) {
       throw new WirefeedError(
         'store',
         'E_LOCKED',
