@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatedStory } from '../src/model.js';
+import { seeded as rng } from '../tests/helpers/random.js';
+
+/** A deterministic pseudo-random generator (mulberry32): the same bench text every run. */
+export { rng };
 
 /** One measured figure and its target. */
 export interface Figure {
@@ -62,18 +66,6 @@ const WORDS = (
   'militairen bevolking verkiezingen akkoord rechtbank politie onderzoek besluit economie handel ' +
   'grens vrede overleg oppositie premier burgemeester woordvoerder verklaring maatregelen steun'
 ).split(' ');
-
-/** A deterministic pseudo-random generator (mulberry32): the same bench text every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sentence(r: () => number, n: number): string {
   const w: string[] = [];
