@@ -1,3 +1,5 @@
+import { WirefeedError } from '../errors.js';
+
 /** What a command may touch of the process: passed in, so tests run commands in-process. */
 export interface Io {
   stdout(s: string): void;
@@ -9,12 +11,18 @@ export interface Io {
 
 export const DEFAULT_CONFIG = 'config/wirefeed.yaml';
 
-/** The version in package.json, read once. */
+/**
+ * The version in the nearest package.json above this module, which is dist/bundle (what
+ * bin/wirefeed.js runs), src/cli (tests) or dist/src/cli (the compiled tree).
+ */
 export async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const text = await readFile(new URL('../../../package.json', import.meta.url), 'utf8').catch(() =>
-    // Run from the TypeScript sources (tests): one level less deep than dist/src/cli.
-    readFile(new URL('../../package.json', import.meta.url), 'utf8'),
-  );
-  return (JSON.parse(text) as { version: string }).version;
+  for (const up of ['../package.json', '../../package.json', '../../../package.json']) {
+    const text = await readFile(new URL(up, import.meta.url), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (text !== null) return (JSON.parse(text) as { version: string }).version;
+  }
+  throw new WirefeedError('cli', 'E_NO_PACKAGE', `no package.json above ${import.meta.url}`);
 }
