@@ -478,6 +478,10 @@ describe('systemd/install.sh', () => {
     expect(unit).toBe((await readFile(UNIT, 'utf8')).replace('ExecStart=/usr/bin/node ', `ExecStart=${node} `));
     expect(await readFile(join(root, 'opt/wirefeed/src/main.ts'))).toEqual(await readFile(join(ROOT, 'src/main.ts')));
     expect(await exists(join(root, 'opt/wirefeed/tests'))).toBe(false);
+    // What `npm ci` there needs to build dist/ (the prepare script: tsc, then the bundle).
+    for (const f of ['tsconfig.json', 'tsconfig.build.json', 'rolldown.config.mjs', 'package-lock.json']) {
+      expect(await readFile(join(root, 'opt/wirefeed', f))).toEqual(await readFile(join(ROOT, f)));
+    }
 
     const before = await listing(root);
     // The admin edits the config and the service has state; neither may change.
