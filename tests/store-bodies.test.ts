@@ -34,13 +34,18 @@ describe('bodies apart from the stories', () => {
     const dir = await tempDir();
     const store = await openStore(dir);
     ingestStories(store, [dated('Een'), dated('Twee', ['GENT (ANP) - Twee.', 'B.', 'C.'])], opts('s1', T0));
-    const ids = [...store.ofSource('s1')].map((s) => s.id);
+    const held = [...store.ofSource('s1')];
+    const ids = held.map((s) => s.id);
     await store.close();
-    const shard = (await readJson(join(dir, 'stories/s1.json'))) as { version: number; stories: Record<string, unknown>[] };
-    expect(shard.version).toBe(STATE_VERSION);
-    expect(shard.stories.map((s) => 'body' in s)).toEqual([false, false]);
+    // One row per story (story-file.ts), repeated values named by their index in `strings`.
+    const row = (s: StoredStory) => [s.id, 0, s.leadKey, 0, s.headline, 0, 1, [2], -1, s.bodyHash, null, 3, 4, 4, -1, 4, 4];
+    expect(await readJson(join(dir, 'stories/s1.json'))).toEqual({
+      version: STATE_VERSION,
+      strings: ['s1', 'GENT', 'ANP', 'nl', T0.toISOString()],
+      stories: held.map(row),
+    });
     const bodies = (await readJson(join(dir, 'bodies/s1.json'))) as { version: number; bodies: Record<string, string[]> };
-    expect(bodies).toEqual({ version: 3, bodies: { [ids[0]!]: ['GENT (ANP) - Een is gebeurd.', 'Tweede alinea.'], [ids[1]!]: ['GENT (ANP) - Twee.', 'B.', 'C.'] } });
+    expect(bodies).toEqual({ version: STATE_VERSION, bodies: { [ids[0]!]: ['GENT (ANP) - Een is gebeurd.', 'Tweede alinea.'], [ids[1]!]: ['GENT (ANP) - Twee.', 'B.', 'C.'] } });
     const again = await openStore(dir);
     expect([...again.ofSource('s1')].map((s) => s.body)).toEqual([['GENT (ANP) - Een is gebeurd.', 'Tweede alinea.'], ['GENT (ANP) - Twee.', 'B.', 'C.']]);
     await again.close();
@@ -114,8 +119,10 @@ describe('bodies apart from the stories', () => {
     await store.close();
     expect(await readFile(join(dir, 'wirefeed.json.v2.bak'), 'utf8')).toBe(meta);
     expect(await readFile(join(dir, 'stories/s1.json.v2.bak'), 'utf8')).toBe(shard);
-    expect((await readJson(join(dir, 'wirefeed.json'))).version).toBe(3);
-    expect((await readJson(join(dir, 'stories/s1.json'))).version).toBe(3);
+    // Migrated on to the current version (3 → 4 after 2 → 3): no v3 backup of a file that was at 2.
+    expect((await readJson(join(dir, 'wirefeed.json'))).version).toBe(STATE_VERSION);
+    expect((await readJson(join(dir, 'stories/s1.json'))).version).toBe(STATE_VERSION);
+    expect((await readdir(join(dir, 'stories'))).sort()).toEqual(['s1.json', 's1.json.v2.bak']);
     expect(await readdir(join(dir, 'bodies'))).toEqual(['s1.json']);
   });
 

@@ -3,8 +3,9 @@
  * persisted with lowdb under the state directory:
  *
  *   wirefeed.json            { version, sources: { <id>: SourceState } }
- *   stories/<source>.json    { version, stories: StoryMeta[] }  (a story lives in the file of
- *                            its first source, its home; it is listed under every source it was seen on)
+ *   stories/<source>.json    { version, strings, stories: rows }  one row per story without its
+ *                            body (story-file.ts); a story lives in the file of its first source,
+ *                            its home, and is listed under every source it was seen on
  *   bodies/<source>.json     { version, bodies: { <id>: paragraphs } }  for the same stories (bodies.ts)
  *   wirefeed.lock            pid of the process that owns the directory
  *
@@ -17,25 +18,20 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { WirefeedError } from '../errors.js';
-import type { Lang, SourceState, StoredStory } from '../model.js';
+import type { SourceState, StoredStory } from '../model.js';
 import { BODY_DIR, BodyShards } from './bodies.js';
-import { DurableJsonFile, removeStaleTemps, writeFilesAtomic, type FileJob } from './atomic.js';
+import { CorruptStateError, DurableJsonFile, removeStaleTemps, writeFilesAtomic, type FileJob } from './atomic.js';
 import { acquireLock, type StateLock } from './lock.js';
+import { LastPages } from './ingest.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
+import { decodeStoryFile, encodeStoryFile, HeldStory, Sharing, storyFileProblem } from './story-file.js';
 
 export { STATE_VERSION } from './migrate.js';
+export type { StoryMeta } from './story-file.js';
 
 export interface MetaData {
   version: number;
   sources: Record<string, SourceState>;
-}
-
-/** A story as its story file holds it: everything but the body. */
-export type StoryMeta = Omit<StoredStory, 'body'>;
-
-export interface ShardData {
-  version: number;
-  stories: StoryMeta[];
 }
 
 export const META_FILE = 'wirefeed.json';
@@ -63,6 +59,8 @@ export function emptySourceState(): SourceState {
 /** The storage interface the rest of wirefeed sees; another backend can replace lowdb behind it. */
 export interface Store {
   readonly dir: string;
+  /** Ingest's memo of each source's last page (ingest.ts); `forget` a source that left the config. */
+  readonly lastPages: LastPages;
   /** Number of stories held. */
   size(): number;
   get(id: string): StoredStory | undefined;
@@ -102,94 +100,6 @@ export interface OpenStoreOptions {
   onMigrate?: (file: string, from: number, backup: string) => void;
 }
 
-/** Strings that repeat across stories (source ids, fetch times, places) are held once. */
-interface Intern {
-  get(s: string): string;
-  nullable(s: string | null): string | null;
-}
-
-class Interner implements Intern {
-  private readonly pool = new Map<string, string>();
-  get(s: string): string {
-    const held = this.pool.get(s);
-    if (held !== undefined) return held;
-    this.pool.set(s, s);
-    return s;
-  }
-  nullable(s: string | null): string | null {
-    return s === null ? null : this.get(s);
-  }
-}
-
-const NO_INTERNING: Intern = { get: (x) => x, nullable: (x) => x };
-
-/** A held story: its fields in memory, its body read through to the body files on demand. */
-class HeldStory implements StoredStory {
-  id: string;
-  keys: string[];
-  leadKey: string | null;
-  sources: string[];
-  headline: string;
-  headlineDerived: boolean;
-  place: string | null;
-  agencies: string[];
-  section: string | null;
-  bodyHash: string;
-  link: string | null;
-  lang: Lang;
-  firstSeen: string;
-  lastSeen: string;
-  publishedEarliest: string | null;
-  publishedLatest: string;
-  updated: string;
-  readonly #bodies: BodyShards;
-
-  /** `s` shares repeated strings while a state loads (not later: the pool would only grow). */
-  constructor(m: StoryMeta, bodies: BodyShards, s: Intern = NO_INTERNING) {
-    this.id = m.id;
-    this.keys = m.keys.length === 1 && m.keys[0] === m.id ? [m.id] : m.keys;
-    this.leadKey = m.leadKey;
-    this.sources = m.sources.map((x) => s.get(x));
-    this.headline = m.headline;
-    this.headlineDerived = m.headlineDerived;
-    this.place = s.nullable(m.place);
-    this.agencies = m.agencies.map((x) => s.get(x));
-    this.section = s.nullable(m.section);
-    this.bodyHash = m.bodyHash;
-    this.link = m.link;
-    this.lang = m.lang;
-    this.firstSeen = s.get(m.firstSeen);
-    this.lastSeen = s.get(m.lastSeen);
-    this.publishedEarliest = s.nullable(m.publishedEarliest);
-    this.publishedLatest = s.get(m.publishedLatest);
-    this.updated = s.get(m.updated);
-    this.#bodies = bodies;
-  }
-
-  /** Read from the home's body file (cached); an empty list when the story has no body. */
-  get body(): string[] {
-    // The cache's own array: callers never mutate a body in place (ingest assigns a new one).
-    return this.#bodies.get(this.sources[0] ?? '', this.id) as string[];
-  }
-
-  set body(paragraphs: string[]) {
-    this.#bodies.set(this.sources[0] ?? '', this.id, paragraphs);
-  }
-
-  meta(): StoryMeta {
-    const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, bodyHash, link, lang } = this;
-    const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
-    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
-  }
-
-  /** The whole story, body included, in StoredStory's field order (for tools and tests). */
-  toJSON(): StoredStory {
-    const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang } = this;
-    const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
-    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
-  }
-}
-
 class LowdbStore implements Store {
   private readonly byId = new Map<string, HeldStory>();
   /** Keys other than the story's id (most stories have only their id: byId finds them). */
@@ -205,6 +115,7 @@ class LowdbStore implements Store {
   private readonly shards = new Map<string, HeldStory[]>();
   private readonly dirtyShards = new Set<string>();
   private readonly bodies: BodyShards;
+  readonly lastPages = new LastPages();
   private metaDirty = false;
   private flushing: Promise<void> | null = null;
 
@@ -216,25 +127,29 @@ class LowdbStore implements Store {
     this.bodies = new BodyShards(dir, STATE_VERSION, (id, home) => this.byId.get(id)?.sources[0] === home);
   }
 
-  /** Index the story files as read: `raw` holds each home's stories without bodies. */
-  /** Strings shared while the state loads; dropped after (see HeldStory). */
-  private interner: Intern | null = new Interner();
+  /** Strings and arrays shared while the state loads; dropped after (the pools would only grow). */
+  private sharing: Sharing | null = new Sharing();
 
-  /** Index one story file as read (its stories without bodies). */
-  load(home: string, file: ShardData): void {
-    const stories = file.stories.map((m) => new HeldStory(m, this.bodies, this.interner ?? NO_INTERNING));
+  /** Index one story file as read (`data` has the shape storyFileProblem asks for). */
+  load(file: string, home: string, data: { strings: string[]; stories: unknown[] }): void {
+    let stories: HeldStory[];
+    try {
+      stories = decodeStoryFile(data, this.bodies, this.sharing ?? new Sharing());
+    } catch (err) {
+      throw new CorruptStateError(file, err);
+    }
     this.shards.set(home, stories);
     for (const story of stories) this.index(story);
   }
 
   /** Loading is over. */
   done(): void {
-    this.interner = null;
+    this.sharing = null;
   }
 
   private index(story: HeldStory): void {
     this.byId.set(story.id, story);
-    for (const key of story.keys) if (key !== story.id) this.keyIndex.set(key, story);
+    for (const key of story.otherKeys()) this.keyIndex.set(key, story);
     if (this.leadIndex !== null) this.indexLead(this.leadIndex, story);
     for (const source of story.sources) {
       let set = this.sourceIndex.get(source);
@@ -245,7 +160,7 @@ class LowdbStore implements Store {
 
   private unindex(story: HeldStory): void {
     this.byId.delete(story.id);
-    for (const key of story.keys) if (this.keyIndex.get(key) === story) this.keyIndex.delete(key);
+    for (const key of story.otherKeys()) if (this.keyIndex.get(key) === story) this.keyIndex.delete(key);
     if (this.leadIndex !== null && story.leadKey !== null) {
       const list = this.byLeadKey(story.leadKey).filter((s) => s !== story) as HeldStory[];
       if (list.length === 0) this.leadIndex.delete(story.leadKey);
@@ -311,7 +226,7 @@ class LowdbStore implements Store {
     if (held === undefined) {
       const home = story.sources[0];
       if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
-      const fresh = new HeldStory(story, this.bodies);
+      const fresh = HeldStory.of(story, this.bodies);
       fresh.body = story.body;
       this.shard(home).push(fresh);
       this.index(fresh);
@@ -397,7 +312,7 @@ class LowdbStore implements Store {
     for (const home of homes) {
       // The list as it is now: every story on it has its body in the body files' pending text.
       const stories = [...this.shard(home)];
-      jobs.push({ file: shardFile(this.dir, home), text: () => JSON.stringify({ version: STATE_VERSION, stories: stories.map((s) => s.meta()) } satisfies ShardData) });
+      jobs.push({ file: shardFile(this.dir, home), text: () => encodeStoryFile(stories) });
     }
     if (meta) jobs.push({ file: join(this.dir, META_FILE), text: () => JSON.stringify(this.meta.data) });
     try {
@@ -449,9 +364,9 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     // once keeps the peak (and so the resident size afterwards) low, and the disk never waits.
     const store = new LowdbStore(dir, meta, lock);
     const names = (await readdir(join(dir, SHARD_DIR))).sort().filter((name) => SHARD_NAME.test(name));
-    const read = (i: number): Promise<ShardData | null> | null => {
+    const read = (i: number): Promise<unknown> | null => {
       if (i >= names.length) return null;
-      const reading = new DurableJsonFile<ShardData>(join(dir, SHARD_DIR, names[i]!)).read();
+      const reading = new DurableJsonFile<unknown>(join(dir, SHARD_DIR, names[i]!)).read();
       reading.catch(() => undefined); // raised where it is awaited; not unhandled if an earlier file fails first
       return reading;
     };
@@ -461,12 +376,12 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
       next = read(i + 1);
       const home = SHARD_NAME.exec(names[i]!)![1]!;
       const file = join(dir, SHARD_DIR, names[i]!);
-      const shard = (await reading) ?? { version: STATE_VERSION, stories: [] };
-      checkVersion(file, shard.version);
-      if (!Array.isArray(shard.stories)) {
-        throw new WirefeedError('store', 'E_CORRUPT', `state file ${file} has no stories list; see wirefeed run --recover`);
-      }
-      store.load(home, shard);
+      const data = await reading;
+      if (data === null) continue; // gone since the listing: nothing to hold
+      checkVersion(file, (data as { version?: unknown }).version);
+      const problem = storyFileProblem(data);
+      if (problem !== null) throw new CorruptStateError(file, new Error(problem));
+      store.load(file, home, data as { strings: string[]; stories: unknown[] });
     }
     store.done();
     return store;

@@ -55,6 +55,7 @@ function iso(d: Date): string {
  * shows the same stories, and hashing three normalised texts per story is most of an
  * ingest's cost. Keys are a pure function of headline, place and first sentence, so a memo
  * is exact; it holds one page per source and is replaced at every ingest of that source.
+ * Each store owns one (Store.lastPages): two stores in a process never share it.
  */
 interface KnownKeys {
   place: string | null;
@@ -64,7 +65,27 @@ interface KnownKeys {
   body: readonly string[];
   bodyHash: string | null;
 }
-const lastPageKeys = new Map<string, Map<string, KnownKeys>>();
+
+export class LastPages {
+  private readonly bySource = new Map<string, Map<string, KnownKeys>>();
+
+  /** The memo of the source's previous page; `now` becomes the memo of this one. */
+  swap(sourceId: string, now: Map<string, KnownKeys>): Map<string, KnownKeys> | undefined {
+    const before = this.bySource.get(sourceId);
+    this.bySource.set(sourceId, now);
+    return before;
+  }
+
+  /** Drop a source's memo (the source left the config). */
+  forget(sourceId: string): void {
+    this.bySource.delete(sourceId);
+  }
+
+  /** Sources with a memo. */
+  size(): number {
+    return this.bySource.size;
+  }
+}
 
 function keysOf(d: DatedStory, before: Map<string, KnownKeys> | undefined, now: Map<string, KnownKeys>): KnownKeys {
   const known = before?.get(d.headline);
@@ -161,9 +182,10 @@ function merge(
   const at = opts.atIso;
   const { keys } = known;
 
-  // A new key must reach the store's indexes, which only `put` refreshes.
+  // A new key must reach the store's indexes, which only `put` refreshes. Arrays of a held
+  // story are replaced, never changed in place: the store shares them between stories.
   if (!held.keys.includes(keys.storyKey)) {
-    held.keys.push(keys.storyKey);
+    held.keys = [...held.keys, keys.storyKey];
     visible = true;
   }
   if (held.leadKey === null && keys.leadKey !== null) {
@@ -199,7 +221,7 @@ function merge(
     visible = true;
   }
   if (!held.sources.includes(opts.sourceId)) {
-    held.sources.push(opts.sourceId);
+    held.sources = [...held.sources, opts.sourceId];
     visible = true;
   }
 
@@ -220,9 +242,8 @@ function merge(
 /** Put one fetch's stories into the store. Idempotent: the same stories at the same time change nothing. */
 export function ingestStories(store: Store, stories: readonly DatedStory[], opts: IngestOptions): IngestResult {
   const result: IngestResult = { new: 0, updated: 0, unchanged: 0, changed: 0, warnings: [] };
-  const before = lastPageKeys.get(opts.sourceId);
   const now = new Map<string, KnownKeys>();
-  lastPageKeys.set(opts.sourceId, now);
+  const before = store.lastPages.swap(opts.sourceId, now);
   const mergeOpts = { ...opts, atIso: iso(opts.at) };
   const onThisPage = new Set<StoredStory>();
   for (const d of stories) {

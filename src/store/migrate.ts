@@ -8,19 +8,23 @@
  *   2  wirefeed.json holds { version: 2, sources }; stories/<source>.json holds each source's stories
  *   3  as 2, but bodies move out of stories/<source>.json into bodies/<source>.json
  *      ({ version: 3, bodies: { <id>: paragraphs } }), so that bodies need not be held in memory
+ *   4  as 3, but a story file holds rows without field names and a table of repeated strings
+ *      ({ version: 4, strings, stories: rows }, see story-file.ts); body files keep their layout
+ *      (a body file's version is that of the wirefeed that last wrote it)
  *
- * 2 → 3 rewrites every story file: each is first copied beside itself
- * (`stories/<source>.json.v2.bak`, when the state was at 2 on disk), its bodies are written,
- * then the story file without them.
- * A story file already at version 3 (a migration that crashed midway) is left as it is.
+ * 2 → 3 and 3 → 4 rewrite every story file: each is first copied beside itself
+ * (`stories/<source>.json.v<N>.bak`, when the state was at N on disk), then rewritten (2 → 3
+ * writes its bodies first). A story file already at the next version (a migration that crashed
+ * midway) is left as it is.
  */
 import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { WirefeedError } from '../errors.js';
 import type { SourceState, StoredStory } from '../model.js';
 import { CorruptStateError, writeFileAtomic } from './atomic.js';
+import { encodeStoryFile, STORY_FILE_VERSION, type StoryMeta } from './story-file.js';
 
-export const STATE_VERSION = 3;
+export const STATE_VERSION = STORY_FILE_VERSION;
 
 type Raw = Record<string, unknown>;
 
@@ -48,34 +52,55 @@ const MIGRATIONS: Record<number, Migration> = {
     return { version: 2, sources: (data['sources'] ?? {}) as Record<string, SourceState> };
   },
   2: async (dir, data, from) => {
-    const storyDir = join(dir, 'stories');
     await mkdir(join(dir, 'bodies'), { recursive: true });
-    const names = await readdir(storyDir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return [] as string[];
-      throw err;
-    });
-    for (const name of names.filter((n) => /^[a-z0-9-]+\.json$/.test(n)).sort()) {
-      const file = join(storyDir, name);
-      let shard: { version?: unknown; stories?: unknown };
-      try {
-        shard = JSON.parse(await readFile(file, 'utf8')) as typeof shard;
-      } catch (err) {
-        throw err instanceof SyntaxError ? new CorruptStateError(file, err) : err;
-      }
-      if (shard.version !== 2 || !Array.isArray(shard.stories)) continue; // done already, or refused later
-      const backup = `${file}.v2.bak`;
-      if (from === 2 && !(await exists(backup))) await copyFile(file, backup);
+    await eachStoryFile(dir, 2, from, async (file, stories: StoredStory[]) => {
       const bodies: Record<string, string[]> = {};
-      const stories = (shard.stories as StoredStory[]).map(({ body, ...meta }) => {
+      const metas = stories.map(({ body, ...meta }) => {
         bodies[meta.id] = body;
         return meta;
       });
-      await writeFileAtomic(join(dir, 'bodies', name), JSON.stringify({ version: 3, bodies }));
-      await writeFileAtomic(file, JSON.stringify({ version: 3, stories }));
-    }
+      await writeFileAtomic(join(dir, 'bodies', basename(file)), JSON.stringify({ version: 3, bodies }));
+      await writeFileAtomic(file, JSON.stringify({ version: 3, stories: metas }));
+    });
     return { ...data, version: 3 };
   },
+  3: async (dir, data, from) => {
+    await eachStoryFile(dir, 3, from, async (file, stories: StoryMeta[]) => {
+      await writeFileAtomic(file, encodeStoryFile(stories));
+    });
+    return { ...data, version: 4 };
+  },
 };
+
+/**
+ * Rewrite every story file at `version` with `rewrite`, each first copied to
+ * `<file>.v<version>.bak` when the state was at that version on disk.
+ */
+async function eachStoryFile<T>(dir: string, version: number, from: number, rewrite: (file: string, stories: T[]) => Promise<void>): Promise<void> {
+  const storyDir = join(dir, 'stories');
+  const names = await readdir(storyDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  for (const name of names.filter((n) => /^[a-z0-9-]+\.json$/.test(n)).sort()) {
+    const file = join(storyDir, name);
+    let shard: { version?: unknown; stories?: unknown };
+    try {
+      shard = JSON.parse(await readFile(file, 'utf8')) as typeof shard;
+    } catch (err) {
+      throw err instanceof SyntaxError ? new CorruptStateError(file, err) : err;
+    }
+    if (shard.version !== version || !Array.isArray(shard.stories)) continue; // done already, or refused later
+    const backup = `${file}.v${version}.bak`;
+    if (from === version && !(await exists(backup))) await copyFile(file, backup);
+    try {
+      await rewrite(file, shard.stories as T[]);
+    } catch (err) {
+      // A story without the fields its version promises: the file is damaged, not the disk.
+      throw err instanceof WirefeedError ? err : new CorruptStateError(file, err);
+    }
+  }
+}
 
 async function exists(file: string): Promise<boolean> {
   try {

@@ -4,31 +4,45 @@
  */
 import { readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BodyShards } from './bodies.js';
 import { STATE_VERSION } from './migrate.js';
+import { decodeStoryFile, Sharing, storyFileProblem } from './story-file.js';
 
-function loads(text: string): boolean {
+/** True when the text loads: it parses, has a version this wirefeed reads, and (a story file) its rows decode. */
+function loads(text: string, storyFile: boolean): boolean {
+  let data: { version?: unknown };
   try {
-    const data = JSON.parse(text) as { version?: unknown };
-    return typeof data === 'object' && data !== null && typeof data.version === 'number' && data.version <= STATE_VERSION;
+    data = JSON.parse(text) as { version?: unknown };
   } catch (err) {
     return !(err instanceof SyntaxError);
+  }
+  if (typeof data !== 'object' || data === null || typeof data.version !== 'number' || data.version > STATE_VERSION) return false;
+  // Older story files are checked by their migration; a current one must decode as openStore does.
+  if (!storyFile || data.version !== STATE_VERSION) return true;
+  if (storyFileProblem(data) !== null) return false;
+  try {
+    // Nothing is read through these bodies: decoding only checks the rows.
+    decodeStoryFile(data as { strings: string[]; stories: unknown[] }, new BodyShards('', STATE_VERSION, () => false), new Sharing());
+    return true;
+  } catch {
+    return false; // a row that does not decode: openStore would refuse the file
   }
 }
 
 /** Returns the paths the broken files were moved to. */
 export async function recoverState(dir: string, now: Date): Promise<string[]> {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const candidates = [join(dir, 'wirefeed.json')];
+  const candidates = [{ file: join(dir, 'wirefeed.json'), storyFile: false }];
   // Story files, and body files (a broken one leaves its stories without bodies, not the daemon down).
   for (const sub of ['stories', 'bodies']) {
     const names = await readdir(join(dir, sub)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [] as string[];
       throw err;
     });
-    for (const name of names) if (name.endsWith('.json')) candidates.push(join(dir, sub, name));
+    for (const name of names) if (name.endsWith('.json')) candidates.push({ file: join(dir, sub, name), storyFile: sub === 'stories' });
   }
   const moved: string[] = [];
-  for (const file of candidates) {
+  for (const { file, storyFile } of candidates) {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -36,7 +50,7 @@ export async function recoverState(dir: string, now: Date): Promise<string[]> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;
     }
-    if (loads(text)) continue;
+    if (loads(text, storyFile)) continue;
     const aside = `${file}.corrupt-${stamp}`;
     await rename(file, aside);
     moved.push(aside);
