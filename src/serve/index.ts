@@ -1,5 +1,5 @@
 /**
- * The HTTP server: feeds from pre-rendered, pre-compressed bytes with ETag/304, the index page,
+ * The HTTP server: feeds from rendered, compressed bytes in a budgeted cache with ETag/304, the index page,
  * OPML, health and metrics. Paths are looked up in tables built from the catalog, never mapped
  * to files; anything not in a table is the same 404.
  */
@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { describeError, WirefeedError } from '../errors.js';
 import type { FeedFormat } from '../model.js';
 import { feedUrl, feedUrls, renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
-import { chooseEncoding, etagMatches, notModifiedSince } from './negotiate.js';
-import { buildRepresentation, FeedCache, type Representation } from './representation.js';
+import { chooseEncoding, etagMatches, notModifiedSince, type Encoding } from './negotiate.js';
+import { buildRepresentation, FeedCache, validatorsFor, variantFor, type Representation, type Validators, type Variant } from './representation.js';
 import type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
 import { createPublisher, DEFAULT_RETRY_DELAYS_MS, type Publisher } from './websub.js';
 
@@ -25,14 +25,15 @@ const MAX_LIMIT = 500;
 const MAX_AGE_MIN_S = 60;
 const MAX_AGE_MAX_S = 3600;
 const FEED_PREFIX = '/feeds/';
+/** Rendered-feed cache budget when the daemon sets none: a few hundred gzipped feeds. */
+export const DEFAULT_FEED_CACHE_BYTES = 16 * 1024 * 1024;
 
-/** Formats by path extension; the index is the slot in the feed cache. */
+/** Formats by path extension; the index is the format's place in the feed cache. */
 const FORMATS: readonly { ext: string; format: FeedFormat; contentType: string }[] = [
   { ext: 'atom', format: 'atom', contentType: 'application/atom+xml; charset=utf-8' },
   { ext: 'rss', format: 'rss', contentType: 'application/rss+xml; charset=utf-8' },
   { ext: 'json', format: 'json', contentType: 'application/feed+json; charset=utf-8' },
 ];
-const FORMAT_BY_EXT = new Map(FORMATS.map((f, i) => [f.ext, i]));
 
 const TEXT = 'text/plain; charset=utf-8';
 const ALLOW = 'GET, HEAD';
@@ -44,10 +45,17 @@ interface CatalogEntry {
   maxAge: number;
 }
 
+interface FeedPath {
+  entry: CatalogEntry;
+  format: number;
+}
+
 interface CatalogIndex {
   source: readonly CatalogFeed[];
   /** By path segment (`encodeURIComponent(id)`). */
   byId: Map<string, CatalogEntry>;
+  /** By whole request path `/feeds/<segment>.<ext>`: one lookup routes a feed request. */
+  byPath: Map<string, FeedPath>;
   publicFeeds: CatalogFeed[];
   privateIds: Set<string>;
   opml: Representation | null;
@@ -57,15 +65,20 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 function indexCatalog(source: readonly CatalogFeed[]): CatalogIndex {
   const byId = new Map<string, CatalogEntry>();
+  const byPath = new Map<string, FeedPath>();
   for (const feed of source) {
     const maxAge = Math.min(MAX_AGE_MAX_S, Math.max(MAX_AGE_MIN_S, Math.round(feed.refreshSeconds)));
     // Keyed by the path segment render's feedUrl publishes (the id, percent-encoded), so the
     // raw request path is compared as it is, never decoded.
-    byId.set(encodeURIComponent(feed.id), { feed, tokenDigest: feed.token === null ? null : sha256(feed.token), maxAge });
+    const segment = encodeURIComponent(feed.id);
+    const entry: CatalogEntry = { feed, tokenDigest: feed.token === null ? null : sha256(feed.token), maxAge };
+    byId.set(segment, entry);
+    FORMATS.forEach((f, format) => byPath.set(`${FEED_PREFIX}${segment}.${f.ext}`, { entry, format }));
   }
   return {
     source,
     byId,
+    byPath,
     publicFeeds: source.filter((f) => f.token === null),
     privateIds: new Set(source.filter((f) => f.token !== null).map((f) => f.id)),
     opml: null,
@@ -111,9 +124,11 @@ function tokenMatches(digest: Buffer, given: string | null): boolean {
 export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<RunningServer> {
   const timeouts: ServeTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const accessLog = opts.accessLog ?? false;
-  const cache = new FeedCache();
+  const cache = new FeedCache(opts.feedCacheBytes ?? DEFAULT_FEED_CACHE_BYTES);
   const requestCounters = new Map<number, { inc(by?: number): void }>();
   const notModified = deps.metrics.notModified.child({});
+  const cacheHit = deps.metrics.feedCacheHits.child({});
+  const cacheMiss = deps.metrics.feedCacheMisses.child({});
   let catalog = indexCatalog(deps.catalog());
 
   const currentCatalog = (): CatalogIndex => {
@@ -147,35 +162,42 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
     return c.status;
   };
 
-  /** Sends a representation, or 304 when the request's validators match (RFC 9110 §13.2.2 order). */
-  const sendRepresentation = (req: IncomingMessage, res: ServerResponse, path: string, rep: Representation, head: boolean): number => {
-    const enc = chooseEncoding(req.headers['accept-encoding']);
-    if (enc === null) return sendCanned(req, res, path, NOT_ACCEPTABLE, head);
-    const v = rep.variant(enc);
+  /** Whether the request's validators match (RFC 9110 §13.2.2 order): the answer is then 304. */
+  const isFresh = (req: IncomingMessage, v: Validators, enc: Encoding): boolean => {
     const inm = req.headers['if-none-match'];
-    const ims = req.headers['if-modified-since'];
     // If-Modified-Since is ignored whenever If-None-Match is present (§13.2.2 step 3/4).
-    const fresh =
-      inm !== undefined ? etagMatches(inm, v.etag) : ims !== undefined && rep.lastModifiedMs !== null && notModifiedSince(ims, rep.lastModifiedMs);
-    if (fresh) {
-      notModified.inc();
-      res.writeHead(304, v.headers304 as string[]);
-      res.end();
-      logAccess(req, path, 304, 0);
-      return 304;
-    }
+    if (inm !== undefined) return etagMatches(inm, v.etag[enc]);
+    const ims = req.headers['if-modified-since'];
+    return ims !== undefined && v.lastModifiedMs !== null && notModifiedSince(ims, v.lastModifiedMs);
+  };
+
+  const send304 = (req: IncomingMessage, res: ServerResponse, path: string, v: Validators, enc: Encoding): number => {
+    notModified.inc();
+    res.writeHead(304, v.headers304[enc] as string[]);
+    res.end();
+    logAccess(req, path, 304, 0);
+    return 304;
+  };
+
+  const send200 = (req: IncomingMessage, res: ServerResponse, path: string, v: Variant, head: boolean): number => {
     res.writeHead(200, v.headers200 as string[]);
     res.end(head ? undefined : v.body);
     logAccess(req, path, 200, head ? 0 : v.body.length);
     return 200;
   };
 
+  /** A page representation (index, OPML), or 304 when the request's validators match. */
+  const sendRepresentation = (req: IncomingMessage, res: ServerResponse, path: string, rep: Representation, head: boolean): number => {
+    const enc = chooseEncoding(req.headers['accept-encoding']);
+    if (enc === null) return sendCanned(req, res, path, NOT_ACCEPTABLE, head);
+    if (isFresh(req, rep.validators, enc)) return send304(req, res, path, rep.validators, enc);
+    return send200(req, res, path, rep.variant(enc), head);
+  };
+
   const serveFeed = (req: IncomingMessage, res: ServerResponse, path: string, query: string, head: boolean): number => {
-    const rest = path.slice(FEED_PREFIX.length);
-    const dot = rest.lastIndexOf('.');
-    const format = dot < 0 ? undefined : FORMAT_BY_EXT.get(rest.slice(dot + 1));
-    const entry = format === undefined ? undefined : currentCatalog().byId.get(rest.slice(0, dot));
-    if (format === undefined || entry === undefined) return sendCanned(req, res, path, NOT_FOUND, head);
+    const route = currentCatalog().byPath.get(path);
+    if (route === undefined) return sendCanned(req, res, path, NOT_FOUND, head);
+    const { entry, format } = route;
     const params = query === '' ? null : new URLSearchParams(query);
     // A private feed without the right token is indistinguishable from no feed at all.
     if (entry.tokenDigest !== null) {
@@ -184,22 +206,50 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
     }
     const limit = parseLimit(params?.get('limit') ?? null);
     if (limit === null) return sendCanned(req, res, path, BAD_LIMIT, head);
+    const enc = chooseEncoding(req.headers['accept-encoding']);
+    if (enc === null) return sendCanned(req, res, path, NOT_ACCEPTABLE, head);
     const id = entry.feed.id;
     const revision = deps.feedRevision(id);
-    let rep = cache.get(id, format, limit);
-    if (rep === undefined || rep.revision !== revision) {
+    const slot = cache.slot(id, format, limit);
+    if (slot.validators !== null && slot.validators.revision !== revision) cache.forget(slot);
+
+    // From memory: validators answer a 304 even when the bytes were evicted.
+    const known = slot.validators;
+    if (known !== null) {
+      if (isFresh(req, known, enc)) {
+        cacheHit.inc();
+        return send304(req, res, path, known, enc);
+      }
+      const held = cache.get(slot, enc);
+      if (held !== undefined) {
+        cacheHit.inc();
+        return send200(req, res, path, held, head);
+      }
+    }
+
+    // Build: from another cached coding of the same bytes when there is one, else render.
+    cacheMiss.inc();
+    let plain = known === null ? undefined : cache.plainFromHeld(slot);
+    if (plain === undefined) {
       const view = deps.feedView(id, limit);
       if (view === null) return sendCanned(req, res, path, NOT_FOUND, head);
       const f = FORMATS[format] as (typeof FORMATS)[number];
-      rep = buildRepresentation(Buffer.from(renderFeed(view, f.format), 'utf8'), {
+      plain = Buffer.from(renderFeed(view, f.format), 'utf8');
+      const fresh = validatorsFor(plain, {
         revision,
         contentType: f.contentType,
         cacheControl: `${entry.tokenDigest === null ? 'public' : 'private'}, max-age=${entry.maxAge}`,
         lastModified: view.entries.length > 0 ? view.updated : deps.now(),
       });
-      cache.set(id, format, limit, rep);
+      // The same bytes re-rendered after an eviction keep their validators, so an empty feed's
+      // Last-Modified (its first render time) does not move; other bytes get their own.
+      if (known === null || known.etag.identity !== fresh.etag.identity) slot.validators = fresh;
     }
-    return sendRepresentation(req, res, path, rep, head);
+    const validators = slot.validators as Validators;
+    const variant = variantFor(validators, enc, plain);
+    cache.put(slot, enc, variant);
+    if (isFresh(req, validators, enc)) return send304(req, res, path, validators, enc);
+    return send200(req, res, path, variant, head);
   };
 
   const indexPage = (): IndexPage => {
@@ -240,6 +290,8 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       '/metrics',
       (req, res, path, head) => {
         const { privateIds } = currentCatalog();
+        deps.metrics.feedCacheBytes.set({}, cache.bytes);
+        deps.metrics.feedCacheEntries.set({}, cache.entries);
         const text = deps.metrics.render((name, value) => (name === 'source' || name === 'feed') && privateIds.has(value));
         return sendFresh(req, res, path, 200, 'text/plain; version=0.0.4; charset=utf-8', text, head);
       },

@@ -161,6 +161,18 @@ export interface Metrics {
   storiesStored: Gauge<'source'>;
   feedRequests: Counter<'status'>;
   notModified: Counter;
+  /** Feed requests answered from cached bytes or validators, with nothing rendered or compressed. */
+  feedCacheHits: Counter;
+  /** Feed requests that had to build their bytes (render, or derive one coding from another). */
+  feedCacheMisses: Counter;
+  /** Set by the server before each scrape. */
+  feedCacheBytes: Gauge;
+  feedCacheEntries: Gauge;
+  /** Read from the process at each scrape (the names prom-client's default metrics use). */
+  residentMemory: Gauge;
+  heapUsed: Gauge;
+  heapTotal: Gauge;
+  externalMemory: Gauge;
   /** Prometheus text of every metric, leaving out series with a hidden label value. */
   render(hide?: LabelFilter): string;
 }
@@ -177,10 +189,25 @@ export function createMetrics(): Metrics {
     storiesStored: new Gauge('wirefeed_stories_stored', 'Stories kept per source.', ['source'] as const),
     feedRequests: new Counter('wirefeed_feed_requests_total', 'Requests for /feeds/ URLs by HTTP status.', ['status'] as const),
     notModified: new Counter('wirefeed_not_modified_total', 'Responses answered 304 Not Modified.', [] as const),
+    feedCacheHits: new Counter('wirefeed_feed_cache_hits_total', 'Feed requests answered from the rendered-feed cache.', [] as const),
+    feedCacheMisses: new Counter('wirefeed_feed_cache_misses_total', 'Feed requests that rendered or compressed their bytes.', [] as const),
+    feedCacheBytes: new Gauge('wirefeed_feed_cache_bytes', 'Bytes of rendered feeds held in memory, every content coding counted.', [] as const),
+    feedCacheEntries: new Gauge('wirefeed_feed_cache_entries', 'Rendered feed bodies held in memory (one per feed, format, limit and coding).', [] as const),
+    residentMemory: new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [] as const),
+    heapUsed: new Gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes.', [] as const),
+    heapTotal: new Gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved, in bytes.', [] as const),
+    externalMemory: new Gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (Buffers among them), in bytes.', [] as const),
   };
   const all: AnyMetric[] = Object.values(m);
   return {
     ...m,
-    render: (hide = () => false) => all.map((metric) => metric.render(hide)).join(''),
+    render: (hide = () => false) => {
+      const mem = process.memoryUsage();
+      m.residentMemory.set({}, mem.rss);
+      m.heapUsed.set({}, mem.heapUsed);
+      m.heapTotal.set({}, mem.heapTotal);
+      m.externalMemory.set({}, mem.external);
+      return all.map((metric) => metric.render(hide)).join('');
+    },
   };
 }

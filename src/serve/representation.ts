@@ -1,10 +1,14 @@
 /**
- * Rendered bytes ready to send: one per (feed, format, limit) and revision. Everything a
- * response needs is computed once here, header arrays included, so that answering a request
- * from the cache renders nothing, hashes nothing and compresses nothing.
+ * Rendered bytes ready to send, and the budgeted cache that holds them. Everything a response
+ * needs is computed once, header arrays included, so that answering from the cache renders
+ * nothing, hashes nothing and compresses nothing.
+ *
+ * A feed's validators (revision, content hash, Last-Modified, 304 headers) are kept apart from
+ * its bytes: they are a few hundred bytes, stay while the revision holds, and let a conditional
+ * request be answered 304 after the bytes were evicted, with no render at all.
  */
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import type { Encoding } from './negotiate.js';
 
 /** One content coding of a representation, with its prebuilt header arrays. */
@@ -16,29 +20,34 @@ export interface Variant {
   headers304: readonly string[];
 }
 
-export interface Representation {
-  /** The feedRevision it was built from (-1 for pages that are not feeds). */
-  revision: number;
-  /** Last-Modified in ms, whole seconds; null: the page sends none. */
-  lastModifiedMs: number | null;
-  variant(enc: Encoding): Variant;
-}
-
 export interface RepresentationMeta {
+  /** The feedRevision it was built from (-1 for pages that are not feeds). */
   revision: number;
   contentType: string;
   cacheControl: string;
   lastModified: Date | null;
 }
 
+/** What answers a conditional request: everything but the bytes. */
+export interface Validators {
+  revision: number;
+  /** Last-Modified in ms, whole seconds; null: the page sends none. */
+  lastModifiedMs: number | null;
+  etag: Readonly<Record<Encoding, string>>;
+  headers304: Readonly<Record<Encoding, readonly string[]>>;
+  /** Headers of a 200 but Content-Length and Content-Encoding, by coding. */
+  common: Readonly<Record<Encoding, readonly string[]>>;
+}
+
 /**
- * Strong ETag from the uncompressed bytes; each coding's tag carries a suffix inside the quotes,
- * since RFC 9110 §8.8.3 makes differently encoded bytes different representations.
+ * Strong ETag from the uncompressed bytes, so the same bytes get the same tag after any number of
+ * evictions and re-renders; each coding's tag carries a suffix inside the quotes, since RFC 9110
+ * §8.8.3 makes differently encoded bytes different representations.
  */
 const ETAG_SUFFIX: Record<Encoding, string> = { identity: '', gzip: '-gz', br: '-br' };
 
-/** Compressors by coding. Brotli quality 9 stays fast on a 500-entry feed; it runs once per change. */
-const COMPRESS: Record<Encoding, (b: Buffer) => Buffer> = {
+/** Compressors by coding. Brotli quality 9 stays fast on a 500-entry feed; it runs once per change or eviction. */
+const ENCODE: Record<Encoding, (b: Buffer) => Buffer> = {
   identity: (b) => b,
   gzip: (b) => gzipSync(b, { level: 9 }),
   br: (b) =>
@@ -51,44 +60,103 @@ const COMPRESS: Record<Encoding, (b: Buffer) => Buffer> = {
     }),
 };
 
-export function buildRepresentation(plain: Buffer, meta: RepresentationMeta): Representation {
+/** Decoders: a cached coding turned back into the plain bytes costs far less than a render. */
+const DECODE: Record<Encoding, (b: Buffer) => Buffer> = {
+  identity: (b) => b,
+  gzip: (b) => gunzipSync(b),
+  br: (b) => brotliDecompressSync(b),
+};
+
+const CODINGS: readonly Encoding[] = ['identity', 'gzip', 'br'];
+
+export function validatorsFor(plain: Buffer, meta: RepresentationMeta): Validators {
   const hash = createHash('sha256').update(plain).digest('base64url').slice(0, 27);
   const lastModifiedMs = meta.lastModified ? Math.floor(meta.lastModified.getTime() / 1000) * 1000 : null;
   const lastModified = lastModifiedMs === null ? null : new Date(lastModifiedMs).toUTCString();
-  // Compressed copies are made on the first request that asks for them, then kept.
+  const etag = {} as Record<Encoding, string>;
+  const headers304 = {} as Record<Encoding, readonly string[]>;
+  const common = {} as Record<Encoding, readonly string[]>;
+  for (const enc of CODINGS) {
+    etag[enc] = `"${hash}${ETAG_SUFFIX[enc]}"`;
+    const h = ['ETag', etag[enc], 'Cache-Control', meta.cacheControl, 'Vary', 'Accept-Encoding'];
+    if (lastModified) h.push('Last-Modified', lastModified);
+    headers304[enc] = h;
+    common[enc] = ['Content-Type', meta.contentType, ...h, 'X-Content-Type-Options', 'nosniff'];
+  }
+  return { revision: meta.revision, lastModifiedMs, etag, headers304, common };
+}
+
+/** The `enc` variant of the plain bytes `plain` (compressed here when enc is not identity). */
+export function variantFor(v: Validators, enc: Encoding, plain: Buffer): Variant {
+  const body = ENCODE[enc](plain);
+  const headers200 = [...v.common[enc], 'Content-Length', String(body.length)];
+  if (enc !== 'identity') headers200.push('Content-Encoding', enc);
+  return { body, etag: v.etag[enc], headers200, headers304: v.headers304[enc] };
+}
+
+/** A page built per catalog or per request (index, OPML): its codings made on first use. */
+export interface Representation {
+  validators: Validators;
+  variant(enc: Encoding): Variant;
+}
+
+export function buildRepresentation(plain: Buffer, meta: RepresentationMeta): Representation {
+  const validators = validatorsFor(plain, meta);
   const variants: Partial<Record<Encoding, Variant>> = {};
-  const make = (enc: Encoding): Variant => {
-    const body = COMPRESS[enc](plain);
-    const etag = `"${hash}${ETAG_SUFFIX[enc]}"`;
-    const common = ['ETag', etag, 'Cache-Control', meta.cacheControl, 'Vary', 'Accept-Encoding'];
-    if (lastModified) common.push('Last-Modified', lastModified);
-    const headers200 = ['Content-Type', meta.contentType, 'Content-Length', String(body.length), ...common];
-    headers200.push('X-Content-Type-Options', 'nosniff');
-    if (enc !== 'identity') headers200.push('Content-Encoding', enc);
-    return { body, etag, headers200, headers304: common };
-  };
-  return {
-    revision: meta.revision,
-    lastModifiedMs,
-    variant: (enc) => (variants[enc] ??= make(enc)),
-  };
+  return { validators, variant: (enc) => (variants[enc] ??= variantFor(validators, enc, plain)) };
+}
+
+/** One cached coding: a node of the cache's least-recently-used list. */
+class Held {
+  prev: Held | null = null;
+  next: Held | null = null;
+
+  constructor(
+    readonly slot: FeedSlot,
+    readonly enc: Encoding,
+    readonly variant: Variant,
+  ) {}
+}
+
+/** One (feed, format, limit): its validators, and whichever codings are cached now. */
+export class FeedSlot {
+  validators: Validators | null = null;
+  readonly held: Record<Encoding, Held | null> = { identity: null, gzip: null, br: null };
 }
 
 /**
- * Representations of every feed, by id, then format, then limit. Nested maps rather than a
- * joined string key, so a cache hit allocates nothing. A feed keeps at most LIMITS_PER_FORMAT
- * distinct limits per format (oldest dropped), so `?limit=1..500` cannot fill the memory.
+ * A feed keeps at most LIMITS_PER_FORMAT distinct limits per format (oldest dropped), so
+ * `?limit=1..500` cannot grow the number of slots without bound.
  */
 const LIMITS_PER_FORMAT = 8;
 
+/**
+ * Feed bytes under a byte budget (the sum of cached body lengths, every coding counted), least
+ * recently used evicted first. Slots are found by id, then format, then limit: nested maps rather
+ * than a joined string key, so a hit allocates nothing; a hit moves its node to the list's head
+ * with four pointer writes.
+ */
 export class FeedCache {
-  private readonly feeds = new Map<string, Map<number, Representation>[]>();
+  private readonly feeds = new Map<string, Map<number, FeedSlot>[]>();
+  /** Most recently used first. */
+  private head: Held | null = null;
+  private tail: Held | null = null;
+  private heldBytes = 0;
+  private heldCount = 0;
 
-  get(id: string, format: number, limit: number): Representation | undefined {
-    return this.feeds.get(id)?.[format]?.get(limit);
+  constructor(readonly budgetBytes: number) {}
+
+  /** Bytes of every cached coding. */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
-  set(id: string, format: number, limit: number, rep: Representation): void {
+  /** Cached codings (one feed in gzip and identity is two). */
+  get entries(): number {
+    return this.heldCount;
+  }
+
+  slot(id: string, format: number, limit: number): FeedSlot {
     let formats = this.feeds.get(id);
     if (!formats) {
       formats = [];
@@ -99,15 +167,91 @@ export class FeedCache {
       byLimit = new Map();
       formats[format] = byLimit;
     }
-    byLimit.delete(limit);
-    byLimit.set(limit, rep);
+    let slot = byLimit.get(limit);
+    if (slot) return slot;
+    slot = new FeedSlot();
+    byLimit.set(limit, slot);
     if (byLimit.size > LIMITS_PER_FORMAT) {
-      const oldest = byLimit.keys().next();
-      if (!oldest.done) byLimit.delete(oldest.value);
+      const [oldestLimit, oldest] = byLimit.entries().next().value as [number, FeedSlot];
+      this.forget(oldest);
+      byLimit.delete(oldestLimit);
     }
+    return slot;
+  }
+
+  /** The cached coding, marked most recently used; undefined when not cached. */
+  get(slot: FeedSlot, enc: Encoding): Variant | undefined {
+    const h = slot.held[enc];
+    if (h === null) return undefined;
+    if (h !== this.head) {
+      this.unlink(h);
+      this.pushHead(h);
+    }
+    return h.variant;
+  }
+
+  /** Any cached coding of the slot, for deriving another one without a render. */
+  plainFromHeld(slot: FeedSlot): Buffer | undefined {
+    for (const enc of CODINGS) {
+      const h = slot.held[enc];
+      if (h !== null) return DECODE[enc](h.variant.body);
+    }
+    return undefined;
+  }
+
+  /**
+   * Keeps `variant` as the slot's `enc` coding, then evicts least recently used codings until the
+   * budget holds. A coding larger than the whole budget is not kept (it is sent, then dropped).
+   */
+  put(slot: FeedSlot, enc: Encoding, variant: Variant): void {
+    const old = slot.held[enc];
+    if (old !== null) this.remove(old);
+    if (variant.body.length > this.budgetBytes) return;
+    const h = new Held(slot, enc, variant);
+    slot.held[enc] = h;
+    this.pushHead(h);
+    this.heldBytes += variant.body.length;
+    this.heldCount += 1;
+    while (this.heldBytes > this.budgetBytes && this.tail !== null) this.remove(this.tail);
+  }
+
+  /** Drops every cached coding of the slot and its validators (the feed changed). */
+  forget(slot: FeedSlot): void {
+    for (const enc of CODINGS) {
+      const h = slot.held[enc];
+      if (h !== null) this.remove(h);
+    }
+    slot.validators = null;
   }
 
   clear(): void {
     this.feeds.clear();
+    this.head = null;
+    this.tail = null;
+    this.heldBytes = 0;
+    this.heldCount = 0;
+  }
+
+  private remove(h: Held): void {
+    this.unlink(h);
+    h.slot.held[h.enc] = null;
+    this.heldBytes -= h.variant.body.length;
+    this.heldCount -= 1;
+  }
+
+  private unlink(h: Held): void {
+    if (h.prev) h.prev.next = h.next;
+    else this.head = h.next;
+    if (h.next) h.next.prev = h.prev;
+    else this.tail = h.prev;
+    h.prev = null;
+    h.next = null;
+  }
+
+  private pushHead(h: Held): void {
+    h.next = this.head;
+    if (this.head) this.head.prev = h;
+    this.head = h;
+    this.tail ??= h;
   }
 }

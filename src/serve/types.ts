@@ -55,6 +55,11 @@ export interface ServeOptions {
   port: number;
   /** Connection cap (`server.maxConnections`); connections past it are dropped at accept. */
   maxConnections: number;
+  /**
+   * Budget of the rendered-feed cache in bytes (every cached coding's body counted); least
+   * recently used bodies are evicted past it and re-rendered on the next request. Default 16 MiB.
+   */
+  feedCacheBytes?: number;
   /** One debug log line per request (method, path without query, status, bytes). Default false. */
   accessLog?: boolean;
   /** Defaults: headers 10 s, request 30 s, keep-alive 5 s, checked every 1 s; close grace 3 s. */
