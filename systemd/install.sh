@@ -35,7 +35,7 @@ CODE=$ROOT$PREFIX
 ETC=$ROOT/etc/wirefeed
 UNIT=$ROOT/etc/systemd/system/wirefeed.service
 # Everything the daemon and its build need; not tests/, node_modules/, dist/ or state/.
-PARTS="bin bench config src systemd package.json package-lock.json tsconfig.json tsconfig.build.json rolldown.config.mjs README.md"
+PARTS="bin config src systemd package.json package-lock.json tsconfig.json tsconfig.build.json rolldown.config.mjs README.md"
 
 # The service runs as a dynamic user: what we install must be readable by everyone.
 umask 022
