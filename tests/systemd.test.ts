@@ -502,5 +502,14 @@ describe('systemd/install.sh', () => {
       '/var/lib/wirefeed/wirefeed.json',
     ]);
     expect(await readFile(config, 'utf8')).toBe(`${text}# edited by the admin\n`);
+    // Every file of ours that the build compiles is installed (a src file importing from tests/ would not be).
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const listed = await runTool(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--listFilesOnly']);
+    expect(listed.code).toBe(0);
+    const ours = listed.stdout.split('\n').filter((f) => f.startsWith(`${ROOT}/`) && !f.includes('/node_modules/'));
+    expect(ours.length).toBeGreaterThan(50);
+    const missing: string[] = [];
+    for (const f of ours) if (!(await exists(join(root, 'opt/wirefeed', f.slice(ROOT.length))))) missing.push(f);
+    expect(missing).toEqual([]);
   });
 });
