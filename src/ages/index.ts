@@ -29,7 +29,7 @@ import {
   type CompiledLexicon,
   type PatternIndex,
 } from './engine.js';
-import { MINUTE } from './lexicon.js';
+import { MINUTE, type Lexicon } from './lexicon.js';
 import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
@@ -49,18 +49,35 @@ export type AgeResult =
   | { ok: true; earliest: Date; latest: Date; lang: Lang }
   | { ok: false; error: string };
 
-const LEXICONS: Readonly<Record<Lang, CompiledLexicon>> = {
-  nl: compileLexicon(nl),
-  en: compileLexicon(en),
-  de: compileLexicon(de),
-  fr: compileLexicon(fr),
-};
+const LEXICON_DATA: Readonly<Record<Lang, Lexicon>> = { nl, en, de, fr };
+
+/**
+ * Lexicons are compiled on first use, not at module load: compiling all four took a tenth of
+ * the daemon's start, and a daemon whose sources all name one language never needs the others.
+ */
+const compiled = new Map<Lang, CompiledLexicon>();
+let autoIndex: PatternIndex | null = null;
+
+function lexiconOf(lang: Lang): CompiledLexicon {
+  let lex = compiled.get(lang);
+  if (lex === undefined) {
+    lex = compileLexicon(LEXICON_DATA[lang]);
+    compiled.set(lang, lex);
+  }
+  return lex;
+}
 
 /** What to search per requested language; 'auto' is every language, ties going to nl, en, de, fr. */
-const INDEXES: Readonly<Record<Lang | 'auto', PatternIndex>> = {
-  ...LEXICONS,
-  auto: mergeIndexes(LANGS.map((l) => LEXICONS[l])),
-};
+function indexFor(lang: Lang | 'auto'): PatternIndex {
+  if (lang !== 'auto') return lexiconOf(lang);
+  autoIndex ??= mergeIndexes(LANGS.map(lexiconOf));
+  return autoIndex;
+}
+
+/** The languages whose lexicon has been compiled so far, in compile order (what start has paid for). */
+export function compiledLexicons(): Lang[] {
+  return [...compiled.keys()];
+}
 
 /** Zones are compiled once; a zone Intl rejects is remembered as its error message. */
 const zones = new Map<string, Zone | string>();
@@ -129,7 +146,7 @@ const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolu
 
 function resolveMatch(match: AgeMatch, now: number, zone: Zone): Resolution {
   const ctx: Context = { now, zone, today: () => zone.dateAt(now) };
-  const interval = RESOLVERS[match.pattern.kind](ctx, readValues(LEXICONS[match.pattern.lang], match.groups));
+  const interval = RESOLVERS[match.pattern.kind](ctx, readValues(lexiconOf(match.pattern.lang), match.groups));
   if (typeof interval === 'string') return interval;
   if (interval.earliest > now) return `lies after now (${new Date(now).toISOString()})`;
   return { earliest: interval.earliest, latest: Math.min(interval.latest, now) };
@@ -150,7 +167,7 @@ function resolveInterval(text: string, now: number, opts: AgeOptions): Resolved 
   if (!(now >= MIN_NOW && now <= MAX_NOW)) return 'now is not a date in the years 1000–9999';
   const zone = zoneFor(opts.timeZone);
   if (typeof zone === 'string') return zone;
-  const match = findIn(INDEXES[opts.lang], text, 'whole');
+  const match = findIn(indexFor(opts.lang), text, 'whole');
   if (match === null) return null;
   const r = resolveMatch(match, now, zone);
   return typeof r === 'string' ? r : { earliest: r.earliest, latest: r.latest, lang: match.pattern.lang };
@@ -173,7 +190,7 @@ export function resolveAge(text: string, opts: AgeOptions): AgeResult {
  * (`4 minuten geledenSEOUL …`). Returns the phrase as it stands in the text.
  */
 export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: string; lang: Lang } | null {
-  const best = findIn(INDEXES[lang], text, 'atStart');
+  const best = findIn(indexFor(lang), text, 'atStart');
   return best && { text: best.text, lang: best.pattern.lang };
 }
 
@@ -187,9 +204,9 @@ const END_WINDOW = 64;
 export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
   // One character more than the window, so that the word-boundary test sees the real neighbour.
   const shift = Math.max(0, text.trimEnd().length - END_WINDOW - 1);
-  let best = findIn(INDEXES[lang], shift === 0 ? text : text.slice(shift), 'atEnd');
+  let best = findIn(indexFor(lang), shift === 0 ? text : text.slice(shift), 'atEnd');
   // A match at the window's very edge might reach further left: search the whole text then.
-  if (best && best.index === 0 && shift > 0) best = findIn(INDEXES[lang], text, 'atEnd');
+  if (best && best.index === 0 && shift > 0) best = findIn(indexFor(lang), text, 'atEnd');
   else if (best) best = { ...best, index: best.index + shift };
   return best && { text: best.text, index: best.index, lang: best.pattern.lang };
 }

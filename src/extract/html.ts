@@ -7,13 +7,33 @@
  * building a DOM, which halves the time of the common case; selectors need cheerio's DOM, walked by
  * hand because `.text()` runs block elements together. Both feed the same `VisibleText` rules.
  */
-import { load, type CheerioAPI } from 'cheerio/slim';
-// Types only (erased at run time): the DOM node types cheerio itself is built on.
+import { createRequire } from 'node:module';
+// Types only (erased at run time): the libraries themselves are loaded on first use, below.
+import type { CheerioAPI } from 'cheerio/slim';
 import type { AnyNode, Element } from 'domhandler';
-import { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
 import type { ExtractedItem } from '../model.js';
 import { isTidy, textToLines } from './text.js';
+
+/**
+ * htmlparser2 and cheerio are loaded on first use, not at module load: importing them took about
+ * a tenth of the daemon's start, and plain-text sources need neither (selector sources alone need
+ * cheerio). `require` (both ship CommonJS builds) keeps `extract` synchronous; cheerio's CommonJS
+ * build requires this same htmlparser2, so there is one copy in memory.
+ */
+const requireLazy = createRequire(import.meta.url);
+let htmlparser2: typeof import('htmlparser2') | null = null;
+let cheerio: typeof import('cheerio/slim') | null = null;
+
+function parserLib(): typeof import('htmlparser2') {
+  htmlparser2 ??= requireLazy('htmlparser2') as typeof import('htmlparser2');
+  return htmlparser2;
+}
+
+function cheerioLib(): typeof import('cheerio/slim') {
+  cheerio ??= requireLazy('cheerio/slim') as typeof import('cheerio/slim');
+  return cheerio;
+}
 
 /** Elements that start and end a line (HTML "block-level" content, plus table cells). */
 const BLOCK = new Set([
@@ -158,7 +178,7 @@ function assertShallow(html: string): void {
 export function htmlToLines(html: string): string[] {
   assertShallow(html);
   const visible = new VisibleText();
-  const parser = new Parser({
+  const parser = new (parserLib().Parser)({
     onopentag: (name, attribs) => visible.enter(name, attribs),
     onclosetag: () => visible.leave(),
     ontext: (text) => visible.data(text),
@@ -249,7 +269,7 @@ const joinLines = (nodes: readonly AnyNode[]): string | null => {
  */
 export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
   assertShallow(html);
-  const $ = load(html, { xml: false });
+  const $ = cheerioLib().load(html, { xml: false });
   const root = $.root()[0] as AnyNode;
   const items: ExtractedItem[] = [];
   for (const el of select($, root, selectors.item)) {

@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { hostIsPrivate } from './address.js';
 import { FetchError, type FetchCode } from './errors.js';
 
@@ -83,7 +83,16 @@ const DECODERS: Record<string, (() => Transform) | null> = {
 // One agent per connect timeout (in practice one): connections are kept alive and reused per host.
 const agents = new Map<number, Agent>();
 
-function agentFor(connectTimeoutMs: number): Agent {
+/**
+ * undici is imported on the first fetch, not at module load: importing it (and Node's own copy,
+ * which undici's cookie module pulls in) took a sixth of the daemon's start, and the daemon
+ * serves its stored feeds before the first poll answers. Concurrent first fetches share one import.
+ */
+let undici: Promise<typeof import('undici')> | null = null;
+
+async function agentFor(connectTimeoutMs: number): Promise<Agent> {
+  undici ??= import('undici');
+  const { Agent } = await undici;
   let agent = agents.get(connectTimeoutMs);
   if (!agent) {
     agent = new Agent({ connect: { timeout: connectTimeoutMs } });
@@ -258,10 +267,10 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
   if (req.etag !== null) headers['if-none-match'] = req.etag;
   if (req.lastModified !== null) headers['if-modified-since'] = req.lastModified;
 
+  const dispatcher = await agentFor(limits.connectTimeoutMs);
   const controller = new AbortController();
   const deadline = setTimeout(() => controller.abort(new DeadlineExceeded('total deadline')), limits.totalTimeoutMs);
   deadline.unref();
-  const dispatcher = agentFor(limits.connectTimeoutMs);
   const visited = new Set<string>([source.href]);
   let url = source;
   try {
