@@ -109,10 +109,14 @@ class LowdbStore implements Store {
    * Only ingest asks it, so it is built then, not while the state loads (start answers sooner).
    */
   private leadIndex: Map<string, HeldStory | HeldStory[]> | null = null;
-  private readonly sourceIndex = new Map<string, Set<HeldStory>>();
   private readonly revisions = new Map<string, number>();
-  /** home → the stories its story file holds. */
+  /** home → the stories its story file holds (the stories listed under a source: these and its guests). */
   private readonly shards = new Map<string, HeldStory[]>();
+  /**
+   * source → stories listed under it that live in another home (sources after the first).
+   * Most stories have one source: the home's shard lists them, no set entry each.
+   */
+  private readonly guests = new Map<string, Set<HeldStory>>();
   private readonly dirtyShards = new Set<string>();
   private readonly bodies: BodyShards;
   readonly lastPages = new LastPages();
@@ -151,9 +155,10 @@ class LowdbStore implements Store {
     this.byId.set(story.id, story);
     for (const key of story.otherKeys()) this.keyIndex.set(key, story);
     if (this.leadIndex !== null) this.indexLead(this.leadIndex, story);
-    for (const source of story.sources) {
-      let set = this.sourceIndex.get(source);
-      if (set === undefined) this.sourceIndex.set(source, (set = new Set()));
+    for (let i = 1; i < story.sources.length; i++) {
+      const source = story.sources[i]!;
+      let set = this.guests.get(source);
+      if (set === undefined) this.guests.set(source, (set = new Set()));
       set.add(story);
     }
   }
@@ -166,7 +171,7 @@ class LowdbStore implements Store {
       if (list.length === 0) this.leadIndex.delete(story.leadKey);
       else this.leadIndex.set(story.leadKey, list.length === 1 ? list[0]! : list);
     }
-    for (const source of story.sources) this.sourceIndex.get(source)?.delete(story);
+    for (let i = 1; i < story.sources.length; i++) this.guests.get(story.sources[i]!)?.delete(story);
   }
 
   size(): number {
@@ -197,10 +202,13 @@ class LowdbStore implements Store {
     } else if (!held.includes(story)) held.push(story);
   }
   ofSource(sourceId: string): Iterable<StoredStory> {
-    return this.sourceIndex.get(sourceId) ?? [];
+    const home = this.shards.get(sourceId) ?? [];
+    const guests = this.guests.get(sourceId);
+    // A live view, like the sets before it: iterate it before changing the store (retention copies it).
+    return guests === undefined || guests.size === 0 ? home : [...home, ...guests];
   }
   countOf(sourceId: string): number {
-    return this.sourceIndex.get(sourceId)?.size ?? 0;
+    return (this.shards.get(sourceId)?.length ?? 0) + (this.guests.get(sourceId)?.size ?? 0);
   }
 
   private shard(home: string): HeldStory[] {
