@@ -10,6 +10,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntryView, FeedView } from '../src/model.js';
 import { renderFeed } from '../src/render/index.js';
+import { escapeText, paragraphsHtml, paragraphsXml } from '../src/render/text.js';
 import { parseWithFeedparser } from './clients/feedparser.js';
 import { wellFormedErrors } from './clients/xml.js';
 import { seeded } from './helpers/random.js';
@@ -117,5 +118,13 @@ describe(`${CASES} seeded random feeds`, () => {
     // feedparser strips the whitespace around a title (Python's str.strip()), so compare without it.
     const strip = (t: string) => t.replace(PY_SPACE_EDGES, '');
     expect(parsed.entries.map((e) => e.title)).toEqual(all.entries.map((e) => strip(xmlChars(e.title))));
+  });
+
+  it('escape body paragraphs for XML in one pass exactly as escaping their HTML would', () => {
+    const r = seeded(23);
+    for (let i = 0; i < CASES; i++) {
+      const paragraphs = Array.from({ length: 1 + Math.floor(r() * 3) }, () => randomString(r, 40));
+      expect(paragraphsXml(paragraphs)).toBe(escapeText(paragraphsHtml(paragraphs)));
+    }
   });
 });

@@ -46,6 +46,17 @@ export function escapeAttr(s: string): string {
   return cleanText(s).replace(/[&<>"'\t\n\r]/g, (c) => ESCAPES[c] ?? c);
 }
 
+/** What escapeText gives for an escape of each character: HTML markup carried as XML text. */
+const ESCAPES_TWICE: Record<string, string> = Object.fromEntries(Object.entries(ESCAPES).map(([c, e]) => [c, escapeText(e)]));
+
+/**
+ * `escapeText(paragraphsHtml(paragraphs))` in one pass over the text: the HTML of the paragraphs
+ * as an XML text node (Atom `type="html"`, RSS description), each character escaped for both.
+ */
+export function paragraphsXml(paragraphs: readonly string[]): string {
+  return paragraphs.map((p) => `&lt;p&gt;${cleanText(p).replace(/[&<>"'\r]/g, (c) => ESCAPES_TWICE[c] ?? c)}&lt;/p&gt;`).join('\n');
+}
+
 /** Plain-text paragraphs as HTML: one `<p>` each, every character of the text escaped. */
 export function paragraphsHtml(paragraphs: readonly string[]): string {
   return paragraphs.map((p) => `<p>${escapeText(p)}</p>`).join('\n');
