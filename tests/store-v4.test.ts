@@ -5,6 +5,7 @@ import type { DatedStory, StoredStory } from '../src/model.js';
 import { ingestStories } from '../src/store/ingest.js';
 import { openStore, STATE_VERSION } from '../src/store/index.js';
 import { recoverState } from '../src/store/recover.js';
+import { STORY_COLUMNS } from '../src/store/story-file.js';
 import { tempDir } from './helpers/tmp.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/state/v3');
@@ -73,6 +74,8 @@ describe('state version 4', () => {
     }
     expect(await readFile(join(dir, 'bodies/alfa.json'), 'utf8')).toBe(await readFile(join(FIXTURE, 'bodies/alfa.json'), 'utf8'));
 
+    // The columns are StoredStory's fields in its order, without the body.
+    expect(STORY_COLUMNS).toEqual(Object.keys(held[0]!).filter((k) => k !== 'body'));
     // Read back after the migration: the same values again.
     const again = await openStore(dir);
     expect(['a1', 'a2', 'b1'].map((id) => JSON.parse(JSON.stringify(again.get(id))) as StoredStory)).toEqual(await fixtureStories());

@@ -41,8 +41,12 @@ export const STORY_FILE_VERSION = 4;
 /** A story as its story file holds it: everything but the body. */
 export type StoryMeta = Omit<StoredStory, 'body'>;
 
-/** A row's length: the columns listed above. */
-const COLUMNS = 17;
+/** The columns of a row, in order (as listed above): for tools and tests that read a story file. */
+export const STORY_COLUMNS = [
+  'id', 'keys', 'leadKey', 'sources', 'headline', 'headlineDerived', 'place', 'agencies', 'section',
+  'bodyHash', 'link', 'lang', 'firstSeen', 'lastSeen', 'publishedEarliest', 'publishedLatest', 'updated',
+] as const satisfies readonly (keyof StoryMeta)[];
+const COLUMNS = STORY_COLUMNS.length;
 const NONE = -1;
 
 type Row = unknown[];
