@@ -292,9 +292,14 @@ export function readValues(lex: CompiledLexicon, g: Readonly<Record<string, stri
   };
 }
 
+/** Shared by every match of a pattern without groups (the atStart/atEnd ones): none is written to. */
+const NO_GROUPS: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
 function toMatch(pattern: AgePattern, m: RegExpExecArray): AgeMatch {
-  const lead = m[0].length - m[0].trimStart().length;
-  return { pattern, text: m[0].trim(), index: m.index + lead, groups: m.groups ?? {} };
+  const text = m[0].trim();
+  // The phrase is the match without its edge white space; only the leading part moves the index.
+  const lead = text === '' ? m[0].length : m[0].indexOf(text);
+  return { pattern, text, index: m.index + lead, groups: m.groups ?? NO_GROUPS };
 }
 
 type Which = 'atStart' | 'atEnd' | 'whole';

@@ -216,6 +216,11 @@ export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string
  * latest = datetime); else the age text's interval; else no age: earliest null, latest now.
  * An age text that does not resolve is a warning naming it, and the story is dated as if it
  * had no age — reported, never silent.
+ *
+ * The stories are dated in place: each ParsedStory gains its two dates and is returned as the
+ * DatedStory. A dated copy of every story was a third of what parsing a page allocated, and
+ * the garbage collector then copied both while the page was being stored; every caller drops
+ * the parsed stories once they are dated.
  */
 export function resolveStories(
   stories: ParsedStory[],
@@ -248,28 +253,11 @@ export function resolveStories(
         warnings.push(`ages: ${errorOf(story.ageText, r)} (story ${JSON.stringify(story.headline)})`);
       }
     }
-    dated[i] = dateStory(story, earliest, latest);
+    // Both fields are written on the next two lines, which makes the story a DatedStory.
+    const d = story as DatedStory;
+    d.publishedEarliest = earliest;
+    d.publishedLatest = latest;
+    dated[i] = d;
   }
   return { stories: dated, warnings };
-}
-
-/**
- * The story with its dates. Fields are listed rather than spread: a spread of a ten-field object
- * took a third of this stage's time, and the type checker still names a field left out.
- */
-function dateStory(story: ParsedStory, publishedEarliest: Date | null, publishedLatest: Date): DatedStory {
-  return {
-    headline: story.headline,
-    headlineDerived: story.headlineDerived,
-    place: story.place,
-    agencies: story.agencies,
-    section: story.section,
-    body: story.body,
-    ageText: story.ageText,
-    leadSentence: story.leadSentence,
-    link: story.link,
-    datetime: story.datetime,
-    publishedEarliest,
-    publishedLatest,
-  };
 }

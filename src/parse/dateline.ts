@@ -41,18 +41,29 @@ const isDash = (code: number): boolean => code === 0x2d || code === 0x2013 || co
  * What DATELINE needs, tested by hand first: no capital can open a line that starts with an
  * ASCII character other than A–Z; neither place nor date holds `(`, so the agencies open at the
  * first one; agencies hold no `)`, so they close at the first one after it; a dash follows,
- * after a space or before one (or the end).
+ * after a space or before one (or the end), and then every space (the pattern's ` *`/` +` are
+ * greedy). Returns where a match would end, or -1 when there can be none. Whether DATELINE
+ * matches depends on nothing after that end, so the text before it can key a cache.
  */
-function mayMatch(text: string): boolean {
+function candidateEnd(text: string): number {
   const first = text.charCodeAt(0);
-  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a)) return false;
+  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a)) return -1;
   const open = text.indexOf('(');
-  if (open <= 0 || open >= PAREN_WITHIN) return false;
+  if (open <= 0 || open >= PAREN_WITHIN) return -1;
   const close = text.indexOf(')', open);
-  if (close === -1) return false;
-  const after = text.charCodeAt(close + 1);
-  if (after === 0x20) return isDash(text.charCodeAt(close + 2));
-  return isDash(after) && (close + 2 === text.length || text.charCodeAt(close + 2) === 0x20);
+  if (close === -1) return -1;
+  let end = close + 1;
+  if (text.charCodeAt(end) === 0x20) {
+    if (!isDash(text.charCodeAt(end + 1))) return -1;
+    end += 2;
+  } else if (isDash(text.charCodeAt(end))) {
+    end += 1;
+    if (end < text.length && text.charCodeAt(end) !== 0x20) return -1;
+  } else {
+    return -1;
+  }
+  while (text.charCodeAt(end) === 0x20) end++;
+  return end;
 }
 
 /**
@@ -78,22 +89,28 @@ function splitAgencies(list: string): string[] {
 
 /**
  * Datelines already read, by their text (`SEOUL (ANP/RTR) - `), or null for text that turned out
- * to be none. A page repeats a few datelines: each is read once, and its stories share its place
- * and agency strings instead of keeping a copy each.
+ * to be none. A page repeats a few datelines: each is read once (a repeat costs no regex run),
+ * and its stories share its place and agency strings instead of keeping a copy each.
  */
 export type DatelineCache = Map<string, { place: string; agencies: readonly string[] } | null>;
 
 /** The dateline that opens `paragraph`, or null. `cache` remembers datelines across the lines of one page. */
 export function matchDateline(paragraph: string, cache?: DatelineCache): Dateline | null {
-  if (!mayMatch(paragraph)) return null;
-  const m = DATELINE.exec(paragraph);
-  if (m === null) return null;
-  const known = cache?.get(m[0]);
+  const end = candidateEnd(paragraph);
+  if (end === -1) return null;
+  const key = cache === undefined ? null : paragraph.slice(0, end);
+  const known = key === null ? undefined : cache?.get(key);
   // Each story still gets an agency array of its own, as it did before the cache.
-  if (known !== undefined) return known && { place: known.place, agencies: known.agencies.slice(), length: m[0].length };
+  if (known !== undefined) return known && { place: known.place, agencies: known.agencies.slice(), length: end };
+  const m = DATELINE.exec(paragraph);
+  if (m === null) {
+    if (key !== null) cache?.set(key, null);
+    return null;
+  }
   const place = (m[1] ?? '').trim();
   const agencies = splitAgencies(m[2] ?? '');
   const found = place === '' || agencies.length === 0 ? null : { place, agencies };
+  // The match is the text candidateEnd measured, so later lines find it under their key.
   cache?.set(m[0], found && { place, agencies: agencies.slice() });
   return found && { place, agencies, length: m[0].length };
 }
