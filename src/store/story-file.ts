@@ -52,8 +52,9 @@ const NONE = -1;
 type Row = unknown[];
 
 /**
- * Strings and arrays shared by every story loaded into one store. Arrays are frozen: a held
- * story's `sources`, `agencies` and `keys` are replaced, never changed in place (ingest assigns).
+ * Strings and lists shared by every story loaded into one store (one `['src-001']` for its
+ * 500 stories, not 500). The lists are frozen: a held story's `sources` and `agencies` are
+ * replaced, never changed in place (ingest and unlist assign).
  */
 export class Sharing {
   private readonly strings = new Map<string, string>();
@@ -68,8 +69,8 @@ export class Sharing {
 
   /** The one frozen array with these (already shared) strings. */
   list(items: string[]): string[] {
-    // U+0000 never occurs in a source id or an agency (both come from config or dateline text).
-    const key = items.length === 1 ? items[0]! : items.join('\u0000');
+    // Keyed by JSON, which no item's text can fake; asked once per distinct list of a file (RowReader).
+    const key = JSON.stringify(items);
     let held = this.lists.get(key);
     if (held === undefined) this.lists.set(key, (held = Object.freeze(items)));
     // Frozen: an in-place change throws rather than changing every story that shares it.
@@ -260,6 +261,8 @@ class RowReader {
   private readonly table: readonly string[];
   /** The shared one-string list for each table index, made when first asked. */
   private readonly singles: (string[] | undefined)[] = [];
+  /** The shared list for each other list of indexes (`0,3`), made when first asked. */
+  private readonly lists = new Map<string, string[]>();
 
   constructor(
     strings: readonly string[],
@@ -331,11 +334,16 @@ class RowReader {
     const refs = row[col];
     if (!Array.isArray(refs)) throw new Error(`column ${col}: not a list`);
     if (refs.length === 1 && typeof refs[0] === 'number') return this.single(refs[0], col);
+    const key = refs.join(',');
+    const held = this.lists.get(key);
+    if (held !== undefined) return held;
     const items = refs.map((i: unknown) => {
-      const s = this.table[i as number];
+      const s = typeof i === 'number' ? this.table[i] : undefined;
       if (s === undefined) throw new Error(`column ${col}: no string ${String(i)}`);
       return s;
     });
-    return this.share.list(items);
+    const list = this.share.list(items);
+    this.lists.set(key, list);
+    return list;
   }
 }
