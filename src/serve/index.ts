@@ -229,8 +229,9 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
 
     // Build: from another cached coding of the same bytes when there is one, else render.
     cacheMiss.inc();
-    let plain = known === null ? undefined : cache.plainFromHeld(slot);
-    if (plain === undefined) {
+    let validators = known;
+    let plain = validators === null ? undefined : cache.plainFromHeld(slot);
+    if (validators === null || plain === undefined) {
       const view = deps.feedView(id, limit);
       if (view === null) return sendCanned(req, res, path, NOT_FOUND, head);
       const f = FORMATS[format] as (typeof FORMATS)[number];
@@ -243,9 +244,11 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       });
       // The same bytes re-rendered after an eviction keep their validators, so an empty feed's
       // Last-Modified (its first render time) does not move; other bytes get their own.
-      if (known === null || known.etag.identity !== fresh.etag.identity) slot.validators = fresh;
+      if (validators === null || validators.etag.identity !== fresh.etag.identity) {
+        validators = fresh;
+        slot.validators = fresh;
+      }
     }
-    const validators = slot.validators as Validators;
     const variant = variantFor(validators, enc, plain);
     cache.put(slot, enc, variant);
     if (isFresh(req, validators, enc)) return send304(req, res, path, validators, enc);

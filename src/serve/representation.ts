@@ -11,13 +11,11 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import type { Encoding } from './negotiate.js';
 
-/** One content coding of a representation, with its prebuilt header arrays. */
+/** One content coding of a representation, with its prebuilt 200 headers (the 304 ones are in Validators). */
 export interface Variant {
   body: Buffer;
-  etag: string;
-  /** Flat [name, value, …] arrays for `res.writeHead`. */
+  /** Flat [name, value, …] array for `res.writeHead`. */
   headers200: readonly string[];
-  headers304: readonly string[];
 }
 
 export interface RepresentationMeta {
@@ -91,7 +89,7 @@ export function variantFor(v: Validators, enc: Encoding, plain: Buffer): Variant
   const body = ENCODE[enc](plain);
   const headers200 = [...v.common[enc], 'Content-Length', String(body.length)];
   if (enc !== 'identity') headers200.push('Content-Encoding', enc);
-  return { body, etag: v.etag[enc], headers200, headers304: v.headers304[enc] };
+  return { body, headers200 };
 }
 
 /** A page built per catalog or per request (index, OPML): its codings made on first use. */
