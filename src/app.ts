@@ -366,7 +366,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }
       if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
       await scheduler.stop(10_000);
+      const before = w.sources;
       w = wire(config, baseUrlOf(config));
+      // A source that left the config is not polled again: its last page need not be remembered.
+      for (const id of before.keys()) if (!w.sources.has(id)) store.lastPages.forget(id);
       scheduler = startSchedules();
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
+import { STORY_COLUMNS } from '../src/store/story-file.js';
 import { startDaemon, startDaemonProcess, waitFor } from './helpers/daemon.js';
 import { between, seeded, startFaultSite, textPage, wireHeadlines, wirePage } from './helpers/faults.js';
 import { tempDir } from './helpers/tmp.js';
@@ -244,8 +245,9 @@ describe('a full disk under the daemon', () => {
 
     await disk.free();
     await waitFor('the retried write', () => lines.some((l) => l.includes('info  state written again')));
-    const written = JSON.parse(await readFile(join(stateDir, 'stories/alfa.json'), 'utf8')) as { stories: { headline: string }[] };
-    expect(new Set(written.stories.map((s) => s.headline))).toEqual(new Set([...wireHeadlines('alfa'), ...wireHeadlines('bravo')]));
+    const written = JSON.parse(await readFile(join(stateDir, 'stories/alfa.json'), 'utf8')) as { stories: unknown[][] };
+    const headline = STORY_COLUMNS.indexOf('headline');
+    expect(new Set(written.stories.map((row) => row[headline]))).toEqual(new Set([...wireHeadlines('alfa'), ...wireHeadlines('bravo')]));
     console.log(`full disk simulated with: ${disk.how}`);
   });
 });

@@ -6,7 +6,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { startDaemonProcess, waitFor } from './helpers/daemon.js';
+import { startDaemon, startDaemonProcess, waitFor, writeConfig } from './helpers/daemon.js';
 import { tempDir } from './helpers/tmp.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
@@ -47,5 +47,26 @@ describe('reload', () => {
       expect(await d.kill('SIGTERM')).toBe(0);
     }
     expect(d.lines.at(-1)).toContain('stopped; state written');
+  });
+});
+
+describe('reload in-process', () => {
+  it('forgets the last page of a source that left the config, and only that one', async () => {
+    const dir = await tempDir();
+    await copyFile(join(FIX, 'daemon/nl-buitenland-t1.txt'), join(dir, 'a.txt'));
+    await copyFile(join(FIX, 'daemon/nl-buitenland-t2.txt'), join(dir, 'b.txt'));
+    const one = 'server: { port: 0 }\nstate: { dir: ./state }\nsources:\n  - { id: een, title: Een, path: a.txt }\n';
+    const two = `${one}  - { id: twee, title: Twee, path: b.txt }\n`;
+    const d = await startDaemon(dir, two);
+    try {
+      await d.app.settled;
+      expect(d.app.store.lastPages.size()).toBe(2);
+      await d.app.reload(await writeConfig(dir, one));
+      expect(d.app.store.lastPages.size()).toBe(1);
+      // Its stories stay (retention decides about them), only the memo goes.
+      expect(d.app.store.countOf('twee')).toBe(8);
+    } finally {
+      await d.app.stop();
+    }
   });
 });

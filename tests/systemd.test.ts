@@ -254,7 +254,7 @@ describe('the daemon as the unit starts it', () => {
     ]);
 
     // Flushed into $STATE_DIRECTORY, not into the config's state.dir.
-    expect(JSON.parse(await readFile(join(stateDir, 'wirefeed.json'), 'utf8')).version).toBe(3);
+    expect(JSON.parse(await readFile(join(stateDir, 'wirefeed.json'), 'utf8')).version).toBe(4);
     expect(await exists(join(stateDir, 'stories', `${SOURCE}.json`))).toBe(true);
     expect(await exists(join(dir, 'not-used'))).toBe(false);
     const ids = await storedIds(config, stateDir);
@@ -323,7 +323,7 @@ describe('the daemon as the unit starts it', () => {
     expect(await d.exit).toBe(0);
 
     expect(await readFile(join(stateDir, 'wirefeed.json.v1.bak'))).toEqual(v1);
-    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(3);
+    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(4);
     expect(await storedIds(config, stateDir)).toEqual(oldIds);
   });
 
@@ -341,7 +341,7 @@ describe('the daemon as the unit starts it', () => {
     expect(await d.exit).toBe(1);
     const errors = d.lines.all.filter((l) => / error /.test(l));
     expect(errors.length).toBe(1);
-    expect(errors[0]).toContain(`state file ${file} was written by a newer wirefeed (state version 99, this one reads 3)`);
+    expect(errors[0]).toContain(`state file ${file} was written by a newer wirefeed (state version 99, this one reads 4)`);
     expect(await readFile(file)).toEqual(future);
     const files = (await readdir(stateDir, { recursive: true, withFileTypes: true })).filter((e) => !e.isDirectory()).map((e) => e.name);
     expect(files).toEqual(['wirefeed.json']);
