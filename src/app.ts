@@ -337,6 +337,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         host: w.config.server.host,
         port: opts.port ?? w.config.server.port,
         maxConnections: w.config.server.maxConnections,
+        feedCacheBytes: w.config.server.feedCacheMb * 1024 * 1024,
         accessLog: opts.accessLog ?? false,
         ...(opts.websubRetryDelaysMs ? { websubRetryDelaysMs: opts.websubRetryDelaysMs } : {}),
       },

@@ -132,6 +132,25 @@ sources:
   });
 });
 
+describe('server.feedCacheMb', () => {
+  /** Serve the een feed once, gzip as readers ask; the cache's bytes as /metrics says. */
+  async function cachedBytes(server: string): Promise<number> {
+    const dir = await tempDir();
+    await copyFile(join(FIX, 'parse/nl-buitenland.txt'), join(dir, 'a.txt'));
+    const d = await daemon(dir, `server: { port: 0${server} }\nstate: { dir: ./state }\nsources:\n  - { id: een, title: Een, path: a.txt }\n`);
+    await d.app.settled;
+    const feed = await fetch(`${d.app.url}/feeds/een.atom`, { headers: { 'accept-encoding': 'gzip' } });
+    expect([feed.status, (await feed.text()).match(/<entry>/g)?.length]).toEqual([200, 8]);
+    const metrics = await (await fetch(`${d.app.url}/metrics`)).text();
+    return Number(/^wirefeed_feed_cache_bytes (\d+)$/m.exec(metrics)?.[1]);
+  }
+
+  it('sizes the rendered-feed cache: 0 keeps nothing, the default keeps the feed', async () => {
+    expect(await cachedBytes(', feedCacheMb: 0')).toBe(0);
+    expect(await cachedBytes('')).toBeGreaterThan(1000);
+  });
+});
+
 describe('watched files', () => {
   it('ingests a watched file replaced by rename, and a file dropped into a spool directory', async () => {
     const dir = await tempDir();

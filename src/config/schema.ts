@@ -170,6 +170,7 @@ const serverSchema = z
     baseUrl: httpUrl().optional().describe('Public URL of this wirefeed, for self links; default http://<host>:<port>'),
     websubHub: httpUrl().optional().describe('WebSub hub to announce and notify'),
     maxConnections: z.int().min(1).default(1000),
+    feedCacheMb: z.int().min(0).default(16).describe('Memory for rendered feeds, in MB; the least recently read are rendered again when asked for'),
   })
   .transform((s) => ({
     ...s,

@@ -4,7 +4,6 @@
  * Runs entirely in the background: serving never waits on the hub.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import { describeError, WirefeedError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -26,6 +25,9 @@ export function createPublisher(hub: string, log: Logger, retryDelaysMs: readonl
 
   const postOnce = async (url: string): Promise<void> => {
     const body = new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString();
+    // Loaded on the first notification, as fetch does: most daemons have no hub, and undici is
+    // the largest module of all (it would be loaded and resident from the start).
+    const { request } = await import('undici');
     const res = await request(hub, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
