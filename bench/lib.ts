@@ -232,11 +232,21 @@ export interface Daemon extends Child {
   listeningMs: number;
 }
 
-/** `wirefeed run --config FILE` as a separate process, once it listens. */
+/** Node's options in the shipped unit's ExecStart (between node and bin/wirefeed.js). */
+export async function unitNodeOptions(): Promise<string[]> {
+  const unit = await readFile(join(ROOT, 'systemd', 'wirefeed.service'), 'utf8');
+  const exec = /^ExecStart=(.+)$/m.exec(unit)?.[1]?.split(' ') ?? [];
+  const bin = exec.findIndex((a) => a.endsWith('/bin/wirefeed.js'));
+  if (bin < 1) throw new Error('bench: no node … bin/wirefeed.js in the unit\'s ExecStart');
+  return exec.slice(1, bin);
+}
+
+/** `wirefeed run --config FILE` as a separate process, run as the systemd unit runs it, once it listens. */
 export async function startDaemon(config: string, logLevel = 'warn'): Promise<Daemon> {
+  const options = await unitNodeOptions();
   const t0 = performance.now();
   // info level is needed for the "listening" line that carries the URL; the rest is quiet.
-  const child = startChild(process.execPath, [BIN, 'run', '--config', config, '--log-level', logLevel === 'warn' ? 'info' : logLevel]);
+  const child = startChild(process.execPath, [...options, BIN, 'run', '--config', config, '--log-level', logLevel === 'warn' ? 'info' : logLevel]);
   const m = await child.waitLine(/wirefeed listening .*url=(http:\/\/\S+)/, 30_000);
   return { ...child, url: m[1]!, listeningMs: performance.now() - t0 };
 }

@@ -129,7 +129,7 @@ interface Daemon {
 async function startAsUnit(config: string, env: Record<string, string>, extraArgs: string[] = []): Promise<Daemon> {
   const unit = await unitCommand();
   const argv = unit.argv.map((a) => (a === '/usr/bin/node' ? process.execPath : a.replace(/^\/opt\/wirefeed\//, `${ROOT}/`).replace(/^\/etc\/wirefeed\/wirefeed\.yaml$/, config)));
-  expect(argv.slice(1)).toEqual([`${ROOT}/bin/wirefeed.js`, 'run', '--config', config]);
+  expect(argv.slice(1)).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=20', `${ROOT}/bin/wirefeed.js`, 'run', '--config', config]);
   const child = spawn(argv[0]!, [...argv.slice(1), ...extraArgs], { env: { PATH: SYSTEMD_PATH, ...unit.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines = new Lines();
@@ -219,6 +219,14 @@ describe('the unit', () => {
     const text = await readFile(UNIT, 'utf8');
     expect(text).not.toMatch(/^MemoryDenyWriteExecute=/m);
     expect(text).toMatch(/^# Hardening\. Not MemoryDenyWriteExecute=yes: V8's JIT/m);
+  });
+
+  it('gives node the same options as npm start, so both run the daemon alike', async () => {
+    const { argv } = await unitCommand();
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    const options = argv.slice(1, argv.indexOf('/opt/wirefeed/bin/wirefeed.js'));
+    expect(options).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=20']);
+    expect(pkg.scripts.start).toBe(`node ${options.join(' ')} bin/wirefeed.js run`);
   });
 });
 
