@@ -32,7 +32,7 @@ describe('the shipped config', () => {
   test('loads with every default filled in and paths made absolute against config/', async () => {
     expect(await loadConfig(SHIPPED, {})).toEqual({
       file: SHIPPED,
-      server: { host: '127.0.0.1', port: 8080, baseUrl: 'http://127.0.0.1:8080', maxConnections: 1000 },
+      server: { host: '127.0.0.1', port: 8080, baseUrl: 'http://127.0.0.1:8080', maxConnections: 1000, feedCacheMb: 16 },
       state: { dir: path.join(ROOT, 'state') },
       http: { connectTimeoutMs: 15000, headersTimeoutMs: 15000, bodyTimeoutMs: 15000, maxBytes: 5242880, maxRedirects: 5 },
       sources: [
@@ -81,6 +81,7 @@ describe('the shipped config', () => {
       baseUrl: 'http://127.0.0.1:8080',
       websubHub: 'https://pubsubhubbub.appspot.com/',
       maxConnections: 1000,
+      feedCacheMb: 16,
     });
     expect(config.http).toEqual({ connectTimeoutMs: 15000, headersTimeoutMs: 15000, bodyTimeoutMs: 15000, maxBytes: 5242880, maxRedirects: 5 });
     expect(config.sources.map((s) => [s.id, s.kind, s.schedule, s.token])).toEqual([
@@ -97,7 +98,7 @@ describe('the shipped config', () => {
 describe('defaults', () => {
   test('a minimal config gets every default, baseUrl from host and port', () => {
     const config = parseConfig(yaml('server: { host: "::1", port: 9000 }', 'sources:', '  - { id: a, title: A, url: "https://example.org/" }'), '/etc/wirefeed/c.yaml', {});
-    expect(config.server).toEqual({ host: '::1', port: 9000, baseUrl: 'http://[::1]:9000', maxConnections: 1000 });
+    expect(config.server).toEqual({ host: '::1', port: 9000, baseUrl: 'http://[::1]:9000', maxConnections: 1000, feedCacheMb: 16 });
     expect(config.state).toEqual({ dir: '/etc/wirefeed/state' });
     expect(config.feeds).toEqual([]);
     expect(config.sources).toEqual([
