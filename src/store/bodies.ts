@@ -2,8 +2,19 @@
  * Story bodies, kept out of the in-memory index: `bodies/<home>.json` holds
  * `{ version, bodies: { <story id>: paragraphs } }` for the stories whose home (first source)
  * is <home>. Bodies are most of a story's bytes and only a feed render (on a cache miss) or an
- * edited story needs them, so a few parsed shards are cached (least recently used go first)
- * and a miss reads the file synchronously (a shard of 500 bodies is ~300 KB: a few ms).
+ * edited story needs them, so a few shards are cached (least recently used go first) and a miss
+ * reads the file synchronously (a shard of 500 bodies is ~350 KB: a few ms).
+ *
+ * A shard read for a render stays raw: its file's bytes (a Buffer, off the V8 heap) and where
+ * each id's paragraphs start in them, found by one scan of the JSON's structure when it is
+ * read. A get parses just that id's array (a render asks for 50 of 500: parsing the whole file
+ * made ~1 MB of heap objects per render, held long enough to reach the old generation). A shard
+ * that changes (set, or a prune after a flush) is parsed whole, since its write needs every body.
+ *
+ * Corruption: the scan at read checks the structure (object, the bodies object, each value an
+ * array of strings, nothing after the end), so a truncated file fails there; the text inside the
+ * strings (escapes, UTF-8) is only checked when a body is parsed, and a slice that does not parse
+ * is the same CorruptStateError naming the file.
  *
  * A shard with unwritten bodies stays in memory until it is written. When a story leaves a
  * home (dropped, or moved to its next source), its body stays in that home's file until the
@@ -24,7 +35,7 @@ interface BodyFile {
   bodies: Record<string, string[]>;
 }
 
-/** Parsed shards kept besides the ones with unwritten changes (≈ 1 MB each at 500 stories). */
+/** Shards kept besides the ones with unwritten changes (raw ≈ 350 KB off-heap, parsed ≈ 1 MB of heap at 500 stories). */
 const CACHED_SHARDS = 8;
 
 const NO_BODY: readonly string[] = Object.freeze([]);
@@ -33,9 +44,53 @@ function bodyFile(dir: string, home: string): string {
   return join(dir, BODY_DIR, `${home}.json`);
 }
 
+/** A body file as read: its bytes, and the offset of each id's `[` in them. */
+class RawShard {
+  /** The last body parsed, so a caller reading `story.body` twice in a row parses it once. */
+  private lastId = '';
+  private lastBody: readonly string[] = NO_BODY;
+
+  constructor(
+    readonly file: string,
+    private readonly bytes: Buffer,
+    private readonly starts: Map<string, number>,
+  ) {}
+
+  body(id: string): readonly string[] | undefined {
+    if (id === this.lastId) return this.lastBody;
+    const start = this.starts.get(id);
+    if (start === undefined) return undefined;
+    const end = arrayEnd(this.bytes, start, this.file) + 1;
+    let body: string[];
+    try {
+      body = JSON.parse(this.bytes.toString('utf8', start, end)) as string[];
+    } catch (err) {
+      throw new CorruptStateError(this.file, err);
+    }
+    this.lastId = id;
+    this.lastBody = body;
+    return body;
+  }
+
+  /** Every body, for a shard about to change: the whole file parsed (which checks all of it). */
+  parse(keep: (id: string) => boolean): Map<string, string[]> {
+    let data: BodyFile;
+    try {
+      data = JSON.parse(this.bytes.toString('utf8')) as BodyFile;
+    } catch (err) {
+      throw new CorruptStateError(this.file, err);
+    }
+    const bodies = new Map<string, string[]>();
+    for (const [id, body] of Object.entries(data.bodies)) if (keep(id)) bodies.set(id, body);
+    return bodies;
+  }
+}
+
+type Shard = RawShard | Map<string, string[]>;
+
 export class BodyShards {
-  /** home → id → paragraphs; Map order is the recency order (oldest first). */
-  private readonly cache = new Map<string, Map<string, string[]>>();
+  /** home → its shard; Map order is the recency order (oldest first). */
+  private readonly cache = new Map<string, Shard>();
   private readonly dirty = new Set<string>();
   /** Homes whose body file is being written: like dirty ones, they must not be dropped and read back old. */
   private readonly writing = new Set<string>();
@@ -50,11 +105,13 @@ export class BodyShards {
   ) {}
 
   get(home: string, id: string): readonly string[] {
-    return this.shard(home).get(id) ?? NO_BODY;
+    const shard = this.shard(home);
+    if (shard instanceof Map) return shard.get(id) ?? NO_BODY;
+    return this.kept(home, id) ? (shard.body(id) ?? NO_BODY) : NO_BODY;
   }
 
   set(home: string, id: string, body: string[]): void {
-    this.shard(home).set(id, body);
+    this.parsed(home).set(id, body);
     this.dirty.add(home);
   }
 
@@ -77,7 +134,7 @@ export class BodyShards {
     this.dirty.clear();
     for (const home of homes) this.writing.add(home);
     const jobs = homes.map((home) => {
-      const bodies = this.shard(home);
+      const bodies = this.parsed(home);
       return { file: bodyFile(this.dir, home), text: () => JSON.stringify({ version: this.version, bodies: Object.fromEntries(bodies) }) };
     });
     return { jobs, homes };
@@ -100,22 +157,36 @@ export class BodyShards {
     for (const home of storyHomes) {
       const ids = this.leaving.get(home);
       if (ids === undefined) continue;
+      const bodies = this.parsed(home);
       this.leaving.delete(home);
-      const bodies = this.shard(home);
       for (const id of ids) if (!this.homedAt(id, home)) bodies.delete(id);
       this.dirty.add(home);
     }
   }
 
-  private shard(home: string): Map<string, string[]> {
-    let bodies = this.cache.get(home);
-    if (bodies !== undefined) {
-      this.cache.delete(home);
-      this.cache.set(home, bodies);
-      return bodies;
-    }
-    bodies = this.read(home);
+  /** Whether a body in `home`'s file belongs there: its story is homed there, or is leaving it. */
+  private kept(home: string, id: string): boolean {
+    return this.homedAt(id, home) || this.leaving.get(home)?.has(id) === true;
+  }
+
+  /** `home`'s shard in the form that can change: a raw one is parsed whole first. */
+  private parsed(home: string): Map<string, string[]> {
+    const shard = this.shard(home);
+    if (shard instanceof Map) return shard;
+    const bodies = shard.parse((id) => this.kept(home, id));
     this.cache.set(home, bodies);
+    return bodies;
+  }
+
+  private shard(home: string): Shard {
+    let shard = this.cache.get(home);
+    if (shard !== undefined) {
+      this.cache.delete(home);
+      this.cache.set(home, shard);
+      return shard;
+    }
+    shard = this.read(home);
+    this.cache.set(home, shard);
     let over = this.cache.size - CACHED_SHARDS;
     for (const old of this.cache.keys()) {
       if (over <= 0) break;
@@ -123,32 +194,135 @@ export class BodyShards {
       this.cache.delete(old);
       over -= 1;
     }
-    return bodies;
+    return shard;
   }
 
-  private read(home: string): Map<string, string[]> {
+  private read(home: string): Shard {
     const file = bodyFile(this.dir, home);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
       throw new WirefeedError('store', 'E_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
-    let data: BodyFile;
-    try {
-      data = JSON.parse(text) as BodyFile;
-    } catch (err) {
-      throw new CorruptStateError(file, err);
-    }
-    if (typeof data !== 'object' || data === null || typeof data.bodies !== 'object' || data.bodies === null) {
-      throw new CorruptStateError(file, new Error('no bodies object'));
-    }
-    const leaving = this.leaving.get(home);
-    const bodies = new Map<string, string[]>();
-    for (const [id, body] of Object.entries(data.bodies)) {
-      if (this.homedAt(id, home) || leaving?.has(id) === true) bodies.set(id, body);
-    }
-    return bodies;
+    return new RawShard(file, bytes, bodyStarts(bytes, file));
   }
+}
+
+// The scan below walks the JSON's structure only: strings are skipped by searching for their
+// closing quote (an escaped quote is one preceded by an odd run of backslashes), so it touches
+// few bytes outside the paragraphs and allocates nothing but the ids.
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+/** JSON's whitespace (RFC 8259 §2): space, tab, line feed, carriage return. */
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+function corrupt(file: string, at: number, what: string): CorruptStateError {
+  return new CorruptStateError(file, new Error(`${what} at byte ${at}`));
+}
+
+function skipSpace(bytes: Buffer, at: number): number {
+  while (SPACE.has(bytes[at] ?? -1)) at += 1;
+  return at;
+}
+
+function expect(bytes: Buffer, at: number, byte: number, file: string): number {
+  if (bytes[at] !== byte) throw corrupt(file, at, `expected '${String.fromCharCode(byte)}'`);
+  return at + 1;
+}
+
+/** The index of the quote closing the string whose opening quote is at `open`. */
+function stringEnd(bytes: Buffer, open: number, file: string): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = bytes.indexOf(QUOTE, from);
+    if (quote < 0) throw corrupt(file, open, 'unterminated string');
+    let slash = quote - 1;
+    while (bytes[slash] === BACKSLASH) slash -= 1;
+    if ((quote - 1 - slash) % 2 === 0) return quote;
+    from = quote + 1;
+  }
+}
+
+/** The index of the `]` closing the array of strings that opens at `open`. */
+function arrayEnd(bytes: Buffer, open: number, file: string): number {
+  let at = skipSpace(bytes, expect(bytes, open, OPEN_ARRAY, file));
+  if (bytes[at] === CLOSE_ARRAY) return at;
+  for (;;) {
+    if (bytes[at] !== QUOTE) throw corrupt(file, at, 'expected a paragraph string');
+    at = skipSpace(bytes, stringEnd(bytes, at, file) + 1);
+    if (bytes[at] === CLOSE_ARRAY) return at;
+    at = skipSpace(bytes, expect(bytes, at, COMMA, file));
+  }
+}
+
+/** The end (exclusive) of any JSON value at `at`: a string, a nested object or array, or a scalar. */
+function valueEnd(bytes: Buffer, at: number, file: string): number {
+  const first = bytes[at];
+  if (first === QUOTE) return stringEnd(bytes, at, file) + 1;
+  if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
+    let depth = 0;
+    for (let i = at; i < bytes.length; i++) {
+      const b = bytes[i];
+      if (b === QUOTE) i = stringEnd(bytes, i, file);
+      else if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth += 1;
+      else if ((b === CLOSE_OBJECT || b === CLOSE_ARRAY) && --depth === 0) return i + 1;
+    }
+    throw corrupt(file, at, 'unterminated value');
+  }
+  let end = at;
+  while (end < bytes.length && bytes[end] !== COMMA && bytes[end] !== CLOSE_OBJECT && !SPACE.has(bytes[end]!)) end += 1;
+  if (end === at) throw corrupt(file, at, 'expected a value');
+  return end;
+}
+
+/** The key whose quotes are at `open` and `close` (a key with escapes is decoded by JSON.parse). */
+function keyAt(bytes: Buffer, open: number, close: number): string {
+  const slash = bytes.indexOf(BACKSLASH, open);
+  return slash !== -1 && slash < close ? (JSON.parse(bytes.toString('utf8', open, close + 1)) as string) : bytes.toString('utf8', open + 1, close);
+}
+
+/**
+ * Calls `each(key, valueStart)` for every member of the object opening at `open`; `each`
+ * returns where the value ends. Returns the index after the closing `}`.
+ */
+function members(bytes: Buffer, open: number, file: string, each: (key: string, value: number) => number): number {
+  let at = skipSpace(bytes, expect(bytes, open, OPEN_OBJECT, file));
+  if (bytes[at] === CLOSE_OBJECT) return at + 1;
+  for (;;) {
+    if (bytes[at] !== QUOTE) throw corrupt(file, at, 'expected a key');
+    const close = stringEnd(bytes, at, file);
+    const key = keyAt(bytes, at, close);
+    const value = skipSpace(bytes, expect(bytes, skipSpace(bytes, close + 1), COLON, file));
+    at = skipSpace(bytes, each(key, value));
+    if (bytes[at] === CLOSE_OBJECT) return at + 1;
+    at = skipSpace(bytes, expect(bytes, at, COMMA, file));
+  }
+}
+
+/** Where each id's paragraphs start in a body file; throws CorruptStateError when its structure is broken. */
+function bodyStarts(bytes: Buffer, file: string): Map<string, number> {
+  const starts = new Map<string, number>();
+  let found = false;
+  const end = members(bytes, skipSpace(bytes, 0), file, (key, value) => {
+    if (key !== 'bodies') return valueEnd(bytes, value, file);
+    if (bytes[value] !== OPEN_OBJECT) throw corrupt(file, value, 'no bodies object');
+    found = true;
+    // A repeated id keeps its last body, as JSON.parse would.
+    return members(bytes, value, file, (id, start) => {
+      starts.set(id, start);
+      return arrayEnd(bytes, start, file) + 1;
+    });
+  });
+  if (skipSpace(bytes, end) !== bytes.length) throw corrupt(file, end, 'text after the end');
+  if (!found) throw new CorruptStateError(file, new Error('no bodies object'));
+  return starts;
 }
