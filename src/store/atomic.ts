@@ -8,7 +8,10 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { WirefeedError } from '../errors.js';
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+/** What a file is written from: text (written as UTF-8) or its bytes. */
+export type FileData = string | Uint8Array;
+
+export async function writeFileAtomic(file: string, text: FileData): Promise<void> {
   const tmp = tempName(file);
   try {
     await writeSynced(tmp, text);
@@ -23,7 +26,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 /** One file of a batch: its text is made only when its turn comes, so no stall builds them all at once. */
 export interface FileJob {
   file: string;
-  text(): string;
+  text(): FileData;
 }
 
 /** Temp files written and synced at once; more gains little on one disk and holds more text in memory. */
@@ -31,35 +34,58 @@ const WRITE_CONCURRENCY = 8;
 
 /**
  * Write several files atomically: every temp file is written and fsynced (several at a time),
- * then renamed over its target IN THE ORDER GIVEN, then each directory is fsynced once. A crash
- * during the renames leaves the files before some point new and the rest old, never a mix inside
- * a file: callers that list files in the order their data was made keep "earlier complete".
- * On failure no temp file is left and the error names the first file that failed.
+ * and renamed over its target IN THE ORDER GIVEN, each as soon as it and every file before it
+ * are synced (the renames overlap the writes still running); then each directory is fsynced
+ * once. A crash or a failure leaves the files before some point new and the rest old, never a
+ * mix inside a file: callers that list files in the order their data was made keep "earlier
+ * complete". On failure no temp file is left and the error names the first file that failed.
  */
 export async function writeFilesAtomic(jobs: readonly FileJob[]): Promise<void> {
   const temps = jobs.map((j) => tempName(j.file));
+  const synced: boolean[] = jobs.map(() => false);
   let next = 0;
-  const failures: { file: string; err: unknown }[] = [];
+  let renamed = 0;
+  let failure = null as { file: string; err: unknown } | null;
+  let renaming = null as Promise<void> | null;
+  // Rename the synced files that follow the renamed ones, one at a time, in order.
+  const renameReady = async (): Promise<void> => {
+    while (failure === null && renamed < jobs.length && synced[renamed]) {
+      try {
+        await rename(temps[renamed]!, jobs[renamed]!.file);
+      } catch (err) {
+        failure ??= { file: jobs[renamed]!.file, err };
+        return;
+      }
+      renamed++;
+    }
+  };
+  // One renaming loop at a time; a file synced while the loop was finishing starts another.
+  const kick = (): void => {
+    if (renaming !== null) return;
+    renaming = renameReady().finally(() => {
+      renaming = null;
+      if (failure === null && renamed < jobs.length && synced[renamed]) kick();
+    });
+  };
   const worker = async (): Promise<void> => {
-    while (failures.length === 0 && next < jobs.length) {
+    while (failure === null && next < jobs.length) {
       const i = next++;
       // Yield first: writes that finished together must not run their serialisations back to back.
       await new Promise((resolve) => setImmediate(resolve));
       try {
         await writeSynced(temps[i]!, jobs[i]!.text());
       } catch (err) {
-        failures.push({ file: jobs[i]!.file, err });
+        failure ??= { file: jobs[i]!.file, err };
+        return;
       }
+      synced[i] = true;
+      kick();
     }
   };
   await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, jobs.length) }, worker));
-  let renamed = 0;
-  try {
-    const first = failures[0];
-    if (first !== undefined) throw first.err;
-    for (; renamed < jobs.length; renamed++) await rename(temps[renamed]!, jobs[renamed]!.file);
-  } catch (err) {
-    const file = failures[0]?.file ?? jobs[renamed]!.file;
+  while (renaming !== null) await renaming;
+  if (failure !== null) {
+    const { file, err } = failure;
     // The write already failed; report that one rather than a cleanup error.
     for (const tmp of temps.slice(renamed)) await rm(tmp, { force: true }).catch(() => undefined);
     throw new WirefeedError('store', 'E_WRITE', `cannot write ${file}: ${(err as Error).message}`, { cause: err });
@@ -71,10 +97,10 @@ function tempName(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
-async function writeSynced(tmp: string, text: string): Promise<void> {
+async function writeSynced(tmp: string, text: FileData): Promise<void> {
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(text, 'utf8');
+    await fh.writeFile(text);
     await fh.sync();
   } finally {
     await fh.close();
