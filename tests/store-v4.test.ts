@@ -1,11 +1,11 @@
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DatedStory, StoredStory } from '../src/model.js';
+import type { DatedStory, Lang, StoredStory } from '../src/model.js';
 import { ingestStories } from '../src/store/ingest.js';
-import { openStore, STATE_VERSION } from '../src/store/index.js';
+import { openStore, STATE_VERSION, type StoryMeta } from '../src/store/index.js';
 import { recoverState } from '../src/store/recover.js';
-import { STORY_COLUMNS } from '../src/store/story-file.js';
+import { encodeStoryFile, STORY_COLUMNS } from '../src/store/story-file.js';
 import { tempDir } from './helpers/tmp.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/state/v3');
@@ -185,5 +185,94 @@ describe('held stories', () => {
     expect(ingestStories(one, [dated('Een')], { sourceId: 's1', at: T0, lang: 'nl' })).toMatchObject({ new: 0, unchanged: 1 });
     await one.close();
     await two.close();
+  });
+});
+
+/** The story file as JSON.stringify writes it from rows (the encoder before it wrote bytes itself). */
+function referenceEncoding(stories: readonly StoryMeta[]): Buffer {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const ref = (s: string): number => {
+    if (!index.has(s)) index.set(s, strings.push(s) - 1);
+    return index.get(s)!;
+  };
+  const orNone = (s: string | null): number => (s === null ? -1 : ref(s));
+  const rows = stories.map((s) => [
+    s.id, s.keys.length === 1 && s.keys[0] === s.id ? 0 : s.keys, s.leadKey, s.sources.length === 1 ? ref(s.sources[0]!) : s.sources.map(ref),
+    s.headline, s.headlineDerived ? 1 : 0, orNone(s.place), s.agencies.map(ref), orNone(s.section), s.bodyHash, s.link, ref(s.lang),
+    ref(s.firstSeen), ref(s.lastSeen), orNone(s.publishedEarliest), ref(s.publishedLatest), ref(s.updated),
+  ]);
+  return Buffer.from(JSON.stringify({ version: STATE_VERSION, strings, stories: rows }), 'utf8');
+}
+
+/** Stories whose every text field is drawn from hostile pieces (seeded: the same stories every run). */
+function hostileStories(seed: number, count: number, sources: readonly string[]): StoryMeta[] {
+  let state = seed;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const pieces = [
+    'plain', '"', '\\', '\\"', '\u0000', '\n', '\t', '\u001f', '\u007f', '\u0080', 'é', 'Ciarán', '中文', '\u2028', '\u2029',
+    '😀', '\ud800', '\udc00', '\udbff\udfff', '</script>', '{"a":[1]}', ' ', '', 'ﬀ', '\ufeff', '0', '-1', 'null',
+  ];
+  const text = (): string => Array.from({ length: Math.floor(next() * 6) }, () => pick(pieces)).join('');
+  const orNull = (): string | null => (next() < 0.3 ? null : text());
+  const times = ['2026-11-28T12:00:00.000Z', '2026-11-28T11:00:00.000Z', `2026-11-28T10:00:00.000Z${pick(pieces)}`];
+  return Array.from({ length: count }, (_, n) => {
+    const id = next() < 0.5 ? `${n.toString(16).padStart(32, '0')}` : `${n}${text()}`;
+    const keys = next() < 0.6 ? [id] : [id, ...Array.from({ length: 1 + Math.floor(next() * 3) }, text)];
+    const own = [pick(sources), ...(next() < 0.3 ? [pick(sources), text()] : [])];
+    return {
+      id,
+      keys: next() < 0.1 ? [text()] : keys,
+      leadKey: orNull(),
+      sources: own,
+      headline: n === 7 ? 'x"'.repeat(50_000) : text(),
+      headlineDerived: next() < 0.5,
+      place: orNull(),
+      agencies: Array.from({ length: Math.floor(next() * 3) }, () => pick(['ANP', 'AFP', text()])),
+      section: orNull(),
+      bodyHash: next() < 0.8 ? 'ab'.repeat(16) : text(),
+      link: orNull(),
+      lang: pick(['nl', 'de', text()]) as Lang,
+      firstSeen: pick(times),
+      lastSeen: pick(times),
+      publishedEarliest: next() < 0.3 ? null : pick(times),
+      publishedLatest: pick(times),
+      updated: pick(times),
+    };
+  });
+}
+
+describe('story file encoding', () => {
+  it('writes the bytes JSON.stringify of the rows would, for hostile text (escapes, unicode, lone surrogates, nulls, many keys and sources)', () => {
+    for (const seed of [1, 2, 3]) {
+      const stories = hostileStories(seed, 400, ['src-a', 'src-b', 'x"y']);
+      expect(encodeStoryFile(stories).equals(referenceEncoding(stories))).toBe(true);
+      // Again, after a larger file grew the reused buffers, and for a short list.
+      expect(encodeStoryFile(stories.slice(0, 3)).equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
+    }
+    expect(encodeStoryFile([]).toString('utf8')).toBe('{"version":4,"strings":[],"stories":[]}');
+  });
+
+  it('a store writes held stories as the reference encoding of their fields, and reads them back', async () => {
+    const dir = await tempDir();
+    const stories = hostileStories(9, 200, ['src-a', 'src-b']);
+    const store = await openStore(dir);
+    for (const s of stories) store.put({ ...s, body: [`body of ${s.headline}`] });
+    await store.close();
+    for (const home of ['src-a', 'src-b']) {
+      const own = stories.filter((s) => s.sources[0] === home);
+      expect((await readFile(join(dir, 'stories', `${home}.json`))).equals(referenceEncoding(own))).toBe(true);
+    }
+    const again = await openStore(dir);
+    for (const s of stories) {
+      const { body, ...meta } = JSON.parse(JSON.stringify(again.get(s.id))) as StoredStory;
+      expect(meta).toEqual(JSON.parse(JSON.stringify(s)) as StoryMeta);
+      expect(body).toEqual([`body of ${s.headline}`]);
+    }
+    await again.close();
   });
 });
