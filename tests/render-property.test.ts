@@ -28,7 +28,7 @@ const PIECES: ((r: () => number) => string)[] = [
   (r) => String.fromCharCode(0xd800 + Math.floor(r() * 0x800)), // a lone surrogate half
   (r) => String.fromCharCode(0xa0 + Math.floor(r() * (0xd800 - 0xa0))), // BMP below surrogates
   (r) => String.fromCodePoint(0x10000 + Math.floor(r() * 0x100000)), // planes 1–16
-  (r) => ['\uE000', '\uE001', `\uE000${Math.floor(r() * 10)}\uE001`][Math.floor(r() * 3)]!, // token lookalikes
+  (r) => ['\u0001', '\u0002', `\u0001${Math.floor(r() * 10)}\u0002`, '\uE000', `\uE000${Math.floor(r() * 10)}\uE001`][Math.floor(r() * 5)]!, // token lookalikes, now and before
 ];
 
 /** Leading and trailing characters that Python's str.isspace() accepts (controls are gone already). */

@@ -28,10 +28,17 @@ export function normalizeUrl(url: string, what: string): string {
 }
 
 /**
+ * The form entryUri gives every stored story, which the URL parser keeps as it is (a lower-case
+ * scheme and an opaque path): known good without a parse, one fewer per entry and render.
+ */
+const UUID_URN = /^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
  * An entry id must be an absolute URI that the URL parser leaves as it is: feed@6 writes the
  * parser's form, and an id that changed on the way would be a new story to every reader.
  */
 export function checkEntryId(id: string): string {
+  if (UUID_URN.test(id)) return id;
   let href: string;
   try {
     href = new URL(id).href;
