@@ -185,4 +185,16 @@ describe('corrupt body files', () => {
     expect(() => bodies.set('s1', C, ['c'])).toThrow(CorruptStateError);
     expect(await readFile(fileOf(dir, 's1'), 'utf8')).toContain('kapot');
   });
+
+  it('a body file changed behind the store after it was read is reported, not read wrong', async () => {
+    const dir = await bodyDir();
+    await writeFile(fileOf(dir, 's1'), JSON.stringify({ version: 4, bodies: { [A]: ['a'], [B]: ['bbbb'] } }));
+    const bodies = shards(dir);
+    expect(bodies.get('s1', A)).toEqual(['a']);
+    // Same length, B's array shifted by one byte: the range no longer holds one array.
+    await writeFile(fileOf(dir, 's1'), JSON.stringify({ version: 4, bodies: { [A]: ['aa'], [B]: ['bbb'] } }));
+    expect(() => bodies.get('s1', B)).toThrow(`the body of ${B} is not where the file had it`);
+    await writeFile(fileOf(dir, 's1'), '{}');
+    expect(() => bodies.get('s1', B)).toThrow(CorruptStateError);
+  });
 });

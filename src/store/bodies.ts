@@ -72,12 +72,20 @@ class RawShard {
     const slot = this.index.slots.get(id);
     if (slot === undefined) return undefined;
     const bytes = readRange(this.file, this.index.ranges[2 * slot]!, this.index.ranges[2 * slot + 1]!);
+    // The scan at read checked this range's structure: one that fails now means the file changed.
+    let end: number;
+    try {
+      end = arrayEnd(bytes, 0, this.file);
+    } catch (err) {
+      end = -1;
+      if (!(err instanceof CorruptStateError)) throw err;
+    }
+    if (end !== bytes.length - 1) throw new CorruptStateError(this.file, new Error(`the body of ${id} is not where the file had it: it changed since it was read`));
     let body: string[];
     try {
-      if (arrayEnd(bytes, 0, this.file) !== bytes.length - 1) throw new Error(`the body of ${id} is not where the file had it`);
       body = JSON.parse(bytes.toString('utf8')) as string[];
     } catch (err) {
-      throw err instanceof CorruptStateError ? err : new CorruptStateError(this.file, err);
+      throw new CorruptStateError(this.file, err);
     }
     this.lastId = id;
     this.lastBody = body;
