@@ -188,7 +188,7 @@ describe('held stories', () => {
   });
 });
 
-/** The story file as JSON.stringify writes it from rows (the encoder before it wrote bytes itself). */
+/** The story file as a plain JSON.stringify of the rows writes it (what any faster encoder must match byte for byte). */
 function referenceEncoding(stories: readonly StoryMeta[]): Buffer {
   const strings: string[] = [];
   const index = new Map<string, number>();
@@ -250,11 +250,11 @@ describe('story file encoding', () => {
   it('writes the bytes JSON.stringify of the rows would, for hostile text (escapes, unicode, lone surrogates, nulls, many keys and sources)', () => {
     for (const seed of [1, 2, 3]) {
       const stories = hostileStories(seed, 400, ['src-a', 'src-b', 'x"y']);
-      expect(encodeStoryFile(stories).equals(referenceEncoding(stories))).toBe(true);
-      // Again, after a larger file grew the reused buffers, and for a short list.
-      expect(encodeStoryFile(stories.slice(0, 3)).equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
+      expect(Buffer.from(encodeStoryFile(stories), 'utf8').equals(referenceEncoding(stories))).toBe(true);
+      // A short list too (an encoder that reuses buffers must not leak the previous file into it).
+      expect(Buffer.from(encodeStoryFile(stories.slice(0, 3)), 'utf8').equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
     }
-    expect(encodeStoryFile([]).toString('utf8')).toBe('{"version":4,"strings":[],"stories":[]}');
+    expect(encodeStoryFile([])).toBe('{"version":4,"strings":[],"stories":[]}');
   });
 
   it('a store writes held stories as the reference encoding of their fields, and reads them back', async () => {

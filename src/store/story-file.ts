@@ -192,185 +192,41 @@ function onlyId(id: string, keys: readonly string[]): boolean {
   return keys.length === 1 && keys[0] === id;
 }
 
-/**
- * The bytes (UTF-8) of a story file holding `stories` (rows in the order given): exactly
- * `JSON.stringify({ version, strings, stories: rows })` with the rows listed above, written
- * straight into bytes. Why: building 500 row arrays per file, stringifying them and converting
- * the text to UTF-8 made most of a flush's CPU time and most of its garbage (~85 ms of GC per
- * 100-file flush with the daemon's small young generation, ~4 ms now): here the garbage is the
- * returned buffer, off the heap. Text that JSON leaves as it is (ids, hashes, most headlines) is
- * copied as Latin-1; anything else goes through JSON.stringify, so escapes stay JSON's own
- * (tests/store-v4.test.ts compares the bytes with JSON.stringify of the rows).
- */
-export function encodeStoryFile(stories: readonly (StoryMeta | HeldStory)[]): Buffer {
+/** The text of a story file holding `stories` (rows in the order given). */
+export function encodeStoryFile(stories: readonly (StoryMeta | HeldStory)[]): string {
+  const strings: string[] = [];
   const index = new Map<string, number>();
-  TABLE.reset();
-  ROWS.reset();
-  // A string's index, adding it to the table (as JSON text) when first seen: the first row's
-  // first reference gets 0, as JSON.stringify of the table built in column order would.
   const ref = (s: string): number => {
     let i = index.get(s);
     if (i === undefined) {
-      i = index.size;
+      i = strings.length;
+      strings.push(s);
       index.set(s, i);
-      if (i > 0) TABLE.byte(COMMA);
-      TABLE.string(s);
     }
     return i;
   };
-  const w = ROWS;
-  for (let n = 0; n < stories.length; n++) {
-    const s = stories[n]!;
-    w.ascii(n === 0 ? '[' : ',[');
-    w.string(s.id);
-    const keys = s instanceof HeldStory ? s.keysColumn() : onlyId(s.id, s.keys) ? 0 : s.keys;
-    if (keys === 0) w.ascii(',0,');
-    else {
-      w.ascii(',[');
-      w.strings(keys);
-      w.ascii('],');
-    }
-    w.stringOrNull(s.leadKey);
-    w.byte(COMMA);
-    const sources = s.sources;
-    if (sources.length === 1) w.int(ref(sources[0]!));
-    else w.refs(sources, ref);
-    w.byte(COMMA);
-    w.string(s.headline);
-    w.ascii(s.headlineDerived ? ',1,' : ',0,');
-    w.int(s.place === null ? NONE : ref(s.place));
-    w.byte(COMMA);
-    w.refs(s.agencies, ref);
-    w.byte(COMMA);
-    w.int(s.section === null ? NONE : ref(s.section));
-    w.byte(COMMA);
-    w.string(s.bodyHash);
-    w.byte(COMMA);
-    w.stringOrNull(s.link);
-    w.byte(COMMA);
-    w.int(ref(s.lang));
-    w.byte(COMMA);
-    w.int(ref(s.firstSeen));
-    w.byte(COMMA);
-    w.int(ref(s.lastSeen));
-    w.byte(COMMA);
-    w.int(s.publishedEarliest === null ? NONE : ref(s.publishedEarliest));
-    w.byte(COMMA);
-    w.int(ref(s.publishedLatest));
-    w.byte(COMMA);
-    w.int(ref(s.updated));
-    w.byte(CLOSE);
-  }
-  const head = `{"version":${STORY_FILE_VERSION},"strings":[`;
-  const middle = '],"stories":[';
-  const out = Buffer.allocUnsafeSlow(head.length + TABLE.pos + middle.length + ROWS.pos + 2);
-  let pos = out.write(head, 0, 'latin1');
-  out.set(TABLE.buf.subarray(0, TABLE.pos), pos);
-  pos += TABLE.pos;
-  pos += out.write(middle, pos, 'latin1');
-  out.set(ROWS.buf.subarray(0, ROWS.pos), pos);
-  pos += ROWS.pos;
-  out.write(']}', pos, 'latin1');
-  TABLE.trim();
-  ROWS.trim();
-  return out;
+  const refOrNone = (s: string | null): number => (s === null ? NONE : ref(s));
+  const rows = stories.map((s) => [
+    s.id,
+    s instanceof HeldStory ? s.keysColumn() : onlyId(s.id, s.keys) ? 0 : s.keys,
+    s.leadKey,
+    s.sources.length === 1 ? ref(s.sources[0]!) : s.sources.map(ref),
+    s.headline,
+    s.headlineDerived ? 1 : 0,
+    refOrNone(s.place),
+    s.agencies.map(ref),
+    refOrNone(s.section),
+    s.bodyHash,
+    s.link,
+    ref(s.lang),
+    ref(s.firstSeen),
+    ref(s.lastSeen),
+    refOrNone(s.publishedEarliest),
+    ref(s.publishedLatest),
+    ref(s.updated),
+  ]);
+  return JSON.stringify({ version: STORY_FILE_VERSION, strings, stories: rows });
 }
-
-/** Text JSON.stringify leaves as it is and UTF-8 writes as Latin-1 would: printable ASCII but `"` and `\\`. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-const COMMA = 0x2c;
-const CLOSE = 0x5d;
-const QUOTE = 0x22;
-
-/** Scratch kept between encodes: a 500-story file's rows take ~110 kB. */
-const SCRATCH = 64 * 1024;
-const KEEP = 1024 * 1024;
-
-/**
- * JSON text written into a growing buffer that every encode reuses (encodes are synchronous, so
- * one at a time): the output is copied out once, at its exact size.
- */
-class JsonBytes {
-  buf = Buffer.allocUnsafeSlow(SCRATCH);
-  pos = 0;
-
-  reset(): void {
-    this.pos = 0;
-  }
-
-  /** After an unusually large file: give the memory back rather than hold it for good. */
-  trim(): void {
-    if (this.buf.length > KEEP) this.buf = Buffer.allocUnsafeSlow(SCRATCH);
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const grown = Buffer.allocUnsafeSlow(size);
-    this.buf.copy(grown, 0, 0, this.pos);
-    this.buf = grown;
-  }
-
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.pos++] = b;
-  }
-
-  /** Text known to be ASCII and to need no escaping (punctuation of the format). */
-  ascii(text: string): void {
-    this.room(text.length);
-    for (let i = 0; i < text.length; i++) this.buf[this.pos++] = text.charCodeAt(i);
-  }
-
-  /** A non-negative integer, or -1 (table indexes are mostly under 100: no string made for those). */
-  int(n: number): void {
-    if (n >= 0 && n < 100) {
-      this.room(2);
-      if (n >= 10) this.buf[this.pos++] = 0x30 + Math.floor(n / 10);
-      this.buf[this.pos++] = 0x30 + (n % 10);
-    } else this.ascii(String(n));
-  }
-
-  /** `s` as JSON.stringify writes it, in UTF-8. */
-  string(s: string): void {
-    // Worst case: every UTF-16 unit escaped as \uXXXX (6 bytes), quotes around.
-    this.room(s.length * 6 + 2);
-    const buf = this.buf;
-    if (PLAIN.test(s)) {
-      // Printable ASCII without the two characters JSON escapes: copied as it is (natively).
-      buf[this.pos++] = QUOTE;
-      this.pos += buf.write(s, this.pos, 'latin1');
-      buf[this.pos++] = QUOTE;
-    } else this.pos += buf.write(JSON.stringify(s), this.pos, 'utf8');
-  }
-
-  stringOrNull(s: string | null): void {
-    if (s === null) this.ascii('null');
-    else this.string(s);
-  }
-
-  /** `[` the strings `]` without the brackets. */
-  strings(list: readonly string[]): void {
-    for (let i = 0; i < list.length; i++) {
-      if (i > 0) this.byte(COMMA);
-      this.string(list[i]!);
-    }
-  }
-
-  /** The table indexes of `list` as a JSON array. */
-  refs(list: readonly string[], ref: (s: string) => number): void {
-    this.byte(0x5b);
-    for (let i = 0; i < list.length; i++) {
-      if (i > 0) this.byte(COMMA);
-      this.int(ref(list[i]!));
-    }
-    this.byte(CLOSE);
-  }
-}
-
-const TABLE = new JsonBytes();
-const ROWS = new JsonBytes();
 
 /** Why a parsed story file cannot be loaded, or null when its shape is right (rows are checked while decoded). */
 export function storyFileProblem(data: unknown): string | null {
