@@ -6,7 +6,7 @@ import type { DatedStory, StoredStory } from '../src/model.js';
 import { ingestStories } from '../src/store/ingest.js';
 import { openStore, STATE_VERSION } from '../src/store/index.js';
 import { recoverState } from '../src/store/recover.js';
-import { applyRetention } from '../src/store/retention.js';
+import { applyRetention, newestFirst } from '../src/store/retention.js';
 import { tempDir } from './helpers/tmp.js';
 
 const T0 = new Date('2026-11-28T12:00:00Z');
@@ -179,6 +179,20 @@ describe('state files', () => {
     const empty = await openStore(dir);
     expect(empty.size()).toBe(0);
     await empty.close();
+  });
+});
+
+describe('newestFirst', () => {
+  it('orders by publishedLatest, newest first, then by id in code-unit order, whatever the host locale', () => {
+    const s = (id: string, publishedLatest: string) => ({ id, publishedLatest }) as StoredStory;
+    const stories = [
+      s('b0', '2026-11-28T11:00:00.000Z'),
+      s('a9', '2026-11-28T12:00:00.000Z'),
+      s('0f', '2026-11-28T11:00:00.000Z'),
+      s('a0', '2026-11-28T12:00:00.000Z'),
+      s('ff', '2026-11-27T23:59:59.000Z'),
+    ];
+    expect(stories.sort(newestFirst).map((x) => x.id)).toEqual(['a0', 'a9', '0f', 'b0', 'ff']);
   });
 });
 

@@ -8,7 +8,13 @@ import type { Store } from './index.js';
 
 /** Newest first by publication; ties broken by id so the order is the same every time. */
 export function newestFirst(a: StoredStory, b: StoredStory): number {
-  return b.publishedLatest.localeCompare(a.publishedLatest) || a.id.localeCompare(b.id);
+  // Code-unit order, not localeCompare: ISO 8601 UTC timestamps and hex ids sort right by it, and
+  // it neither depends on the host's locale nor costs an ICU collation per comparison.
+  return compare(b.publishedLatest, a.publishedLatest) || compare(a.id, b.id);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export interface RetentionPolicy {
