@@ -366,6 +366,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         log.warn('server.host/port changed: restart wirefeed to listen on the new address');
       }
       if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
+      if (config.server.feedCacheMb !== old.server.feedCacheMb) log.warn('server.feedCacheMb changed: restart wirefeed to resize the feed cache');
       await scheduler.stop(10_000);
       const before = w.sources;
       w = wire(config, baseUrlOf(config));

@@ -65,6 +65,9 @@ describe('reload in-process', () => {
       expect(d.app.store.lastPages.size()).toBe(1);
       // Its stories stay (retention decides about them), only the memo goes.
       expect(d.app.store.countOf('twee')).toBe(8);
+      // The feed cache is sized at start: a new size is only announced.
+      await d.app.reload(await writeConfig(dir, one.replace('server: { port: 0 }', 'server: { port: 0, feedCacheMb: 4 }')));
+      expect(d.lines.filter((l) => l.includes('feedCacheMb'))).toEqual([expect.stringMatching(/warn {2}server\.feedCacheMb changed: restart wirefeed to resize the feed cache$/)]);
     } finally {
       await d.app.stop();
     }
