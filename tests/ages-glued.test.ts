@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { matchAgeAtEnd, matchAgeAtStart, resolveAge } from '../src/ages/index.js';
 import type { Lang } from '../src/model.js';
+import { seeded as rng } from './helpers/random.js';
 
 describe('matchAgeAtStart', () => {
   test.each<[string, Lang | 'auto', string, Lang]>([
@@ -121,16 +122,6 @@ describe('matchAgeAtEnd', () => {
 });
 
 describe('invariants on random and mutated input', () => {
-  /** mulberry32: a fixed seed keeps the run reproducible. */
-  function rng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const seeds = [
     '4 minuten geledenSEOUL',
     'gisteren om 18:45',

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CorruptStateError } from '../src/store/atomic.js';
 import { BODY_DIR, BodyShards } from '../src/store/bodies.js';
 import { tempDir } from './helpers/tmp.js';
+import { seeded as rng } from './helpers/random.js';
 
 // Ids as the store makes them: 32 hex digits.
 const A = 'a'.repeat(32);
@@ -39,17 +40,6 @@ function shards(dir: string, homed: Record<string, string> = {}): BodyShards {
 
 function textOf(job: { text(): string | Uint8Array }): string {
   return Buffer.from(job.text()).toString('utf8');
-}
-
-/** A seeded generator (mulberry32), so a failure is repeatable. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('body files read raw', () => {
