@@ -6,26 +6,12 @@ import { ingestStories } from '../src/store/ingest.js';
 import { openStore, STATE_VERSION } from '../src/store/index.js';
 import { applyRetention } from '../src/store/retention.js';
 import { tempDir } from './helpers/tmp.js';
+import { datedStory } from './helpers/stories.js';
 
 const T0 = new Date('2026-11-28T12:00:00Z');
 const opts = (sourceId: string, at: Date) => ({ sourceId, at, lang: 'nl' as const });
 
-function dated(headline: string, body: string[] = [`GENT (ANP) - ${headline} is gebeurd.`, 'Tweede alinea.']): DatedStory {
-  return {
-    headline,
-    headlineDerived: false,
-    place: 'GENT',
-    agencies: ['ANP'],
-    section: null,
-    body,
-    ageText: null,
-    leadSentence: `${headline} is gebeurd.`,
-    link: null,
-    datetime: null,
-    publishedEarliest: null,
-    publishedLatest: T0,
-  };
-}
+const dated = (headline: string, body?: string[]): DatedStory => datedStory(body === undefined ? { headline } : { headline, body });
 
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 

@@ -7,6 +7,7 @@ import { openStore, STATE_VERSION, type StoryMeta } from '../src/store/index.js'
 import { recoverState } from '../src/store/recover.js';
 import { encodeStoryFile, STORY_COLUMNS } from '../src/store/story-file.js';
 import { tempDir } from './helpers/tmp.js';
+import { datedStory } from './helpers/stories.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/state/v3');
 const T0 = new Date('2026-11-28T12:00:00Z');
@@ -128,22 +129,7 @@ describe('state version 4', () => {
   });
 });
 
-function dated(headline: string): DatedStory {
-  return {
-    headline,
-    headlineDerived: false,
-    place: 'GENT',
-    agencies: ['ANP'],
-    section: null,
-    body: [`GENT (ANP) - ${headline} is gebeurd.`],
-    ageText: null,
-    leadSentence: `${headline} is gebeurd.`,
-    link: null,
-    datetime: null,
-    publishedEarliest: null,
-    publishedLatest: T0,
-  };
-}
+const dated = (headline: string): DatedStory => datedStory({ headline, body: [`GENT (ANP) - ${headline} is gebeurd.`] });
 
 describe('held stories', () => {
   it('loaded stories share frozen lists; ingest replaces them, and the change is written', async () => {

@@ -8,27 +8,13 @@ import { openStore, STATE_VERSION } from '../src/store/index.js';
 import { recoverState } from '../src/store/recover.js';
 import { applyRetention, newestFirst } from '../src/store/retention.js';
 import { tempDir } from './helpers/tmp.js';
+import { datedStory } from './helpers/stories.js';
 
 const T0 = new Date('2026-11-28T12:00:00Z');
 const min = (n: number) => n * 60_000;
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-function dated(over: Partial<DatedStory> & { headline: string }): DatedStory {
-  return {
-    headlineDerived: false,
-    place: 'WASHINGTON',
-    agencies: ['ANP'],
-    section: null,
-    body: [`WASHINGTON (ANP) - ${over.headline} is gebeurd.`, 'Tweede alinea.'],
-    ageText: null,
-    leadSentence: `${over.headline} is gebeurd.`,
-    link: null,
-    datetime: null,
-    publishedEarliest: null,
-    publishedLatest: T0,
-    ...over,
-  };
-}
+const dated = (over: Partial<DatedStory> & { headline: string }): DatedStory => datedStory({ place: 'WASHINGTON', ...over });
 
 const opts = (sourceId: string, when: Date) => ({ sourceId, at: when, lang: 'nl' as const });
 
