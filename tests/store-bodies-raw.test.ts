@@ -38,9 +38,6 @@ function shards(dir: string, homed: Record<string, string> = {}): BodyShards {
   return new BodyShards(dir, 4, (id, home) => (homed[id] ?? 's1') === home);
 }
 
-function textOf(job: { text(): string | Uint8Array }): string {
-  return Buffer.from(job.text()).toString('utf8');
-}
 
 describe('body files read raw', () => {
   it('reads back every body exactly, whatever its text looks like in JSON', async () => {
@@ -91,7 +88,7 @@ describe('body files read raw', () => {
     expect(bodies.get('s2', A)).toEqual(['a']);
     const { jobs, homes } = bodies.pending();
     expect(homes).toEqual(['s2']);
-    expect(JSON.parse(textOf(jobs[0]!))).toEqual({ version: 4, bodies: { [A]: ['a'] } });
+    expect(JSON.parse(jobs[0]!.text())).toEqual({ version: 4, bodies: { [A]: ['a'] } });
   });
 
   it('a set on a raw shard parses it whole: the write holds every body homed there and the new one', async () => {
@@ -107,7 +104,7 @@ describe('body files read raw', () => {
     const { jobs, homes } = bodies.pending();
     expect(homes).toEqual(['s1']);
     expect(jobs[0]!.file).toBe(fileOf(dir, 's1'));
-    const text = textOf(jobs[0]!);
+    const text = jobs[0]!.text();
     expect(JSON.parse(text)).toEqual({ version: 4, bodies: { ...TRICKY, [D]: ['nieuw "verhaal"'] } });
     // Written and read back raw by a fresh cache: the same bodies.
     await writeFile(fileOf(dir, 's1'), text);
@@ -126,7 +123,7 @@ describe('body files read raw', () => {
     expect(bodies.isDirty()).toBe(false);
     bodies.written([], ['s1']);
     const { jobs } = bodies.pending();
-    expect(JSON.parse(textOf(jobs[0]!))).toEqual({ version: 4, bodies: { [A]: ['a'] } });
+    expect(JSON.parse(jobs[0]!.text())).toEqual({ version: 4, bodies: { [A]: ['a'] } });
   });
 });
 

@@ -8,10 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { WirefeedError } from '../errors.js';
 
-/** What a file is written from: text (written as UTF-8) or its bytes. */
-export type FileData = string | Uint8Array;
-
-export async function writeFileAtomic(file: string, text: FileData): Promise<void> {
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = tempName(file);
   try {
     await writeSynced(tmp, text);
@@ -26,7 +23,7 @@ export async function writeFileAtomic(file: string, text: FileData): Promise<voi
 /** One file of a batch: its text is made only when its turn comes, so no stall builds them all at once. */
 export interface FileJob {
   file: string;
-  text(): FileData;
+  text(): string;
 }
 
 /** Temp files written and synced at once; more gains little on one disk and holds more text in memory. */
@@ -97,10 +94,10 @@ function tempName(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
-async function writeSynced(tmp: string, text: FileData): Promise<void> {
+async function writeSynced(tmp: string, text: string): Promise<void> {
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(text);
+    await fh.writeFile(text, 'utf8');
     await fh.sync();
   } finally {
     await fh.close();
