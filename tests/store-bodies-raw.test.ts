@@ -88,7 +88,7 @@ describe('body files read raw', () => {
     expect(bodies.get('s2', A)).toEqual(['a']);
     const { jobs, homes } = bodies.pending();
     expect(homes).toEqual(['s2']);
-    expect(JSON.parse(jobs[0]!.text())).toEqual({ version: 4, bodies: { [A]: ['a'] } });
+    expect(JSON.parse(jobs[0]!.content() as string)).toEqual({ version: 4, bodies: { [A]: ['a'] } });
   });
 
   it('a set on a raw shard parses it whole: the write holds every body homed there and the new one', async () => {
@@ -104,7 +104,7 @@ describe('body files read raw', () => {
     const { jobs, homes } = bodies.pending();
     expect(homes).toEqual(['s1']);
     expect(jobs[0]!.file).toBe(fileOf(dir, 's1'));
-    const text = jobs[0]!.text();
+    const text = jobs[0]!.content() as string;
     expect(JSON.parse(text)).toEqual({ version: 4, bodies: { ...TRICKY, [D]: ['nieuw "verhaal"'] } });
     // Written and read back raw by a fresh cache: the same bodies.
     await writeFile(fileOf(dir, 's1'), text);
@@ -123,7 +123,7 @@ describe('body files read raw', () => {
     expect(bodies.isDirty()).toBe(false);
     bodies.written([], ['s1']);
     const { jobs } = bodies.pending();
-    expect(JSON.parse(jobs[0]!.text())).toEqual({ version: 4, bodies: { [A]: ['a'] } });
+    expect(JSON.parse(jobs[0]!.content() as string)).toEqual({ version: 4, bodies: { [A]: ['a'] } });
   });
 });
 

@@ -29,6 +29,7 @@ describe('bodies apart from the stories', () => {
       version: STATE_VERSION,
       strings: ['s1', 'GENT', 'ANP', 'nl', T0.toISOString()],
       stories: held.map(row),
+      lengths: held.map((s) => JSON.stringify(row(s)).length),
     });
     const bodies = (await readJson(join(dir, 'bodies/s1.json'))) as { version: number; bodies: Record<string, string[]> };
     expect(bodies).toEqual({ version: STATE_VERSION, bodies: { [ids[0]!]: ['GENT (ANP) - Een is gebeurd.', 'Tweede alinea.'], [ids[1]!]: ['GENT (ANP) - Twee.', 'B.', 'C.'] } });

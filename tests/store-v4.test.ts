@@ -1,13 +1,13 @@
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DatedStory, Lang, StoredStory } from '../src/model.js';
+import type { DatedStory, StoredStory } from '../src/model.js';
 import { ingestStories } from '../src/store/ingest.js';
 import { openStore, STATE_VERSION, type StoryMeta } from '../src/store/index.js';
 import { recoverState } from '../src/store/recover.js';
 import { encodeStoryFile, STORY_COLUMNS } from '../src/store/story-file.js';
 import { tempDir } from './helpers/tmp.js';
-import { datedStory } from './helpers/stories.js';
+import { datedStory, hostileStories } from './helpers/stories.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/state/v3');
 const T0 = new Date('2026-11-28T12:00:00Z');
@@ -63,11 +63,14 @@ describe('state version 4', () => {
         ['a1', 0, 'l1', 0, 'Kabinet valt', 0, 1, [2], 3, 'b1', null, 4, 5, 6, 7, 8, 5],
         ['a2', ['a2', 'a2-edit'], null, [0, 9], 'Storm "Ciarán" raast\u00a0over land', 1, -1, [2, 10], -1, 'b2', 'https://example.org/a2', 4, 5, 5, -1, 5, 5],
       ],
+      // Each row's length in UTF-8 bytes (the second has á and a no-break space, two bytes each).
+      lengths: [62, 129],
     });
     expect(await readJson(join(dir, 'stories/bravo.json'))).toEqual({
       version: 4,
       strings: ['bravo', 'Berlin', 'Politik', 'de', '2026-11-28T10:00:00.000Z', '2026-11-28T08:00:00.000Z', '2026-11-28T09:00:00.000Z'],
       stories: [['b1', 0, 'lb', 0, 'Storm over Berlin', 0, 1, [], 2, 'bb', null, 3, 4, 4, 5, 6, 4]],
+      lengths: [66],
     });
     // Backups: byte for byte what was there; body files are not rewritten (same layout in 3 and 4).
     for (const name of ['wirefeed.json', 'stories/alfa.json', 'stories/bravo.json']) {
@@ -188,59 +191,19 @@ function referenceEncoding(stories: readonly StoryMeta[]): Buffer {
     s.headline, s.headlineDerived ? 1 : 0, orNone(s.place), s.agencies.map(ref), orNone(s.section), s.bodyHash, s.link, ref(s.lang),
     ref(s.firstSeen), ref(s.lastSeen), orNone(s.publishedEarliest), ref(s.publishedLatest), ref(s.updated),
   ]);
-  return Buffer.from(JSON.stringify({ version: STATE_VERSION, strings, stories: rows }), 'utf8');
-}
-
-/** Stories whose every text field is drawn from hostile pieces (seeded: the same stories every run). */
-function hostileStories(seed: number, count: number, sources: readonly string[]): StoryMeta[] {
-  let state = seed;
-  const next = (): number => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const pieces = [
-    'plain', '"', '\\', '\\"', '\u0000', '\n', '\t', '\u001f', '\u007f', '\u0080', 'é', 'Ciarán', '中文', '\u2028', '\u2029',
-    '😀', '\ud800', '\udc00', '\udbff\udfff', '</script>', '{"a":[1]}', ' ', '', 'ﬀ', '\ufeff', '0', '-1', 'null',
-  ];
-  const text = (): string => Array.from({ length: Math.floor(next() * 6) }, () => pick(pieces)).join('');
-  const orNull = (): string | null => (next() < 0.3 ? null : text());
-  const times = ['2026-11-28T12:00:00.000Z', '2026-11-28T11:00:00.000Z', `2026-11-28T10:00:00.000Z${pick(pieces)}`];
-  return Array.from({ length: count }, (_, n) => {
-    const id = next() < 0.5 ? `${n.toString(16).padStart(32, '0')}` : `${n}${text()}`;
-    const keys = next() < 0.6 ? [id] : [id, ...Array.from({ length: 1 + Math.floor(next() * 3) }, text)];
-    const own = [pick(sources), ...(next() < 0.3 ? [pick(sources), text()] : [])];
-    return {
-      id,
-      keys: next() < 0.1 ? [text()] : keys,
-      leadKey: orNull(),
-      sources: own,
-      headline: n === 7 ? 'x"'.repeat(50_000) : text(),
-      headlineDerived: next() < 0.5,
-      place: orNull(),
-      agencies: Array.from({ length: Math.floor(next() * 3) }, () => pick(['ANP', 'AFP', text()])),
-      section: orNull(),
-      bodyHash: next() < 0.8 ? 'ab'.repeat(16) : text(),
-      link: orNull(),
-      lang: pick(['nl', 'de', text()]) as Lang,
-      firstSeen: pick(times),
-      lastSeen: pick(times),
-      publishedEarliest: next() < 0.3 ? null : pick(times),
-      publishedLatest: pick(times),
-      updated: pick(times),
-    };
-  });
+  const lengths = rows.map((row) => Buffer.byteLength(JSON.stringify(row), 'utf8'));
+  return Buffer.from(JSON.stringify({ version: STATE_VERSION, strings, stories: rows, lengths }), 'utf8');
 }
 
 describe('story file encoding', () => {
   it('writes the bytes JSON.stringify of the rows would, for hostile text (escapes, unicode, lone surrogates, nulls, many keys and sources)', () => {
     for (const seed of [1, 2, 3]) {
       const stories = hostileStories(seed, 400, ['src-a', 'src-b', 'x"y']);
-      expect(Buffer.from(encodeStoryFile(stories), 'utf8').equals(referenceEncoding(stories))).toBe(true);
+      expect(encodeStoryFile(stories).bytes.equals(referenceEncoding(stories))).toBe(true);
       // A short list too (an encoder that reuses buffers must not leak the previous file into it).
-      expect(Buffer.from(encodeStoryFile(stories.slice(0, 3)), 'utf8').equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
+      expect(encodeStoryFile(stories.slice(0, 3)).bytes.equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
     }
-    expect(encodeStoryFile([])).toBe('{"version":4,"strings":[],"stories":[]}');
+    expect(encodeStoryFile([]).bytes.toString()).toBe('{"version":4,"strings":[],"stories":[],"lengths":[]}');
   });
 
   it('a store writes held stories as the reference encoding of their fields, and reads them back', async () => {

@@ -8,7 +8,7 @@ describe('writeFilesAtomic', () => {
   it('writes every file of a batch, making each text only once', async () => {
     const dir = await tempDir();
     const made: number[] = [];
-    const jobs = Array.from({ length: 20 }, (_, i) => ({ file: join(dir, `f${String(i).padStart(2, '0')}.json`), text: () => (made.push(i), `{"n":${i}}`) }));
+    const jobs = Array.from({ length: 20 }, (_, i) => ({ file: join(dir, `f${String(i).padStart(2, '0')}.json`), content: () => (made.push(i), `{"n":${i}}`) }));
     await writeFilesAtomic(jobs);
     expect(made.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect((await readdir(dir)).length).toBe(20);
@@ -19,7 +19,7 @@ describe('writeFilesAtomic', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.json'), 'old a');
     await mkdir(join(dir, 'b.json')); // a directory where a file should go: its rename fails
-    const jobs = ['a.json', 'b.json', 'c.json'].map((name) => ({ file: join(dir, name), text: () => `new ${name}` }));
+    const jobs = ['a.json', 'b.json', 'c.json'].map((name) => ({ file: join(dir, name), content: () => `new ${name}` }));
     await expect(writeFilesAtomic(jobs)).rejects.toThrow(`store: cannot write ${join(dir, 'b.json')}`);
     // Renames run in order: the file before the failing one is new, the ones after are untouched.
     expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe('new a.json');
@@ -31,7 +31,7 @@ describe('writeFilesAtomic', () => {
     const names = ['a.json', 'b.json', 'missing/c.json', 'd.json', 'e.json'];
     for (const name of ['a.json', 'b.json', 'd.json', 'e.json']) await writeFile(join(dir, name), `old ${name}`);
     // No directory `missing`: the temp file of c cannot be created.
-    const jobs = names.map((name) => ({ file: join(dir, name), text: () => `new ${name}` }));
+    const jobs = names.map((name) => ({ file: join(dir, name), content: () => `new ${name}` }));
     await expect(writeFilesAtomic(jobs)).rejects.toThrow(`store: cannot write ${join(dir, 'missing/c.json')}`);
     const after = await Promise.all(['a.json', 'b.json', 'd.json', 'e.json'].map((name) => readFile(join(dir, name), 'utf8')));
     expect(after.slice(2)).toEqual(['old d.json', 'old e.json']);
@@ -42,7 +42,7 @@ describe('writeFilesAtomic', () => {
 
   it('writes text as UTF-8 (a lone surrogate as U+FFFD, as Buffer.from writes it)', async () => {
     const dir = await tempDir();
-    await writeFilesAtomic([{ file: join(dir, 'text.json'), text: () => '{é\ud800}' }]);
+    await writeFilesAtomic([{ file: join(dir, 'text.json'), content: () => '{é\ud800}' }]);
     expect(await readFile(join(dir, 'text.json'), 'utf8')).toBe('{é\ufffd}');
   });
 });

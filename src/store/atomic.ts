@@ -8,10 +8,10 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { WirefeedError } from '../errors.js';
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: FileContent): Promise<void> {
   const tmp = tempName(file);
   try {
-    await writeSynced(tmp, text);
+    await writeSynced(tmp, content);
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined); // the write already failed; report that one
@@ -20,10 +20,16 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await syncDir(dirname(file));
 }
 
-/** One file of a batch: its text is made only when its turn comes, so no stall builds them all at once. */
+/** What a file holds: text (written as UTF-8) or bytes. */
+export type FileContent = string | Uint8Array;
+
+/**
+ * One file of a batch: its content is made only when its turn comes, so no stall builds them
+ * all at once (a promise when making it reads something first).
+ */
 export interface FileJob {
   file: string;
-  text(): string;
+  content(): FileContent | Promise<FileContent>;
 }
 
 /** Temp files written and synced at once; more gains little on one disk and holds more text in memory. */
@@ -70,7 +76,7 @@ export async function writeFilesAtomic(jobs: readonly FileJob[]): Promise<void> 
       // Yield first: writes that finished together must not run their serialisations back to back.
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        await writeSynced(temps[i]!, jobs[i]!.text());
+        await writeSynced(temps[i]!, await jobs[i]!.content());
       } catch (err) {
         failure ??= { file: jobs[i]!.file, err };
         return;
@@ -94,10 +100,10 @@ function tempName(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
-async function writeSynced(tmp: string, text: string): Promise<void> {
+async function writeSynced(tmp: string, content: FileContent): Promise<void> {
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(text, 'utf8');
+    await fh.writeFile(content);
     await fh.sync();
   } finally {
     await fh.close();

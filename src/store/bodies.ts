@@ -191,7 +191,7 @@ export class BodyShards {
     for (const home of homes) this.writing.add(home);
     const jobs = homes.map((home) => {
       const bodies = this.parsed(home);
-      return { file: bodyFile(this.dir, home), text: () => JSON.stringify({ version: this.version, bodies: Object.fromEntries(bodies) }) };
+      return { file: bodyFile(this.dir, home), content: () => JSON.stringify({ version: this.version, bodies: Object.fromEntries(bodies) }) };
     });
     return { jobs, homes };
   }

@@ -14,7 +14,7 @@
  * a held story's `body` reads through to a small cache of body files. Writes are coalesced by
  * the caller through `flush()`; a flush writes body files, then story files, then wirefeed.json.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { WirefeedError } from '../errors.js';
@@ -24,7 +24,7 @@ import { CorruptStateError, DurableJsonFile, removeStaleTemps, writeFilesAtomic,
 import { acquireLock, type StateLock } from './lock.js';
 import { LastPages } from './ingest.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
-import { decodeStoryFile, encodeStoryFile, HeldStory, Sharing, storyFileProblem } from './story-file.js';
+import { decodeStoryFile, encodeStoryFile, HeldStory, placeRows, reencodeStoryFile, Sharing, storyFileProblem, type EncodedStoryFile, type StoryTable } from './story-file.js';
 
 export { STATE_VERSION } from './migrate.js';
 export type { StoryMeta } from './story-file.js';
@@ -118,6 +118,8 @@ class LowdbStore implements Store {
    */
   private readonly guests = new Map<string, Set<HeldStory>>();
   private readonly dirtyShards = new Set<string>();
+  /** home → the string table of its story file as last written, while its stories' rows are known (story-file.ts). */
+  private readonly tables = new Map<string, StoryTable>();
   private readonly bodies: BodyShards;
   readonly lastPages = new LastPages();
   private metaDirty = false;
@@ -136,12 +138,14 @@ class LowdbStore implements Store {
 
   /** Index one story file as read (`data` has the shape storyFileProblem asks for). */
   load(file: string, home: string, data: { strings: string[]; stories: unknown[] }): void {
-    let stories: HeldStory[];
+    let decoded: ReturnType<typeof decodeStoryFile>;
     try {
-      stories = decodeStoryFile(data, this.bodies, this.sharing ?? new Sharing());
+      decoded = decodeStoryFile(data, this.bodies, this.sharing ?? new Sharing());
     } catch (err) {
       throw new CorruptStateError(file, err);
     }
+    const { stories, table } = decoded;
+    if (table !== null) this.tables.set(home, table);
     this.shards.set(home, stories);
     for (const story of stories) this.index(story);
   }
@@ -242,6 +246,7 @@ class LowdbStore implements Store {
       return fresh;
     }
     if (held !== story) throw new WirefeedError('store', 'E_DUPLICATE', `story ${story.id} is already held as another object`);
+    held.forgetRow();
     this.unindex(held);
     this.index(held);
     this.touch(held);
@@ -249,6 +254,7 @@ class LowdbStore implements Store {
   }
 
   touchSeen(story: StoredStory): void {
+    this.byId.get(story.id)?.forgetRow();
     const home = story.sources[0];
     if (home !== undefined) this.dirtyShards.add(home);
   }
@@ -256,6 +262,7 @@ class LowdbStore implements Store {
   unlist(story: StoredStory, sourceId: string): void {
     const held = this.held(story);
     if (!held.sources.includes(sourceId)) return;
+    held.forgetRow();
     this.touch(held);
     this.unindex(held);
     const home = held.sources[0]!;
@@ -317,22 +324,61 @@ class LowdbStore implements Store {
     this.dirtyShards.clear();
     this.metaDirty = false;
     const jobs: FileJob[] = [...bodies.jobs];
+    const lists = new Map<string, HeldStory[]>();
     for (const home of homes) {
       // The list as it is now: every story on it has its body in the body files' pending text.
       const stories = [...this.shard(home)];
-      jobs.push({ file: shardFile(this.dir, home), text: () => encodeStoryFile(stories) });
+      const file = shardFile(this.dir, home);
+      lists.set(home, stories);
+      jobs.push({ file, content: () => this.storyFile(home, file, stories) });
     }
-    if (meta) jobs.push({ file: join(this.dir, META_FILE), text: () => JSON.stringify(this.meta.data) });
+    if (meta) jobs.push({ file: join(this.dir, META_FILE), content: () => JSON.stringify(this.meta.data) });
     try {
       await writeFilesAtomic(jobs);
     } catch (err) {
-      // Some files may be written already; writing them again next time is harmless.
+      // Some files may be written already; writing them again next time is harmless. Which of
+      // them hold the rows just placed is not known: the next write of each serialises it whole.
       this.bodies.failed(bodies.homes);
+      for (const [home, stories] of lists) {
+        this.tables.delete(home);
+        for (const story of stories) story.forgetRow();
+      }
       for (const home of homes) this.dirtyShards.add(home);
       if (meta) this.metaDirty = true;
       throw err;
     }
     this.bodies.written(bodies.homes, homes);
+  }
+
+  /**
+   * The bytes of `home`'s story file holding `stories`: a copy of the file on disk with the
+   * changed rows serialised again when its rows are known, else the whole file serialised.
+   */
+  private async storyFile(home: string, file: string, stories: readonly HeldStory[]): Promise<Buffer> {
+    const encoded = (await this.rewrite(home, file, stories)) ?? encodeStoryFile(stories);
+    if (encoded.table === null) this.tables.delete(home);
+    else this.tables.set(home, encoded.table);
+    placeRows(stories, encoded, home);
+    return encoded.bytes;
+  }
+
+  private async rewrite(home: string, file: string, stories: readonly HeldStory[]): Promise<EncodedStoryFile | null> {
+    const table = this.tables.get(home);
+    if (table === undefined || table.bloated()) return null;
+    let placed = 0;
+    for (const story of stories) if (story.rowAt() !== -1) placed++;
+    // Mostly changed: one JSON.stringify of the whole file costs less than one per changed row.
+    if (placed * 2 < stories.length) return null;
+    let previous: Buffer;
+    try {
+      previous = await readFile(file);
+    } catch (err) {
+      // Not there or not readable: the whole file is serialised instead, and a lasting cause
+      // fails that write, where it is reported.
+      if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+      return null;
+    }
+    return reencodeStoryFile(stories, previous, table);
   }
 
   async close(): Promise<void> {

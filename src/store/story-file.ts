@@ -98,6 +98,12 @@ export class HeldStory implements StoredStory {
   publishedLatest: string;
   updated: string;
   readonly #bodies: BodyShards;
+  /**
+   * Where this story's row sits in its home's story file as last written: the byte offset from
+   * the first row, and its byte length; -1 when unknown or changed since (see rowAt).
+   */
+  #rowAt = -1;
+  #rowLength = 0;
 
   constructor(
     readonly id: string,
@@ -184,6 +190,29 @@ export class HeldStory implements StoredStory {
   keysColumn(): 0 | string[] {
     return this.#keys ?? 0;
   }
+
+  /**
+   * The byte offset of this story's row in its home's story file, counted from the first row,
+   * or -1 when the file on disk does not hold this story as it is now: the store forgets the
+   * row whenever it is told of a change (put, touchSeen, unlist), so a row still placed can be
+   * copied into the next write of the file unchanged (reencodeStoryFile).
+   */
+  rowAt(): number {
+    return this.#rowAt;
+  }
+
+  rowLength(): number {
+    return this.#rowLength;
+  }
+
+  placeRow(at: number, length: number): void {
+    this.#rowAt = at;
+    this.#rowLength = length;
+  }
+
+  forgetRow(): void {
+    this.#rowAt = -1;
+  }
 }
 
 const NO_KEYS: readonly string[] = Object.freeze([]);
@@ -192,21 +221,50 @@ function onlyId(id: string, keys: readonly string[]): boolean {
   return keys.length === 1 && keys[0] === id;
 }
 
-/** The text of a story file holding `stories` (rows in the order given). */
-export function encodeStoryFile(stories: readonly (StoryMeta | HeldStory)[]): string {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const ref = (s: string): number => {
-    let i = index.get(s);
+/**
+ * The string table of one story file as last written (or loaded). A rewrite that copies rows
+ * (reencodeStoryFile) keeps every index they name and appends what changed rows need, so the
+ * table only grows between full writes; `bloated` says when a full write should drop what no
+ * row names any more.
+ */
+export class StoryTable {
+  private index: Map<string, number> | null = null;
+  /** The length after the last full write: a table twice that (and some) is due for one. */
+  private readonly compactLength: number;
+
+  constructor(readonly strings: string[]) {
+    this.compactLength = strings.length;
+  }
+
+  ref(s: string): number {
+    // Built on the first call: a loaded table is asked only when its file is rewritten.
+    this.index ??= new Map(this.strings.map((t, i) => [t, i]));
+    let i = this.index.get(s);
     if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      index.set(s, i);
+      i = this.strings.length;
+      this.strings.push(s);
+      this.index.set(s, i);
     }
     return i;
-  };
-  const refOrNone = (s: string | null): number => (s === null ? NONE : ref(s));
-  const rows = stories.map((s) => [
+  }
+
+  bloated(): boolean {
+    return this.strings.length > 2 * this.compactLength + 64;
+  }
+}
+
+/** A story file as bytes; `rows` holds each story's row offset and length (in the order given) and `table` its strings, or both null when the file carries no row lengths. */
+export interface EncodedStoryFile {
+  bytes: Buffer;
+  table: StoryTable | null;
+  rows: { at: number[]; length: number[] } | null;
+}
+
+/** One story's row (the columns listed at the top), its strings named through `table`. */
+function rowOf(s: StoryMeta | HeldStory, table: StoryTable): Row {
+  const ref = (t: string): number => table.ref(t);
+  const refOrNone = (t: string | null): number => (t === null ? NONE : table.ref(t));
+  return [
     s.id,
     s instanceof HeldStory ? s.keysColumn() : onlyId(s.id, s.keys) ? 0 : s.keys,
     s.leadKey,
@@ -224,8 +282,169 @@ export function encodeStoryFile(stories: readonly (StoryMeta | HeldStory)[]): st
     refOrNone(s.publishedEarliest),
     ref(s.publishedLatest),
     ref(s.updated),
-  ]);
-  return JSON.stringify({ version: STORY_FILE_VERSION, strings, stories: rows });
+  ];
+}
+
+const STORIES_KEY = Buffer.from('"stories":[');
+const ROW_SEAM = Buffer.from('],["');
+const OPEN = 0x5b; // [
+const CLOSE = 0x5d; // ]
+const COMMA_BYTE = 0x2c; // ,
+const QUOTE = 0x22; // "
+const BACKSLASH = 0x5c; // \
+const COMMA = Buffer.from(',');
+
+/**
+ * A story file holding `stories` (rows in the order given), with a fresh table. The file ends
+ * with `"lengths"`, each row's length in bytes, so that the next write can copy the rows that
+ * did not change instead of serialising all of them again.
+ */
+export function encodeStoryFile(stories: readonly (StoryMeta | HeldStory)[]): EncodedStoryFile {
+  const table = new StoryTable([]);
+  const rows = stories.map((s) => rowOf(s, table));
+  // One JSON.stringify for the whole file is twice as fast as one per row; the row lengths are
+  // found in its bytes after (rowSeams).
+  const whole = Buffer.from(JSON.stringify({ version: STORY_FILE_VERSION, strings: table.strings, stories: rows }), 'utf8');
+  const first = whole.indexOf(STORIES_KEY) + STORIES_KEY.length;
+  const length = rowSeams(whole, first, whole.length - 2, rows.length);
+  if (length === null) return { bytes: whole, table: null, rows: null };
+  const at = offsets(length);
+  // `…]}` becomes `…],"lengths":[…]}`.
+  const bytes = Buffer.concat([whole.subarray(0, whole.length - 1), Buffer.from(`,"lengths":[${length.join(',')}]}`)]);
+  return { bytes, table: new StoryTable(table.strings), rows: { at, length } };
+}
+
+/**
+ * The lengths of the `count` rows in bytes[from, to), the text of a stories array without its
+ * brackets as JSON.stringify wrote it; null when they cannot be told apart.
+ *
+ * Rows are separated by `],["` (a row ends with `]`, the next starts with its id). That text
+ * appears nowhere else outside strings: inside a row a `]` closes keys (followed by a string
+ * or null), sources (followed by the headline) or agencies (followed by a number). Inside a
+ * string a `"` is always escaped, so the four bytes appear there only when the `"` closes the
+ * string, and then the byte after is `,` or `]`, never the first byte of an id after an
+ * opening `"`, which is a character or the closing `"` of an empty id.
+ */
+function rowSeams(bytes: Buffer, from: number, to: number, count: number): number[] | null {
+  if (count === 0) return from === to ? [] : null;
+  const length: number[] = [];
+  let start = from;
+  let at = bytes.indexOf(ROW_SEAM, start);
+  while (at !== -1 && at < to) {
+    const after = bytes[at + ROW_SEAM.length];
+    if (after !== COMMA_BYTE && after !== CLOSE) {
+      length.push(at + 1 - start);
+      start = at + 2;
+    }
+    at = bytes.indexOf(ROW_SEAM, at + 1);
+  }
+  length.push(to - start);
+  return length.length === count ? length : null;
+}
+
+function offsets(length: readonly number[]): number[] {
+  const at = new Array<number>(length.length);
+  let pos = 0;
+  for (let i = 0; i < length.length; i++) {
+    at[i] = pos;
+    pos += length[i]! + 1;
+  }
+  return at;
+}
+
+/**
+ * The next version of a story file: rows still placed in `previous` (the file as last
+ * written, with `table` its strings) are copied from it byte for byte, runs of neighbours in
+ * one piece; the others are serialised, their new strings appended to `table`. A write that
+ * changed a few stories of a file thus costs a few rows of JSON, not the whole file's.
+ *
+ * Null when a placed row is not where its story says, a whole row naming the story's id (a file
+ * changed behind the store, or a story placed in another file): the caller writes the whole
+ * file instead.
+ */
+export function reencodeStoryFile(stories: readonly HeldStory[], previous: Buffer, table: StoryTable): EncodedStoryFile | null {
+  const key = previous.indexOf(STORIES_KEY);
+  if (key === -1) return null;
+  const first = key + STORIES_KEY.length;
+  const pieces: Buffer[] = [];
+  const length = new Array<number>(stories.length);
+  // The run of copied rows being gathered, as a range of `previous`.
+  let runStart = -1;
+  let runEnd = -1;
+  const endRun = (): void => {
+    if (runStart === -1) return;
+    pieces.push(previous.subarray(runStart, runEnd));
+    runStart = -1;
+  };
+  for (let i = 0; i < stories.length; i++) {
+    const s = stories[i]!;
+    const at = s.rowAt();
+    if (at === -1 || !plainId(s.id)) {
+      endRun();
+      const row = Buffer.from(JSON.stringify(rowOf(s, table)), 'utf8');
+      pieces.push(row);
+      length[i] = row.length;
+      continue;
+    }
+    const start = first + at;
+    const end = start + s.rowLength();
+    if (!rowFits(previous, first, start, end, s.id)) return null;
+    length[i] = end - start;
+    if (runStart !== -1 && start === runEnd + 1) runEnd = end; // the next row in the file: the comma comes along
+    else {
+      endRun();
+      runStart = start;
+      runEnd = end;
+    }
+  }
+  endRun();
+  const parts: Buffer[] = [Buffer.from(`{"version":${STORY_FILE_VERSION},"strings":${JSON.stringify(table.strings)},"stories":[`, 'utf8')];
+  for (let i = 0; i < pieces.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(pieces[i]!);
+  }
+  parts.push(Buffer.from(`],"lengths":[${length.join(',')}]}`));
+  return { bytes: Buffer.concat(parts), table, rows: { at: offsets(length), length } };
+}
+
+/**
+ * Whether JSON writes `id` as its characters, one byte each (printable ASCII but `"` and `\`):
+ * only such a row is looked for in the previous file. Ids are hex digests; the row of any other
+ * is serialised again.
+ */
+function plainId(id: string): boolean {
+  for (let k = 0; k < id.length; k++) {
+    const c = id.charCodeAt(k);
+    if (c < 0x20 || c >= 0x7f || c === QUOTE || c === BACKSLASH) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether previous[start, end) is a whole row of the story `id` (a plainId): `["<id>"…]`,
+ * opened after `[` or `,` and followed by `,` or `]`.
+ */
+function rowFits(previous: Buffer, first: number, start: number, end: number, id: string): boolean {
+  if (end - start < id.length + 4) return false; // past the end: the bytes checked below are undefined
+  const before = previous[start - 1];
+  const after = previous[end];
+  if (previous[start] !== OPEN || previous[start + 1] !== QUOTE || previous[end - 1] !== CLOSE) return false;
+  if ((start === first ? before !== OPEN : before !== COMMA_BYTE) || (after !== COMMA_BYTE && after !== CLOSE)) return false;
+  for (let k = 0; k < id.length; k++) if (previous[start + 2 + k] !== id.charCodeAt(k)) return false;
+  return previous[start + 2 + id.length] === QUOTE;
+}
+
+/**
+ * Place each story at its row of `encoded`, the file just made for `home`: unless the file has
+ * no lengths, or the story has left `home` since the list was taken (its row is then in a file
+ * that is no longer its home's).
+ */
+export function placeRows(stories: readonly HeldStory[], encoded: EncodedStoryFile, home: string): void {
+  for (let i = 0; i < stories.length; i++) {
+    const story = stories[i]!;
+    if (encoded.rows !== null && story.sources[0] === home) story.placeRow(encoded.rows.at[i]!, encoded.rows.length[i]!);
+    else story.forgetRow();
+  }
 }
 
 /** Why a parsed story file cannot be loaded, or null when its shape is right (rows are checked while decoded). */
@@ -239,10 +458,17 @@ export function storyFileProblem(data: unknown): string | null {
 
 /**
  * The stories of a parsed story file (its shape checked with storyFileProblem). Throws an
- * Error naming the first row and column that do not decode.
+ * Error naming the first row and column that do not decode. When the file gives each row's
+ * length, the stories are placed at their rows and `table` is the file's, for the next write to
+ * copy them (reencodeStoryFile); otherwise `table` is null and that write serialises them all.
  */
-export function decodeStoryFile(data: { strings: string[]; stories: unknown[] }, bodies: BodyShards, share: Sharing): HeldStory[] {
-  const rows = new RowReader(data.strings, share);
+export function decodeStoryFile(
+  data: { strings: string[]; stories: unknown[]; lengths?: unknown },
+  bodies: BodyShards,
+  share: Sharing,
+): { stories: HeldStory[]; table: StoryTable | null } {
+  const strings = data.strings.map((s) => share.string(s));
+  const rows = new RowReader(strings, share);
   const out: HeldStory[] = new Array<HeldStory>(data.stories.length);
   for (let n = 0; n < data.stories.length; n++) {
     const row = data.stories[n];
@@ -253,23 +479,31 @@ export function decodeStoryFile(data: { strings: string[]; stories: unknown[] },
       throw new Error(`story ${n}: ${(err as Error).message}`, { cause: err });
     }
   }
-  return out;
+  const { lengths } = data;
+  // Lengths that do not fit are no reason to refuse the file: its next write serialises every row.
+  if (!Array.isArray(lengths) || lengths.length !== out.length || !lengths.every((l) => Number.isSafeInteger(l) && (l as number) > 0)) {
+    return { stories: out, table: null };
+  }
+  let at = 0;
+  for (let n = 0; n < out.length; n++) {
+    out[n]!.placeRow(at, lengths[n] as number);
+    at += (lengths[n] as number) + 1;
+  }
+  return { stories: out, table: new StoryTable(strings) };
 }
 
 /** Decodes the rows of one file against its string table (methods, not closures per row: ~50,000 rows a start). */
 class RowReader {
-  private readonly table: readonly string[];
   /** The shared one-string list for each table index, made when first asked. */
   private readonly singles: (string[] | undefined)[] = [];
   /** The shared list for each other list of indexes (`0,3`), made when first asked. */
   private readonly lists = new Map<string, string[]>();
 
+  /** `table`: the file's strings, already shared. */
   constructor(
-    strings: readonly string[],
+    private readonly table: readonly string[],
     private readonly share: Sharing,
-  ) {
-    this.table = strings.map((s) => share.string(s));
-  }
+  ) {}
 
   story(row: Row, bodies: BodyShards): HeldStory {
     const id = this.text(row, 0);
