@@ -256,7 +256,7 @@ describe('story files rewritten row by row', () => {
     const encoded = encodeStoryFile([one!, { ...two!, id: ',x', keys: [',x'] }]);
     expect(encoded.rows).toBeNull();
     expect(encoded.table).toBeNull();
-    const file = JSON.parse(encoded.bytes.toString('utf8')) as StoryFile;
+    const file = JSON.parse(Buffer.concat(encoded.chunks).toString('utf8')) as StoryFile;
     expect(file.lengths).toBeUndefined();
     expect(file.stories.map((row) => row[0])).toEqual([one!.id, ',x']);
   });

@@ -199,11 +199,11 @@ describe('story file encoding', () => {
   it('writes the bytes JSON.stringify of the rows would, for hostile text (escapes, unicode, lone surrogates, nulls, many keys and sources)', () => {
     for (const seed of [1, 2, 3]) {
       const stories = hostileStories(seed, 400, ['src-a', 'src-b', 'x"y']);
-      expect(encodeStoryFile(stories).bytes.equals(referenceEncoding(stories))).toBe(true);
+      expect(Buffer.concat(encodeStoryFile(stories).chunks).equals(referenceEncoding(stories))).toBe(true);
       // A short list too (an encoder that reuses buffers must not leak the previous file into it).
-      expect(encodeStoryFile(stories.slice(0, 3)).bytes.equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
+      expect(Buffer.concat(encodeStoryFile(stories.slice(0, 3)).chunks).equals(referenceEncoding(stories.slice(0, 3)))).toBe(true);
     }
-    expect(encodeStoryFile([]).bytes.toString()).toBe('{"version":4,"strings":[],"stories":[],"lengths":[]}');
+    expect(Buffer.concat(encodeStoryFile([]).chunks).toString()).toBe('{"version":4,"strings":[],"stories":[],"lengths":[]}');
   });
 
   it('a store writes held stories as the reference encoding of their fields, and reads them back', async () => {

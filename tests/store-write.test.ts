@@ -45,4 +45,11 @@ describe('writeFilesAtomic', () => {
     await writeFilesAtomic([{ file: join(dir, 'text.json'), content: () => '{é\ud800}' }]);
     expect(await readFile(join(dir, 'text.json'), 'utf8')).toBe('{é\ufffd}');
   });
+
+  it('writes chunks of bytes in order, as one file', async () => {
+    const dir = await tempDir();
+    const chunks = [Buffer.from('{"a":'), Buffer.from('"é'), Buffer.alloc(0), Buffer.from('"}')];
+    await writeFilesAtomic([{ file: join(dir, 'chunks.json'), content: () => chunks }]);
+    expect(await readFile(join(dir, 'chunks.json'), 'utf8')).toBe('{"a":"é"}');
+  });
 });

@@ -20,8 +20,8 @@ export async function writeFileAtomic(file: string, content: FileContent): Promi
   await syncDir(dirname(file));
 }
 
-/** What a file holds: text (written as UTF-8) or bytes. */
-export type FileContent = string | Uint8Array;
+/** What a file holds: text (written as UTF-8), bytes, or the chunks of its bytes in order. */
+export type FileContent = string | Uint8Array | readonly Uint8Array[];
 
 /**
  * One file of a batch: its content is made only when its turn comes, so no stall builds them
@@ -103,7 +103,13 @@ function tempName(file: string): string {
 async function writeSynced(tmp: string, content: FileContent): Promise<void> {
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(content);
+    if (Array.isArray(content)) {
+      const chunks = content as Uint8Array[];
+      const { bytesWritten } = await fh.writev(chunks);
+      // libuv goes on after a partial write; a short count here is a disk that took no more.
+      const total = chunks.reduce((sum, c) => sum + c.byteLength, 0);
+      if (bytesWritten !== total) throw new Error(`wrote ${bytesWritten} of ${total} bytes`);
+    } else await fh.writeFile(content as string | Uint8Array);
     await fh.sync();
   } finally {
     await fh.close();

@@ -354,12 +354,12 @@ class LowdbStore implements Store {
    * The bytes of `home`'s story file holding `stories`: a copy of the file on disk with the
    * changed rows serialised again when its rows are known, else the whole file serialised.
    */
-  private async storyFile(home: string, file: string, stories: readonly HeldStory[]): Promise<Buffer> {
+  private async storyFile(home: string, file: string, stories: readonly HeldStory[]): Promise<Buffer[]> {
     const encoded = (await this.rewrite(home, file, stories)) ?? encodeStoryFile(stories);
     if (encoded.table === null) this.tables.delete(home);
     else this.tables.set(home, encoded.table);
     placeRows(stories, encoded, home);
-    return encoded.bytes;
+    return encoded.chunks;
   }
 
   private async rewrite(home: string, file: string, stories: readonly HeldStory[]): Promise<EncodedStoryFile | null> {

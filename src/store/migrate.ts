@@ -66,7 +66,7 @@ const MIGRATIONS: Record<number, Migration> = {
   },
   3: async (dir, data, from) => {
     await eachStoryFile(dir, 3, from, async (file, stories: StoryMeta[]) => {
-      await writeFileAtomic(file, encodeStoryFile(stories).bytes);
+      await writeFileAtomic(file, encodeStoryFile(stories).chunks);
     });
     return { ...data, version: 4 };
   },
