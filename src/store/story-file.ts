@@ -235,12 +235,12 @@ function onlyId(id: string, keys: readonly string[]): boolean {
  */
 export class StoryTable {
   private index: Map<string, number> | null = null;
-  /** The length after the last full write: a table twice that (and some) is due for one. */
-  private readonly compactLength: number;
 
-  constructor(readonly strings: string[]) {
-    this.compactLength = strings.length;
-  }
+  /** `named`: how many of `strings` rows name (all of them after a full write); a table twice that (and some) is due for one. */
+  constructor(
+    readonly strings: string[],
+    private readonly named = strings.length,
+  ) {}
 
   ref(s: string): number {
     // Built on the first call: a loaded table is asked only when its file is rewritten.
@@ -255,7 +255,7 @@ export class StoryTable {
   }
 
   bloated(): boolean {
-    return this.strings.length > 2 * this.compactLength + 64;
+    return this.strings.length > 2 * this.named + 64;
   }
 }
 
@@ -504,7 +504,8 @@ export function decodeStoryFile(
     out[n]!.placeRow(at, lengths[n] as number);
     at += (lengths[n] as number) + 1;
   }
-  return { stories: out, table: new StoryTable(strings) };
+  // Sized by the strings its rows name: a table grown by rewrites before a restart is still compacted.
+  return { stories: out, table: new StoryTable(strings, rows.namedCount()) };
 }
 
 /** Decodes the rows of one file against its string table (methods, not closures per row: ~50,000 rows a start). */
@@ -513,12 +514,23 @@ class RowReader {
   private readonly singles: (string[] | undefined)[] = [];
   /** The shared list for each other list of indexes (`0,3`), made when first asked. */
   private readonly lists = new Map<string, string[]>();
+  /** 1 for each table index a row names. */
+  private readonly named: Uint8Array;
 
   /** `table`: the file's strings, already shared. */
   constructor(
     private readonly table: readonly string[],
     private readonly share: Sharing,
-  ) {}
+  ) {
+    this.named = new Uint8Array(table.length);
+  }
+
+  /** How many of the table's strings the rows decoded so far name. */
+  namedCount(): number {
+    let n = 0;
+    for (const b of this.named) n += b;
+    return n;
+  }
 
   story(row: Row, bodies: BodyShards): HeldStory {
     const id = this.text(row, 0);
@@ -553,6 +565,7 @@ class RowReader {
   private ref(row: Row, col: number): string {
     const s = this.table[row[col] as number];
     if (s === undefined) throw new Error(`column ${col}: no string ${String(row[col])}`);
+    this.named[row[col] as number] = 1;
     return s;
   }
 
@@ -576,6 +589,7 @@ class RowReader {
     if (held !== undefined) return held;
     const s = this.table[i];
     if (s === undefined) throw new Error(`column ${col}: no string ${i}`);
+    this.named[i] = 1;
     return (this.singles[i] = this.share.list([s]));
   }
 
@@ -589,6 +603,7 @@ class RowReader {
     const items = refs.map((i: unknown) => {
       const s = typeof i === 'number' ? this.table[i] : undefined;
       if (s === undefined) throw new Error(`column ${col}: no string ${String(i)}`);
+      this.named[i as number] = 1;
       return s;
     });
     const list = this.share.list(items);
