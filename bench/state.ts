@@ -1,8 +1,9 @@
 /**
  * Figures 6, 7 and 8 over one state of 100 sources × 500 stories (50,000 stories, ~600-char
  * bodies), built once with openStore + ingestStories and flushed:
- *   - state write: store.flush() with every shard dirty (one story changed in each), the longest
- *     event-loop stall, and the same flush with every story changed;
+ *   - state write: store.flush() with every shard dirty (one story changed in each), first after
+ *     loading and then warm, the longest event-loop stall, and the same flush with every story
+ *     changed;
  *   - memory: RSS of a daemon process holding that state, then after serving every feed once;
  *   - start: ms from spawning the daemon until /healthz answers.
  */
@@ -45,17 +46,19 @@ export async function buildState(dir: string): Promise<void> {
 }
 
 /**
- * flush() with every shard dirty (one story changed in each, so the other rows are copied);
- * the longest event-loop stall while it runs; the same with every story changed (every row
- * serialised again, as the first write after an upgrade does); and one shard dirty.
+ * flush() with every shard dirty (one story changed in each, so the other rows are copied):
+ * the first after loading (cold code, the load's garbage still to collect) on its own, then the
+ * median of three and the longest event-loop stall while they run; the same with every story
+ * changed (every row serialised again, as the first write after an upgrade does); and one
+ * shard dirty.
  */
-async function stateWrite(dir: string): Promise<{ ms: number; stallMs: number; wholeMs: number; oneShardMs: number }> {
+async function stateWrite(dir: string): Promise<{ firstMs: number; ms: number; stallMs: number; wholeMs: number; oneShardMs: number }> {
   const runs: { ms: number; stallMs: number }[] = [];
   const whole: number[] = [];
   const oneShard: number[] = [];
   const store = await openStore(dir);
   try {
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 4; run++) {
       for (let s = 0; s < SOURCES; s++) {
         const first = store.ofSource(sourceId(s))[Symbol.iterator]().next();
         if (!first.done) store.touchSeen(first.value);
@@ -90,8 +93,10 @@ async function stateWrite(dir: string): Promise<{ ms: number; stallMs: number; w
   } finally {
     await store.close();
   }
+  const [first, ...warm] = runs;
   return {
-    ms: median(runs.map((r) => r.ms)),
+    firstMs: first!.ms,
+    ms: median(warm.map((r) => r.ms)),
     stallMs: Math.max(...runs.map((r) => r.stallMs)),
     wholeMs: median(whole),
     oneShardMs: median(oneShard),
@@ -159,10 +164,11 @@ export async function stateFigures(): Promise<Figure[]> {
       { name: 'memory-loaded', value: rssLoaded, unit: 'MB', target: atMost(120), note: '50,000 stories, daemon RSS' },
       { name: 'memory-served', value: rssServed, unit: 'MB', target: atMost(120), note: 'after every feed once, atom+rss+json' },
       { name: 'start', value: median(starts), unit: 'ms', target: atMost(1000), note: 'spawn until /healthz answers, median of 3' },
-      { name: 'state-write', value: write.ms, unit: 'ms', target: atMost(150), note: `flush, all 100 files rewritten, one story changed in each (state built in ${Math.round(buildMs)} ms)` },
+      { name: 'state-write', value: write.ms, unit: 'ms', target: atMost(150), note: `flush, all 100 files rewritten, one story changed in each; median of 3 (state built in ${Math.round(buildMs)} ms)` },
+      { name: 'state-write-first', value: write.firstMs, unit: 'ms', target: null, note: 'the same, first after loading the state' },
       { name: 'state-write-whole', value: write.wholeMs, unit: 'ms', target: null, note: 'flush, every story changed: every row serialised' },
       { name: 'state-write-one', value: write.oneShardMs, unit: 'ms', target: null, note: 'flush after one source changed (500 stories)' },
-      { name: 'state-write-stall', value: write.stallMs, unit: 'ms', target: atMost(50), note: 'max event-loop delay during flush' },
+      { name: 'state-write-stall', value: write.stallMs, unit: 'ms', target: atMost(50), note: 'max event-loop delay during those four flushes' },
     ];
   } finally {
     await upstream.stop();

@@ -14,7 +14,8 @@
  * a held story's `body` reads through to a small cache of body files. Writes are coalesced by
  * the caller through `flush()`; a flush writes body files, then story files, then wirefeed.json.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { WirefeedError } from '../errors.js';
@@ -354,15 +355,15 @@ class LowdbStore implements Store {
    * The bytes of `home`'s story file holding `stories`: a copy of the file on disk with the
    * changed rows serialised again when its rows are known, else the whole file serialised.
    */
-  private async storyFile(home: string, file: string, stories: readonly HeldStory[]): Promise<Buffer[]> {
-    const encoded = (await this.rewrite(home, file, stories)) ?? encodeStoryFile(stories);
+  private storyFile(home: string, file: string, stories: readonly HeldStory[]): Buffer[] {
+    const encoded = this.rewrite(home, file, stories) ?? encodeStoryFile(stories);
     if (encoded.table === null) this.tables.delete(home);
     else this.tables.set(home, encoded.table);
     placeRows(stories, encoded, home);
     return encoded.chunks;
   }
 
-  private async rewrite(home: string, file: string, stories: readonly HeldStory[]): Promise<EncodedStoryFile | null> {
+  private rewrite(home: string, file: string, stories: readonly HeldStory[]): EncodedStoryFile | null {
     const table = this.tables.get(home);
     if (table === undefined || table.bloated()) return null;
     let placed = 0;
@@ -371,7 +372,10 @@ class LowdbStore implements Store {
     if (placed * 2 < stories.length) return null;
     let previous: Buffer;
     try {
-      previous = await readFile(file);
+      // Read synchronously: the file was written or read by this process, so it is in the page
+      // cache, and 110 KB from there takes ~40 µs; the four async calls of readFile cost the
+      // event loop ~25 µs each on top (measured on 2 cores), 100 files a full write.
+      previous = readFileSync(file);
     } catch (err) {
       // Not there or not readable: the whole file is serialised instead, and a lasting cause
       // fails that write, where it is reported.
