@@ -25,7 +25,7 @@ import { CorruptStateError, DurableJsonFile, removeStaleTemps, writeFilesAtomic,
 import { acquireLock, type StateLock } from './lock.js';
 import { LastPages } from './ingest.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
-import { decodeStoryFile, encodeStoryFile, HeldStory, placeRows, reencodeStoryFile, Sharing, storyFileProblem, type EncodedStoryFile, type StoryTable } from './story-file.js';
+import { decodeStoryFile, encodeStoryFile, HeldStory, placeRows, reencodeStoryFile, RowError, Sharing, storyFileProblem, type EncodedStoryFile, type StoryTable } from './story-file.js';
 
 export { STATE_VERSION } from './migrate.js';
 export type { StoryMeta } from './story-file.js';
@@ -143,6 +143,7 @@ class LowdbStore implements Store {
     try {
       decoded = decodeStoryFile(data, this.bodies, this.sharing ?? new Sharing());
     } catch (err) {
+      if (!(err instanceof RowError)) throw err;
       throw new CorruptStateError(file, err);
     }
     const { stories, table } = decoded;

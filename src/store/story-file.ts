@@ -471,9 +471,12 @@ export function storyFileProblem(data: unknown): string | null {
   return null;
 }
 
+/** A row of a story file that does not decode: the file's fault, not a bug of the reader. */
+export class RowError extends Error {}
+
 /**
- * The stories of a parsed story file (its shape checked with storyFileProblem). Throws an
- * Error naming the first row and column that do not decode. When the file gives each row's
+ * The stories of a parsed story file (its shape checked with storyFileProblem). Throws a
+ * RowError naming the first row and column that do not decode. When the file gives each row's
  * length, the stories are placed at their rows and `table` is the file's, for the next write to
  * copy them (reencodeStoryFile); otherwise `table` is null and that write serialises them all.
  */
@@ -487,11 +490,12 @@ export function decodeStoryFile(
   const out: HeldStory[] = new Array<HeldStory>(data.stories.length);
   for (let n = 0; n < data.stories.length; n++) {
     const row = data.stories[n];
-    if (!Array.isArray(row) || row.length !== COLUMNS) throw new Error(`story ${n} is not a row of ${COLUMNS} columns`);
+    if (!Array.isArray(row) || row.length !== COLUMNS) throw new RowError(`story ${n} is not a row of ${COLUMNS} columns`);
     try {
       out[n] = rows.story(row, bodies);
     } catch (err) {
-      throw new Error(`story ${n}: ${(err as Error).message}`, { cause: err });
+      if (!(err instanceof RowError)) throw err;
+      throw new RowError(`story ${n}: ${err.message}`, { cause: err });
     }
   }
   const { lengths } = data;
@@ -537,7 +541,7 @@ class RowReader {
     const keys = row[1];
     let extra: string[] | null = null;
     if (keys !== 0) {
-      if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new Error('column 1: not 0 or a list of keys');
+      if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new RowError('column 1: not 0 or a list of keys');
       if (!onlyId(id, keys as string[])) extra = keys as string[];
     }
     return new HeldStory(
@@ -564,7 +568,7 @@ class RowReader {
 
   private ref(row: Row, col: number): string {
     const s = this.table[row[col] as number];
-    if (s === undefined) throw new Error(`column ${col}: no string ${String(row[col])}`);
+    if (s === undefined) throw new RowError(`column ${col}: no string ${String(row[col])}`);
     this.named[row[col] as number] = 1;
     return s;
   }
@@ -575,7 +579,7 @@ class RowReader {
 
   private text(row: Row, col: number): string {
     const s = row[col];
-    if (typeof s !== 'string') throw new Error(`column ${col}: not a string`);
+    if (typeof s !== 'string') throw new RowError(`column ${col}: not a string`);
     return s;
   }
 
@@ -588,21 +592,21 @@ class RowReader {
     const held = this.singles[i];
     if (held !== undefined) return held;
     const s = this.table[i];
-    if (s === undefined) throw new Error(`column ${col}: no string ${i}`);
+    if (s === undefined) throw new RowError(`column ${col}: no string ${i}`);
     this.named[i] = 1;
     return (this.singles[i] = this.share.list([s]));
   }
 
   private list(row: Row, col: number): string[] {
     const refs = row[col];
-    if (!Array.isArray(refs)) throw new Error(`column ${col}: not a list`);
+    if (!Array.isArray(refs)) throw new RowError(`column ${col}: not a list`);
     if (refs.length === 1 && typeof refs[0] === 'number') return this.single(refs[0], col);
     const key = refs.join(',');
     const held = this.lists.get(key);
     if (held !== undefined) return held;
     const items = refs.map((i: unknown) => {
       const s = typeof i === 'number' ? this.table[i] : undefined;
-      if (s === undefined) throw new Error(`column ${col}: no string ${String(i)}`);
+      if (s === undefined) throw new RowError(`column ${col}: no string ${String(i)}`);
       this.named[i as number] = 1;
       return s;
     });
