@@ -7,22 +7,17 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { STORY_COLUMNS } from '../src/store/story-file.js';
 import { startDaemon, startDaemonProcess, waitFor } from './helpers/daemon.js';
 import { between, seeded, startFaultSite, textPage, wireHeadlines, wirePage } from './helpers/faults.js';
-import { tempDir } from './helpers/tmp.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 const WRITER = join(import.meta.dirname, 'fixtures/faults/crash-writer.mjs');
 const BIN = join(import.meta.dirname, '../bin/wirefeed.js');
 const SOURCES = ['alfa', 'bravo', 'charlie'];
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 interface Writer {
   /** Imports done; the state is not touched yet. */
@@ -153,7 +148,7 @@ describe('a corrupt state file at start', () => {
     expect(await readFile(broken, 'utf8')).toBe(bytes);
 
     const d = await startDaemonProcess(['--config', config, '--recover']);
-    cleanups.push(async () => void (await d.kill('SIGKILL')));
+    afterThisTest(async () => void (await d.kill('SIGKILL')));
     const aside = (await readdir(join(dir, 'state/stories'))).filter((n) => n.startsWith('alfa.json.corrupt-'));
     expect(aside).toHaveLength(1);
     expect(aside[0]).toMatch(/^alfa\.json\.corrupt-\d{8}T\d{6}Z$/);
@@ -211,16 +206,16 @@ describe('a full disk under the daemon', () => {
   it('logs the failed write, serves from memory, leaves the files on disk as they were, and writes once space is back', async () => {
     let page = wirePage('alfa');
     const site = await startFaultSite({ alfa: (q, r, s) => textPage(page)(q, r, s) });
-    cleanups.push(() => site.close());
+    afterThisTest(() => site.close());
     const dir = await tempDir();
     const stateDir = join(dir, 'state');
     await mkdir(stateDir);
     const disk = await shrinkDisk(stateDir);
-    cleanups.push(() => disk.undo());
+    afterThisTest(() => disk.undo());
     const { app, lines } = await startDaemon(dir, `state: { dir: ./state }\nsources:\n  - { id: alfa, title: Alfa, url: ${site.url}/alfa, lang: nl, schedule: "0 * * * *" }\n`, {
       flushEveryMs: 100,
     });
-    cleanups.push(() => app.stop(1000).catch(() => undefined));
+    afterThisTest(() => app.stop(1000).catch(() => undefined));
     await app.settled;
     await waitFor('the first state write', async () => (await stat(join(stateDir, 'stories/alfa.json')).catch(() => null)) !== null && !app.store.dirty());
     const before = await snapshot(stateDir);

@@ -6,31 +6,26 @@
 import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/index.js';
 import type { Io } from '../src/cli/io.js';
 import type { StoredStory } from '../src/model.js';
 import { newestFirst } from '../src/store/retention.js';
 import { startDaemon, startDaemonProcess, startSite, waitFor, type Site, type TestDaemon } from './helpers/daemon.js';
-import { tempDir } from './helpers/tmp.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const T0 = new Date('2026-11-28T12:00:00Z');
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 async function site(routes: Parameters<typeof startSite>[0]): Promise<Site> {
   const s = await startSite(routes);
-  cleanups.push(() => s.close());
+  afterThisTest(() => s.close());
   return s;
 }
 
 async function daemon(dir: string, yaml: string, over: Parameters<typeof startDaemon>[2] = {}): Promise<TestDaemon> {
   const d = await startDaemon(dir, yaml, over);
-  cleanups.push(() => d.app.stop(1000));
+  afterThisTest(() => d.app.stop(1000));
   return d;
 }
 

@@ -7,10 +7,10 @@
  */
 import { gzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDaemon, waitFor } from './helpers/daemon.js';
 import { startFaultSite, textPage, wireHeadlines, wireHtml, wirePage, type FaultSite, type Handler } from './helpers/faults.js';
-import { tempDir } from './helpers/tmp.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const HOUR = 3_600_000;
 /** Fault sources run hourly: their backoff is 1 h, 2 h, … and no scheduled tick disturbs the test. */
@@ -162,11 +162,6 @@ function atomTitles(text: string): string[] {
   return (doc.feed.entry ?? []).map((e) => (typeof e.title === 'string' ? e.title : e.title['#text']));
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
 describe('fault matrix', () => {
   it('every fault: daemon up, others fetched, stories kept, healthz + log name the cause, backoff grows', async () => {
     const good: Record<string, Handler> = { good: textPage(wirePage('good')) };
@@ -176,7 +171,7 @@ describe('fault matrix', () => {
       faults[f.id] = f.fault;
     }
     const site: FaultSite = await startFaultSite(good, faults);
-    cleanups.push(() => site.close());
+    afterThisTest(() => site.close());
     const dir = await tempDir();
     const yaml = [
       'state: { dir: ./state }',
@@ -192,7 +187,7 @@ describe('fault matrix', () => {
       // sourceIsPublic: the sources on 127.0.0.1 count as public hosts, so a redirect to loopback is "private".
       http: { connectTimeoutMs: 2000, headersTimeoutMs: 2000, bodyTimeoutMs: 2500, totalTimeoutMs: 4000, sourceIsPublic: true },
     });
-    cleanups.push(() => app.stop(3000));
+    afterThisTest(() => app.stop(3000));
     await app.settled;
     // Short timeouts on a busy machine may fail a first fetch: the good pages must be in before the faults start.
     await waitFor('every source to have fetched its good page', async () => {

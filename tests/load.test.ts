@@ -8,10 +8,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startDaemonProcess, waitFor, writeConfig } from './helpers/daemon.js';
 import { startFaultSite, textPage, wirePage, type Handler } from './helpers/faults.js';
-import { tempDir } from './helpers/tmp.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
 import { processAlive } from '../src/store/lock.js';
 
 const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 30);
@@ -19,11 +19,6 @@ const READERS = 200;
 const SOURCES = 50;
 const EVERY_S = 10;
 const FORMATS = ['atom', 'rss', 'json'];
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -34,7 +29,7 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
   const pages: Record<string, Handler> = {};
   for (const id of ids) pages[id] = textPage(wirePage(id));
   const site = await startFaultSite(pages);
-  cleanups.push(() => site.close());
+  afterThisTest(() => site.close());
 
   const dir = await tempDir();
   const yaml = [
@@ -48,7 +43,7 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
   const configFile = join(dir, 'wirefeed.yaml');
   await writeFile(configFile, yaml);
   const daemon = await startDaemonProcess(['--config', configFile]);
-  cleanups.push(async () => void (await daemon.kill('SIGTERM')));
+  afterThisTest(async () => void (await daemon.kill('SIGTERM')));
   await waitFor('every source to be fetched once', () => ids.every((id) => site.hits(id) >= 1), 30_000);
   await waitFor('every feed to have its stories', async () => {
     const res = await fetch(`${daemon.url}/healthz`);
@@ -57,7 +52,7 @@ it(`${READERS} readers for ${SECONDS} s while ${SOURCES} sources are fetched eve
   });
 
   const pool = new Pool(daemon.url, { connections: READERS, pipelining: 1 });
-  cleanups.push(() => pool.close());
+  afterThisTest(() => pool.close());
   const paths = ids.flatMap((id) => FORMATS.map((f) => `/feeds/${id}.${f}`));
   const etags = new Map<string, string>();
   for (const path of paths) {

@@ -9,20 +9,15 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { load } from 'cheerio';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDaemon, writeConfig } from './helpers/daemon.js';
 import { startFaultSite, textPage, wirePage, type FaultSite } from './helpers/faults.js';
-import { tempDir } from './helpers/tmp.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
 import { parseWithFeedparser } from './clients/feedparser.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
 
 async function site(routes: Parameters<typeof startFaultSite>[0]): Promise<FaultSite> {
   const s = await startFaultSite(routes);
-  cleanups.push(() => s.close());
+  afterThisTest(() => s.close());
   return s;
 }
 
@@ -91,7 +86,7 @@ sources:
     selectors: { item: li.item, headline: h3, body: p, age: .age, link: a }
 `,
     );
-    cleanups.push(() => app.stop(1000));
+    afterThisTest(() => app.stop(1000));
     await app.settled;
     const page = (id: string) => `${news.url}/${id}`;
 
@@ -146,7 +141,7 @@ describe('where the server listens', () => {
     const config = await writeConfig(dir, `sources:\n  - { id: alfa, title: Alfa, path: ./alfa.txt }\n`);
     expect([config.server.host, config.server.port, config.server.baseUrl]).toEqual(['127.0.0.1', 8080, 'http://127.0.0.1:8080']);
     const { app } = await startDaemon(dir, `state: { dir: ./state }\nsources:\n  - { id: alfa, title: Alfa, path: ./alfa.txt }\n`);
-    cleanups.push(() => app.stop(1000));
+    afterThisTest(() => app.stop(1000));
     expect(app.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 });
@@ -170,7 +165,7 @@ describe('the daemon under a slowloris and hostile paths', () => {
     const dir = await tempDir();
     await writeFile(`${dir}/alfa.txt`, wirePage('alfa'));
     const { app } = await startDaemon(dir, `state: { dir: ./state }\nsources:\n  - { id: alfa, title: Alfa, path: ./alfa.txt, lang: nl }\n`);
-    cleanups.push(() => app.stop(1000));
+    afterThisTest(() => app.stop(1000));
     await app.settled;
     const { port } = new URL(app.url);
     const loris: Socket[] = await Promise.all(
@@ -188,7 +183,7 @@ describe('the daemon under a slowloris and hostile paths', () => {
           }),
       ),
     );
-    cleanups.push(async () => {
+    afterThisTest(async () => {
       for (const s of loris) s.destroy();
     });
     const feed = await fetch(`${app.url}/feeds/alfa.json`);
@@ -217,7 +212,7 @@ feeds:
 `,
       { accessLog: true },
     );
-    cleanups.push(() => app.stop(1000));
+    afterThisTest(() => app.stop(1000));
     await app.settled;
     expect(app.store.countOf('geheime-bron')).toBe(3);
 

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startServer, type RunningServer } from '../src/serve/index.js';
 import { BASE, catalogFeed, entry, get, makeDeps } from './serve-helpers.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
+import { afterThisTest } from './helpers/tmp.js';
 
 async function serve(hub: string | null = null, extra: Partial<Parameters<typeof startServer>[1]> = {}) {
   const deps = makeDeps([catalogFeed('anp'), catalogFeed('world', { kind: 'feed' }), catalogFeed('secret', { token: 't0ken' })], hub);
   const srv = await startServer(deps, { host: '127.0.0.1', port: 0, maxConnections: 1000, ...extra });
-  cleanups.push(() => srv.close());
+  afterThisTest(() => srv.close());
   return { deps, srv };
 }
 
@@ -148,7 +144,7 @@ async function startHub(status: (attempt: number) => number) {
     });
   });
   await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise((r) => hub.close(() => r())));
+  afterThisTest(() => new Promise<void>((r) => hub.close(() => r())));
   return { url: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub`, posts };
 }
 
@@ -191,7 +187,7 @@ describe('WebSub', () => {
   it('serving does not wait for a hub that never answers, and close() cancels it', async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    cleanups.push(async () => {
+    afterThisTest(async () => {
       silent.closeAllConnections();
       await new Promise((r) => silent.close(() => r(undefined)));
     });
