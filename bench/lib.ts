@@ -120,8 +120,8 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function startChild(cmd: string, args: string[], opts: { cwd?: string } = {}): Child {
-  const proc = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } });
+export function startChild(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Child {
+  const proc = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...opts.env } });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve(m: RegExpExecArray): void }[] = [];
   let exited = false;
@@ -232,21 +232,24 @@ export interface Daemon extends Child {
   listeningMs: number;
 }
 
-/** Node's options in the shipped unit's ExecStart (between node and bin/wirefeed.js). */
-export async function unitNodeOptions(): Promise<string[]> {
+/** Node's options in the shipped unit's ExecStart (between node and bin/wirefeed.js), and its MALLOC_* Environment=. */
+export async function unitNodeOptions(): Promise<{ options: string[]; env: Record<string, string> }> {
   const unit = await readFile(join(ROOT, 'systemd', 'wirefeed.service'), 'utf8');
   const exec = /^ExecStart=(.+)$/m.exec(unit)?.[1]?.split(' ') ?? [];
   const bin = exec.findIndex((a) => a.endsWith('/bin/wirefeed.js'));
   if (bin < 1) throw new Error('bench: no node … bin/wirefeed.js in the unit\'s ExecStart');
-  return exec.slice(1, bin);
+  // The unit's malloc settings too (LOG_LEVEL is the bench's own to set).
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=(MALLOC_\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
+  return { options: exec.slice(1, bin), env };
 }
 
 /** `wirefeed run --config FILE` as a separate process, run as the systemd unit runs it, once it listens. */
 export async function startDaemon(config: string, logLevel = 'warn'): Promise<Daemon> {
-  const options = await unitNodeOptions();
+  const { options, env } = await unitNodeOptions();
   const t0 = performance.now();
   // info level is needed for the "listening" line that carries the URL; the rest is quiet.
-  const child = startChild(process.execPath, [...options, BIN, 'run', '--config', config, '--log-level', logLevel === 'warn' ? 'info' : logLevel]);
+  const child = startChild(process.execPath, [...options, BIN, 'run', '--config', config, '--log-level', logLevel === 'warn' ? 'info' : logLevel], { env });
   const m = await child.waitLine(/wirefeed listening .*url=(http:\/\/\S+)/, 30_000);
   return { ...child, url: m[1]!, listeningMs: performance.now() - t0 };
 }

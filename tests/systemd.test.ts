@@ -221,12 +221,14 @@ describe('the unit', () => {
     expect(text).toMatch(/^# Hardening\. Not MemoryDenyWriteExecute=yes: V8's JIT/m);
   });
 
-  it('gives node the same options as npm start, so both run the daemon alike', async () => {
-    const { argv } = await unitCommand();
+  it('gives node the same options and malloc settings as npm start, so both run the daemon alike', async () => {
+    const { argv, env } = await unitCommand();
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
     const options = argv.slice(1, argv.indexOf('/opt/wirefeed/bin/wirefeed.js'));
     expect(options).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=20']);
-    expect(pkg.scripts.start).toBe(`node ${options.join(' ')} bin/wirefeed.js run`);
+    const malloc = Object.entries(env).filter(([name]) => name.startsWith('MALLOC_'));
+    expect(malloc).toEqual([['MALLOC_ARENA_MAX', '2']]);
+    expect(pkg.scripts.start).toBe(`MALLOC_ARENA_MAX=2 node ${options.join(' ')} bin/wirefeed.js run`);
   });
 });
 
