@@ -13,6 +13,9 @@
  * most of the bytes and feeds need them only when they render, so they are not held in memory:
  * a held story's `body` reads through to a small cache of body files. Writes are coalesced by
  * the caller through `flush()`; a flush writes body files, then story files, then wirefeed.json.
+ * A story file is rewritten by copying the rows of the stories that did not change from the
+ * file on disk (story-file.ts, reencodeStoryFile): `put`, `touchSeen` and `unlist` are how the
+ * store learns which did.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
