@@ -23,13 +23,10 @@ export async function writeFileAtomic(file: string, content: FileContent): Promi
 /** What a file holds: text (written as UTF-8), bytes, or the chunks of its bytes in order. */
 export type FileContent = string | Uint8Array | readonly Uint8Array[];
 
-/**
- * One file of a batch: its content is made only when its turn comes, so no stall builds them
- * all at once (a promise when making it reads something first).
- */
+/** One file of a batch: its content is made only when its turn comes, so no stall builds them all at once. */
 export interface FileJob {
   file: string;
-  content(): FileContent | Promise<FileContent>;
+  content(): FileContent;
 }
 
 /** Temp files written and synced at once; more gains little on one disk and holds more text in memory. */
@@ -76,7 +73,7 @@ export async function writeFilesAtomic(jobs: readonly FileJob[]): Promise<void> 
       // Yield first: writes that finished together must not run their serialisations back to back.
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        await writeSynced(temps[i]!, await jobs[i]!.content());
+        await writeSynced(temps[i]!, jobs[i]!.content());
       } catch (err) {
         failure ??= { file: jobs[i]!.file, err };
         return;
