@@ -28,7 +28,7 @@ import { CorruptStateError, DurableJsonFile, removeStaleTemps, writeFilesAtomic,
 import { acquireLock, type StateLock } from './lock.js';
 import { LastPages } from './ingest.js';
 import { migrateState, STATE_VERSION } from './migrate.js';
-import { decodeStoryFile, encodeStoryFile, HeldStory, placeRows, reencodeStoryFile, RowError, Sharing, storyFileProblem, type EncodedStoryFile, type StoryTable } from './story-file.js';
+import { decodeStoryFile, encodeStoryFile, HeldStory, placeRows, reencodeStoryFile, RowError, Sharing, type EncodedStoryFile, type StoryTable } from './story-file.js';
 
 export { STATE_VERSION } from './migrate.js';
 export type { StoryMeta } from './story-file.js';
@@ -140,8 +140,8 @@ class LowdbStore implements Store {
   /** Strings and arrays shared while the state loads; dropped after (the pools would only grow). */
   private sharing: Sharing | null = new Sharing();
 
-  /** Index one story file as read (`data` has the shape storyFileProblem asks for). */
-  load(file: string, home: string, data: { strings: string[]; stories: unknown[] }): void {
+  /** Index one story file as parsed; one that does not decode is a CorruptStateError naming it. */
+  load(file: string, home: string, data: unknown): void {
     let decoded: ReturnType<typeof decodeStoryFile>;
     try {
       decoded = decodeStoryFile(data, this.bodies, this.sharing ?? new Sharing());
@@ -441,9 +441,7 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
       const data = await reading;
       if (data === null) continue; // gone since the listing: nothing to hold
       checkVersion(file, (data as { version?: unknown }).version);
-      const problem = storyFileProblem(data);
-      if (problem !== null) throw new CorruptStateError(file, new Error(problem));
-      store.load(file, home, data as { strings: string[]; stories: unknown[] });
+      store.load(file, home, data);
     }
     store.done();
     return store;

@@ -6,7 +6,7 @@ import { readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BodyShards } from './bodies.js';
 import { STATE_VERSION } from './migrate.js';
-import { decodeStoryFile, RowError, Sharing, storyFileProblem } from './story-file.js';
+import { decodeStoryFile, RowError, Sharing } from './story-file.js';
 
 /** True when the text loads: it parses, has a version this wirefeed reads, and (a story file) its rows decode. */
 function loads(text: string, storyFile: boolean): boolean {
@@ -19,14 +19,13 @@ function loads(text: string, storyFile: boolean): boolean {
   if (typeof data !== 'object' || data === null || typeof data.version !== 'number' || data.version > STATE_VERSION) return false;
   // Older story files are checked by their migration; a current one must decode as openStore does.
   if (!storyFile || data.version !== STATE_VERSION) return true;
-  if (storyFileProblem(data) !== null) return false;
   try {
-    // Nothing is read through these bodies: decoding only checks the rows.
-    decodeStoryFile(data as { strings: string[]; stories: unknown[] }, new BodyShards('', STATE_VERSION, () => false), new Sharing());
+    // Nothing is read through these bodies: decoding only checks the file.
+    decodeStoryFile(data, new BodyShards('', STATE_VERSION, () => false), new Sharing());
     return true;
   } catch (err) {
-    // A row that does not decode: openStore would refuse the file. Anything else is a bug of
-    // the reader, not a reason to move the file aside.
+    // A file or row that does not decode: openStore would refuse the file. Anything else is a
+    // bug of the reader, not a reason to move the file aside.
     if (err instanceof RowError) return false;
     throw err;
   }

@@ -462,29 +462,26 @@ export function placeRows(stories: readonly HeldStory[], encoded: EncodedStoryFi
   }
 }
 
-/** Why a parsed story file cannot be loaded, or null when its shape is right (rows are checked while decoded). */
-export function storyFileProblem(data: unknown): string | null {
-  if (typeof data !== 'object' || data === null) return 'not an object';
-  const { strings, stories } = data as { strings?: unknown; stories?: unknown };
-  if (!Array.isArray(strings) || !strings.every((s) => typeof s === 'string')) return 'no strings list';
-  if (!Array.isArray(stories)) return 'no stories list';
-  return null;
-}
-
-/** A row of a story file that does not decode: the file's fault, not a bug of the reader. */
+/** A story file, or a row of one, that does not decode: the file's fault, not a bug of the reader. */
 export class RowError extends Error {}
 
+/** The parts of a parsed story file, or a RowError saying which one is missing. */
+function partsOf(data: unknown): { strings: string[]; stories: unknown[]; lengths?: unknown } {
+  if (typeof data !== 'object' || data === null) throw new RowError('not an object');
+  const { strings, stories, lengths } = data as { strings?: unknown; stories?: unknown; lengths?: unknown };
+  if (!Array.isArray(strings) || !strings.every((s) => typeof s === 'string')) throw new RowError('no strings list');
+  if (!Array.isArray(stories)) throw new RowError('no stories list');
+  return { strings: strings as string[], stories, lengths };
+}
+
 /**
- * The stories of a parsed story file (its shape checked with storyFileProblem). Throws a
- * RowError naming the first row and column that do not decode. When the file gives each row's
- * length, the stories are placed at their rows and `table` is the file's, for the next write to
- * copy them (reencodeStoryFile); otherwise `table` is null and that write serialises them all.
+ * The stories of a parsed story file. Throws a RowError naming what is missing, or the first
+ * row and column that do not decode. When the file gives each row's length, the stories are
+ * placed at their rows and `table` is the file's, for the next write to copy them
+ * (reencodeStoryFile); otherwise `table` is null and that write serialises them all.
  */
-export function decodeStoryFile(
-  data: { strings: string[]; stories: unknown[]; lengths?: unknown },
-  bodies: BodyShards,
-  share: Sharing,
-): { stories: HeldStory[]; table: StoryTable | null } {
+export function decodeStoryFile(parsed: unknown, bodies: BodyShards, share: Sharing): { stories: HeldStory[]; table: StoryTable | null } {
+  const data = partsOf(parsed);
   const strings = data.strings.map((s) => share.string(s));
   const rows = new RowReader(strings, share);
   const out: HeldStory[] = new Array<HeldStory>(data.stories.length);
