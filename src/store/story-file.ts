@@ -84,25 +84,17 @@ export class Sharing {
   }
 }
 
+/** StoredStory's fields that a held story keeps as they are (the constructor sets each). */
+type PlainFields = Omit<StoredStory, 'id' | 'keys' | 'body'>;
+
+// Declared once, by StoredStory: this merges its plain fields into the class below. TypeScript
+// does not check that the constructor assigns each (it does); the store's round-trip tests do.
+export interface HeldStory extends PlainFields {}
+
 /** A held story: its fields in memory, its body read through to the body files on demand. */
 export class HeldStory implements StoredStory {
   /** Keys besides the id; null when the id is the only one (most stories: no array held). */
   #keys: string[] | null;
-  leadKey: string | null;
-  sources: string[];
-  headline: string;
-  headlineDerived: boolean;
-  place: string | null;
-  agencies: string[];
-  section: string | null;
-  bodyHash: string;
-  link: string | null;
-  lang: Lang;
-  firstSeen: string;
-  lastSeen: string;
-  publishedEarliest: string | null;
-  publishedLatest: string;
-  updated: string;
   readonly #bodies: BodyShards;
   /**
    * Where this story's row sits in its home's story file as last written: the byte offset from
