@@ -28,6 +28,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { WirefeedError } from '../errors.js';
 import { CorruptStateError, type FileJob } from './atomic.js';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './json-bytes.js';
 
 export const BODY_DIR = 'bodies';
 
@@ -270,14 +271,6 @@ export class BodyShards {
 // closing quote (an escaped quote is one preceded by an odd run of backslashes), so it touches
 // few bytes outside the paragraphs and allocates nothing but the ids and their ranges.
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 /** JSON's whitespace (RFC 8259 §2): space, tab, line feed, carriage return. */
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
