@@ -372,6 +372,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       w = wire(config, baseUrlOf(config));
       // A source that left the config is not polled again: its last page need not be remembered.
       for (const id of before.keys()) if (!w.sources.has(id)) store.lastPages.forget(id);
+      // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
+      counts.clear();
       scheduler = startSchedules();
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },
