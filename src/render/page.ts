@@ -36,7 +36,8 @@ footer, .muted { color: var(--muted); font-size: .85rem; }
 .headlines time, dd time { color: var(--muted); font-size: .85rem; white-space: nowrap; }
 figure { margin: .5rem 0; }
 figcaption { color: var(--muted); font-size: .8rem; }
-.activity { display: block; width: 100%; height: auto; }
+/* One height at every width: the bars stretch sideways (preserveAspectRatio none), the chart stays readable on a phone. */
+.activity { display: block; width: 100%; height: 4rem; }
 .activity .bar { fill: currentColor; opacity: .65; }
 .activity .base, .activity .none { fill: var(--line); }
 .activity .ok { fill: #2e9e4f; }
@@ -173,7 +174,7 @@ function chart(title: string, a: Activity, timeZone: string): string[] {
   const recorded = Date.parse(a.recordedSince) > from ? ` Fetch results are kept in memory since the daemon started, ${formatterOf(timeZone).exact.format(new Date(a.recordedSince))}.` : '';
   return [
     '<figure>',
-    `<svg class="activity" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${CHART_H}" width="100%" role="img" aria-label="${escapeAttr(label)}">`,
+    `<svg class="activity" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${CHART_H}" preserveAspectRatio="none" width="100%" role="img" aria-label="${escapeAttr(label)}">`,
     `<rect class="base" x="0" y="${BARS_H}" width="${width}" height="1"/>`,
     ...columns,
     '</svg>',
