@@ -314,8 +314,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const held = counts.get(spec.id);
     if (held?.spec === spec && held.rev === rev) return held;
     const stories = feedStories(store, spec).sort(newestFirst);
-    // Only a story's own page: a source's page may be a private source's URL.
-    const top = stories.slice(0, INDEX_HEADLINES).map((s) => ({ title: s.headline, link: s.link !== null && /^https?:\/\//i.test(s.link) ? s.link : null, published: s.publishedLatest }));
+    // The story's own link, never its source's page (the feeds' fallback): that may be a private source's URL.
+    const top = stories.slice(0, INDEX_HEADLINES).map((s) => ({ title: s.headline, link: s.link, published: s.publishedLatest }));
     const n = Math.min(stories.length, spec.limit);
     counts.set(spec.id, { spec, rev, n, top });
     return { n, top };

@@ -51,7 +51,7 @@ export interface FeedListing {
 /** A story as the index page lists it. */
 export interface Headline {
   title: string;
-  /** The story's own http(s) page, or null. */
+  /** The story's own page, or null; the page links it only when it is http(s). */
   link: string | null;
   /** ISO 8601 UTC: the latest moment of its publication interval, as the feeds show it. */
   published: string;
