@@ -85,6 +85,21 @@ function formatterOf(timeZone: string) {
   return f;
 }
 
+/**
+ * "Mon 15:00" for each of `n` hours from `from`: every source in one zone shares them, so they
+ * are formatted once per zone and window, not once per chart (Intl formatting is most of a chart's cost).
+ */
+const hourLabels = new Map<string, { from: number; labels: string[] }>();
+
+function hourLabelsOf(timeZone: string, from: number, n: number): string[] {
+  const held = hourLabels.get(timeZone);
+  if (held !== undefined && held.from === from && held.labels.length === n) return held.labels;
+  const fmt = formatterOf(timeZone).hour;
+  const labels = Array.from({ length: n }, (_, k) => fmt.format(new Date(from + k * 3_600_000)));
+  hourLabels.set(timeZone, { from, labels });
+  return labels;
+}
+
 /** `iso` without the milliseconds a stored timestamp carries when they are zero. */
 function machineTime(iso: string): string {
   return new Date(iso).toISOString().replace('.000Z', 'Z');
@@ -146,8 +161,8 @@ function fetchText(f: HourFetches | null): string {
  * failing / no fetch; none drawn before recording began), one <title> tooltip per hour.
  */
 function chart(title: string, a: Activity, timeZone: string): string[] {
-  const hourFmt = formatterOf(timeZone).hour;
   const from = Date.parse(a.from);
+  const hours = hourLabelsOf(timeZone, from, a.stories.length);
   const max = Math.max(1, ...a.stories);
   const total = { stories: 0, ok: 0, notModified: 0, error: 0 };
   const columns = a.stories.map((n, k) => {
@@ -160,7 +175,7 @@ function chart(title: string, a: Activity, timeZone: string): string[] {
     }
     const x = k * COL;
     const h = n === 0 ? 0 : Math.max(2, Math.round((n / max) * BARS_H));
-    const tip = `${hourFmt.format(new Date(from + k * 3_600_000))}: ${count(n, 'story', 'stories')}; ${fetchText(f)}`;
+    const tip = `${hours[k] ?? ''}: ${count(n, 'story', 'stories')}; ${fetchText(f)}`;
     return [
       `<g><title>${escapeText(tip)}</title>`,
       `<rect class="hit" x="${x}" y="0" width="${COL}" height="${CHART_H}"/>`,
