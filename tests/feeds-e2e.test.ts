@@ -275,6 +275,14 @@ feeds:
         const chartWidths = await page.$$eval('svg.activity', (svgs) => svgs.map((svg) => svg.getBoundingClientRect().width));
         expect(chartWidths.every((w) => w > 0 && w <= viewport.width)).toBe(true);
 
+        // Pointing anywhere in an hour's column (even an empty one) reaches that hour's tooltip.
+        const pointed = await page.evaluate<string | null>(`(() => {
+          const r = document.querySelector('svg.activity').getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + 1, r.top + 2);
+          return hit && hit.closest('g') ? hit.closest('g').querySelector('title').textContent : null;
+        })()`);
+        expect(pointed).toBe('Thu 14:00: 0 stories; fetches not recorded');
+
         const path = join(OUTPUT, file);
         await page.screenshot({ path, fullPage: true });
         expect((await pngSize(path))[0]).toBe(viewport.width);

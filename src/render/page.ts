@@ -43,8 +43,8 @@ figcaption { color: var(--muted); font-size: .8rem; }
 .activity .ok { fill: #2e9e4f; }
 .activity .partial { fill: #e0a100; }
 .activity .fail { fill: #d93a3a; }
-.activity .hit { fill: transparent; }
-.activity g:hover .hit { fill: #8883; }
+.activity .hit { fill: #888; fill-opacity: 0; }
+.activity g:hover .hit { fill-opacity: .2; }
 .key { white-space: nowrap; }
 .key::before { content: ""; display: inline-block; width: .7em; height: .7em; margin: 0 .25em 0 .5em; border-radius: 2px; background: var(--line); }
 .key.ok::before { background: #2e9e4f; }
@@ -178,7 +178,8 @@ function chart(title: string, a: Activity, timeZone: string): string[] {
     const tip = `${hours[k] ?? ''}: ${count(n, 'story', 'stories')}; ${fetchText(f)}`;
     return [
       `<g><title>${escapeText(tip)}</title>`,
-      `<rect class="hit" x="${x}" y="0" width="${COL}" height="${CHART_H}"/>`,
+      // Invisible but painted, so the whole column shows the tooltip; invisible without the stylesheet too.
+      `<rect class="hit" x="${x}" y="0" width="${COL}" height="${CHART_H}" fill-opacity="0"/>`,
       h > 0 ? `<rect class="bar" x="${x + 1}" y="${BARS_H - h}" width="${COL - 2}" height="${h}"/>` : '',
       f === null ? '' : `<rect class="${fetchState(f)}" x="${x + 1}" y="${STRIP_Y}" width="${COL - 2}" height="${STRIP_H}"/>`,
       '</g>',
