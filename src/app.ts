@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { FetchHistory, sourceActivity, type FetchOutcome } from './activity/index.js';
 import { resolveStories } from './ages/index.js';
 import type { LoadedConfig } from './config/load.js';
 import type { SourceConfig } from './config/schema.js';
@@ -14,13 +15,13 @@ import { closeHttp, FetchError, fetchSource, userAgent, type FetchContext, type 
 import type { Logger } from './log.js';
 import type { Document, FeedView, Lang } from './model.js';
 import { parseExtracted } from './parse/index.js';
-import type { FeedListing } from './render/index.js';
+import type { FeedListing, Headline } from './render/index.js';
 import { backoffMs, scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
 import { buildFeedView, feedStories, type FeedSpec, type SourceInfo } from './select/index.js';
 import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
 import { ingestStories, type IngestResult } from './store/ingest.js';
 import { openStore, type Store } from './store/index.js';
-import { applyRetention } from './store/retention.js';
+import { applyRetention, newestFirst } from './store/retention.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -75,6 +76,22 @@ export function ingestDocument(store: Store, source: SourceConfig, doc: Document
   const dated = resolveStories(parsed.stories, { now: at, timeZone: source.timezone, lang: parsed.lang });
   const result = ingestStories(store, dated.stories, { sourceId: source.id, at, lang: parsed.lang });
   return { ...result, warnings: [...parsed.warnings, ...dated.warnings, ...result.warnings] };
+}
+
+/** Headlines a feed shows on the index page. */
+const INDEX_HEADLINES = 3;
+
+/**
+ * A feed's failing sources as anyone who can open the index may see them: a public source's
+ * error as it is, a private one's only as a count, since its error names its URL (which may hold
+ * an API key) and its id. Null when none fails.
+ */
+export function publicError(sources: readonly { private: boolean; error: string | null }[]): string | null {
+  const failing = sources.filter((s) => s.error !== null);
+  const hidden = failing.filter((s) => s.private).length;
+  const shown = failing.flatMap((s) => (s.private || s.error === null ? [] : [s.error]));
+  if (hidden > 0) shown.push(hidden === 1 ? 'a private source failing' : `${hidden} private sources failing`);
+  return shown.length === 0 ? null : shown.join('; ');
 }
 
 export function hashText(text: string): string {
@@ -140,6 +157,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const now = opts.now ?? (() => new Date());
   const metrics = createMetrics();
   const startedAt = now();
+  // The index page's fetch charts; in memory only, so it starts empty with each process.
+  const history = new FetchHistory(startedAt);
   // Port 0 asks for an ephemeral port; a base URL derived from it (`…:0`) follows the bound one.
   let boundUrl: string | null = null;
   const baseUrlOf = (config: LoadedConfig) => (boundUrl !== null && /:0$/.test(config.server.baseUrl) ? boundUrl : config.server.baseUrl);
@@ -176,7 +195,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const t0 = performance.now();
     const state = store.source(sourceId);
     const fields: Record<string, string | number> = { source: sourceId };
-    let result = 'ok';
+    let result: FetchOutcome = 'ok';
     try {
       const ctx: FetchContext = {
         now: at,
@@ -218,6 +237,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }
     const ms = performance.now() - t0;
     metrics.fetches.inc({ source: sourceId, result });
+    history.record(sourceId, result, at);
     metrics.fetchDuration.observe({ source: sourceId }, ms / 1000);
     fields['ms'] = Math.round(ms);
     if (file !== undefined) fields['file'] = file;
@@ -288,25 +308,37 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
 
   // A combined feed's count applies its words to every body (read from disk): counted once per change.
-  const counts = new Map<string, { spec: FeedSpec; rev: number; n: number }>();
-  const storyCount = (spec: FeedSpec): number => {
+  const counts = new Map<string, { spec: FeedSpec; rev: number; n: number; top: Headline[] }>();
+  const storyCount = (spec: FeedSpec): { n: number; top: Headline[] } => {
     const rev = feedRevision(spec.id);
     const held = counts.get(spec.id);
-    if (held?.spec === spec && held.rev === rev) return held.n;
-    const n = Math.min(feedStories(store, spec).length, spec.limit);
-    counts.set(spec.id, { spec, rev, n });
-    return n;
+    if (held?.spec === spec && held.rev === rev) return held;
+    const stories = feedStories(store, spec).sort(newestFirst);
+    // The story's own link, never its source's page (the feeds' fallback): that may be a private source's URL.
+    const top = stories.slice(0, INDEX_HEADLINES).map((s) => ({ title: s.headline, link: s.link, published: s.publishedLatest }));
+    const n = Math.min(stories.length, spec.limit);
+    counts.set(spec.id, { spec, rev, n, top });
+    return { n, top };
   };
 
   const feedStatus = (id: string): FeedListing['status'] => {
     const spec = w.specs.get(id);
-    const ids = spec?.sourceIds ?? [];
-    const states = ids.map((s) => store.source(s));
+    const sources = (spec?.sourceIds ?? []).map((s) => w.sources.get(s)).filter((s): s is SourceConfig => s !== undefined);
+    const states = sources.map((s) => store.source(s.id));
     const lastFetch = states.map((s) => s.lastAttempt).filter((t): t is string => t !== null).sort().at(-1) ?? null;
-    const lastError = states.map((s) => s.lastError).find((e) => e !== null) ?? null;
+    const lastError = publicError(sources.map((s, i) => ({ private: s.token !== undefined, error: states[i]?.lastError ?? null })));
     // What the feed holds: a combined feed's include/exclude words apply.
-    const stories = spec === undefined ? 0 : storyCount(spec);
-    return { lastFetch, lastError, stories };
+    const { n: stories, top: headlines } = spec === undefined ? { n: 0, top: [] } : storyCount(spec);
+    // Ids are unique across sources and feeds: a spec with a source's id is that source's own feed.
+    const own = spec === undefined ? undefined : w.sources.get(spec.id);
+    return {
+      lastFetch,
+      lastError,
+      stories,
+      headlines,
+      timeZone: sources[0]?.timezone ?? 'UTC',
+      activity: own === undefined ? null : sourceActivity(own.id, Array.from(store.ofSource(own.id), (s) => s.firstSeen), history, now()),
+    };
   };
 
   const feedView = (id: string, limit: number): FeedView | null => {
@@ -374,6 +406,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       for (const id of before.keys()) if (!w.sources.has(id)) store.lastPages.forget(id);
       // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
       counts.clear();
+      history.retain(new Set(w.sources.keys()));
       scheduler = startSchedules();
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },

@@ -3,7 +3,7 @@
  * newsboat), validated (jing, xmllint), stable across restart and reload, and the index page
  * opened in headless Chromium.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -14,8 +14,11 @@ import { readWithNewsboat } from './clients/newsboat.js';
 import { atomErrors, wellFormedErrors } from './clients/xml.js';
 import { parseJsonFeed } from './clients/jsonfeed.js';
 import { startDaemon, writeConfig, type TestDaemon } from './helpers/daemon.js';
+import { startFaultSite, textPage, wireHeadlines, wirePage } from './helpers/faults.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
+/** Screenshots and other files a person may want to look at after a run (kept, not checked in). */
+const OUTPUT = process.env['WIREFEED_TEST_OUTPUT'] ?? join(import.meta.dirname, 'output');
 const T0 = new Date('2026-11-28T12:00:00Z');
 
 const HEADLINES = [
@@ -170,6 +173,126 @@ describe('index page in headless Chromium', () => {
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     } finally {
       await browser.close();
+    }
+  });
+});
+
+describe("the operator's index page in headless Chromium", () => {
+  const API_KEY = 'PARTNER-API-KEY-123';
+  const CHROMIUM = {
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  };
+
+  /** Width and height from a PNG's IHDR chunk. */
+  async function pngSize(file: string): Promise<[number, number]> {
+    const png = await readFile(file);
+    return [png.readUInt32BE(16), png.readUInt32BE(20)];
+  }
+
+  it('shows three headlines per feed, one chart per source, no private source, at desktop and phone width, without JavaScript', async () => {
+    const site = await startFaultSite({ web: textPage(wirePage('Delft')) });
+    const home = await mkdtemp(join(tmpdir(), 'wirefeed-index-'));
+    const browser = await chromium.launch(CHROMIUM);
+    let daemon: TestDaemon | null = null;
+    try {
+      await copyFile(join(FIX, 'daemon/nl-buitenland-t1.txt'), join(home, 'anp.txt'));
+      daemon = await startDaemon(
+        home,
+        `
+server: { host: 127.0.0.1, port: 0 }
+state: { dir: ./state }
+sources:
+  - { id: anp, title: ANP Buitenland, path: anp.txt, lang: nl }
+  - { id: web, title: Delfts Nieuws, url: "${site.url}/web", lang: nl }
+  - { id: partner, title: Partner desk, url: "${site.url}/nothere?apikey=${API_KEY}", lang: nl, token: Partner-token_0123456789abcdef }
+feeds:
+  - { id: alles, title: Alles, sources: [anp, partner] }
+`,
+        { now: () => T0 },
+      );
+      await daemon.app.settled;
+      const url = `${daemon.app.url}/`;
+      await mkdir(OUTPUT, { recursive: true });
+
+      const shots: [string, { width: number; height: number }, 'light' | 'dark'][] = [
+        ['index-desktop.png', { width: 1280, height: 900 }, 'light'],
+        ['index-phone.png', { width: 390, height: 844 }, 'light'],
+        ['index-phone-dark.png', { width: 390, height: 844 }, 'dark'],
+      ];
+      for (const [file, viewport, colorScheme] of shots) {
+        // No JavaScript at all: the page must not need any.
+        const context = await browser.newContext({ viewport, colorScheme, javaScriptEnabled: false });
+        const page = await context.newPage();
+        expect((await page.goto(url))?.status()).toBe(200);
+
+        const html = await page.content();
+        for (const secret of ['partner', API_KEY, 'nothere']) expect(html.toLowerCase(), secret).not.toContain(secret.toLowerCase());
+
+        const cards = await page.$$eval('section.feed', (sections) =>
+          sections.map((s) => ({
+            id: s.getAttribute('data-feed'),
+            titleLink: s.querySelector('h2 a')?.getAttribute('href') ?? null,
+            headlines: [...s.querySelectorAll('.headlines li')].map((li) => {
+              const time = li.querySelector('time');
+              return [li.firstChild?.textContent?.trim(), time?.textContent, time?.getAttribute('title')];
+            }),
+            charts: s.querySelectorAll('svg').length,
+            hours: s.querySelectorAll('svg g').length,
+            error: s.querySelector('.error')?.textContent ?? null,
+          })),
+        );
+        const anp = [
+          [HEADLINES[0], 'just now', '28 Nov 2026, 13:00 CET'],
+          [HEADLINES[1], '4 min ago', '28 Nov 2026, 12:56 CET'],
+          [HEADLINES[2], '15 min ago', '28 Nov 2026, 12:45 CET'],
+        ];
+        const web = wireHeadlines('Delft');
+        expect(cards).toEqual([
+          { id: 'anp', titleLink: null, headlines: anp, charts: 1, hours: 48, error: null },
+          {
+            id: 'web',
+            titleLink: `${site.url}/web`,
+            headlines: [
+              [web[0], 'just now', '28 Nov 2026, 13:00 CET'],
+              [web[1], '4 min ago', '28 Nov 2026, 12:56 CET'],
+              [web[2], '15 min ago', '28 Nov 2026, 12:45 CET'],
+            ],
+            charts: 1,
+            hours: 48,
+            error: null,
+          },
+          { id: 'alles', titleLink: null, headlines: anp, charts: 0, hours: 0, error: 'a private source failing' },
+        ]);
+        // This hour's stories and fetch are in the last column of each chart.
+        expect(await page.$$eval('section.feed svg g:last-of-type title', (ts) => ts.map((t) => t.textContent))).toEqual([
+          'Sat 13:00: 8 stories; fetches: 1 ok, 0 not modified, 0 failed',
+          'Sat 13:00: 3 stories; fetches: 1 ok, 0 not modified, 0 failed',
+        ]);
+
+        // Readable on a phone: nothing wider than the screen, the charts scaled down to fit.
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+        const chartWidths = await page.$$eval('svg.activity', (svgs) => svgs.map((svg) => svg.getBoundingClientRect().width));
+        expect(chartWidths.every((w) => w > 0 && w <= viewport.width)).toBe(true);
+
+        // Pointing anywhere in an hour's column (even an empty one) reaches that hour's tooltip.
+        const pointed = await page.evaluate<string | null>(`(() => {
+          const r = document.querySelector('svg.activity').getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + 1, r.top + 2);
+          return hit && hit.closest('g') ? hit.closest('g').querySelector('title').textContent : null;
+        })()`);
+        expect(pointed).toBe('Thu 14:00: 0 stories; fetches not recorded');
+
+        const path = join(OUTPUT, file);
+        await page.screenshot({ path, fullPage: true });
+        expect((await pngSize(path))[0]).toBe(viewport.width);
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+      await daemon?.app.stop(1000);
+      await site.close();
+      await rm(home, { recursive: true, force: true });
     }
   });
 });

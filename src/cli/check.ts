@@ -1,8 +1,10 @@
 /**
- * `wirefeed check [--config PATH]`: validate a config file and say so. Exit 0 when valid; 1 with
- * every problem on stderr (one `file:line:col path: message` per line) when not; 2 on a usage error.
+ * `wirefeed check [--config PATH]`: validate a config file and say so. Exit 0 when valid (with
+ * warnings on stderr, if any); 1 with every problem on stderr (one `file:line:col path: message`
+ * per line) when not; 2 on a usage error.
  */
 import { ConfigError, formatProblem, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { DEFAULT_CONFIG } from './io.js';
 
 export interface CheckIo {
@@ -29,6 +31,18 @@ function configPath(argv: string[]): string | null {
   return file === '' ? null : file;
 }
 
+/** A valid config that probably does not do what its author meant. */
+export function configWarnings(config: Pick<Config, 'sources' | 'feeds'>): string[] {
+  const privateIds = new Set(config.sources.filter((s) => s.token !== undefined).map((s) => s.id));
+  return config.feeds
+    .filter((f) => f.token === undefined)
+    .flatMap((f) =>
+      f.sources
+        .filter((id) => privateIds.has(id))
+        .map((id) => `feed '${f.id}' is public but lists private source '${id}': its stories are served without a token`),
+    );
+}
+
 export async function checkCommand(argv: string[], io: CheckIo): Promise<number> {
   const file = configPath(argv);
   if (file === null) {
@@ -38,6 +52,7 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
   try {
     const config = await loadConfig(file, io.env);
     io.stdout(`${file}: ok (${plural(config.sources.length, 'source')}, ${plural(config.feeds.length, 'feed')})\n`);
+    for (const warning of configWarnings(config)) io.stderr(`${file}: warning: ${warning}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
