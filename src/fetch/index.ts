@@ -20,6 +20,8 @@ export interface SourceSpec {
   url?: string;
   /** A file; spool directories are walked by the scheduler, which calls this per file. */
   path?: string;
+  /** `path` is an entry of a spool directory: untrusted, so a symlink there is not followed. */
+  spoolEntry?: boolean;
 }
 
 /** Validators stored from the last successful fetch. */
@@ -71,7 +73,7 @@ function toDocument(
 export async function fetchSource(spec: SourceSpec, cond: Conditional, ctx: FetchContext): Promise<FetchOutcome> {
   if (spec.path !== undefined) {
     const url = pathToFileURL(spec.path).href;
-    const bytes = await readCapped(spec.path, url, ctx.http.maxBytes ?? DEFAULT_HTTP.maxBytes);
+    const bytes = await readCapped(spec.path, url, ctx.http.maxBytes ?? DEFAULT_HTTP.maxBytes, { followSymlinks: spec.spoolEntry !== true });
     const type = FILE_TYPES[extname(spec.path).toLowerCase()] ?? 'text/plain';
     const { document, warnings } = toDocument(bytes, type, { verb: 'READ', url }, spec.id, ctx.now);
     return { kind: 'document', document, etag: null, lastModified: null, warnings };
