@@ -203,7 +203,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         http: { ...w.config.http, ...opts.http },
         allowPrivateRedirects: source.allowPrivateRedirects,
       };
-      const spec = file !== undefined ? { id: sourceId, path: file } : { id: sourceId, url: source.url, path: source.path };
+      const spec = file !== undefined ? { id: sourceId, path: file, spoolEntry: true } : { id: sourceId, url: source.url, path: source.path };
       const outcome = await fetchSource(spec, { etag: state.etag, lastModified: state.lastModified }, ctx);
       if (closing) return;
       const ok = { lastAttempt: at.toISOString(), lastSuccess: at.toISOString(), lastError: null, consecutiveFailures: 0, nextAttemptAfter: null };

@@ -1,9 +1,10 @@
 /** The process: argv in, exit code out. Everything it runs can also run in-process (src/cli). */
 import { runCli } from './cli/index.js';
+import { pipeOutput } from './cli/io.js';
 import { describeError } from './errors.js';
 
 const io = {
-  stdout: (s: string) => void process.stdout.write(s),
+  stdout: pipeOutput(process.stdout),
   stderr: (s: string) => void process.stderr.write(s),
   stdin: async () => {
     const chunks: Buffer[] = [];

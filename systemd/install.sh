@@ -34,6 +34,9 @@ PREFIX=/opt/wirefeed
 CODE=$ROOT$PREFIX
 ETC=$ROOT/etc/wirefeed
 UNIT=$ROOT/etc/systemd/system/wirefeed.service
+SYSUSERS=$ROOT/etc/sysusers.d/wirefeed.conf
+# The service's group (Group= in the unit): the only one besides root that may read the config.
+GROUP=wirefeed-config
 # Everything the daemon and its build need; not tests/, node_modules/, dist/ or state/.
 PARTS="bin config src systemd package.json package-lock.json tsconfig.json tsconfig.build.json rolldown.config.mjs README.md"
 
@@ -75,12 +78,39 @@ else
   say "unit in $UNIT"
 fi
 
-# 3. The config, only when there is none. Relative paths in it are relative to the file, so the
+# 3. The group that may read the config, made by systemd-sysusers from our sysusers.d file (inside
+# --root when given). Only root can make a group or give a file to it.
+mkdir -p "$(dirname "$SYSUSERS")"
+install -m 0644 "$SRC/systemd/wirefeed.sysusers" "$SYSUSERS"
+CONFIG_GID=
+if [ "$(id -u)" -ne 0 ]; then
+  say "not root: no group $GROUP made; the config keeps your group"
+else
+  if [ -n "$ROOT" ]; then
+    out=$(systemd-sysusers --root="$ROOT" "$SYSUSERS" 2>&1) || { echo "$out" >&2; exit 1; }
+    CONFIG_GID=$(awk -F: -v g="$GROUP" '$1 == g { print $3 }' "$ROOT/etc/group")
+  else
+    out=$(systemd-sysusers "$SYSUSERS" 2>&1) || { echo "$out" >&2; exit 1; }
+    CONFIG_GID=$(getent group "$GROUP" | cut -d: -f3)
+  fi
+  [ -z "$out" ] || say "$out"
+  [ -n "$CONFIG_GID" ] || { echo "install.sh: group $GROUP was not made" >&2; exit 1; }
+fi
+
+# The config holds the tokens of private feeds: 0640, root and the service's group only.
+protect_config() {
+  [ -z "$CONFIG_GID" ] || chgrp "$CONFIG_GID" "$1"
+  chmod 0640 "$1"
+}
+
+# 4. The config, only when there is none. Relative paths in it are relative to the file, so the
 # sample goes beside it; state.dir names the system place ($STATE_DIRECTORY wins under systemd
 # anyway, but `wirefeed check` and a manual run then agree with the service).
 mkdir -p "$ETC"
 if [ -e "$ETC/wirefeed.yaml" ]; then
   say "kept the existing $ETC/wirefeed.yaml"
+  # Its content, that is: an older install left it readable by all.
+  protect_config "$ETC/wirefeed.yaml"
 else
   mkdir -p "$ETC/samples"
   [ -e "$ETC/samples/nl-buitenland.txt" ] || install -m 0644 "$SRC/config/samples/nl-buitenland.txt" "$ETC/samples/nl-buitenland.txt"
@@ -88,12 +118,13 @@ else
     -e "s#wirefeed check --config config/wirefeed.yaml#node $PREFIX/bin/wirefeed.js check --config /etc/wirefeed/wirefeed.yaml#" \
     -e "s#^  dir: \.\./state\$#  dir: /var/lib/wirefeed#" \
     "$SRC/config/wirefeed.yaml" > "$ETC/wirefeed.yaml.tmp"
-  chmod 0644 "$ETC/wirefeed.yaml.tmp"
+  protect_config "$ETC/wirefeed.yaml.tmp"
   mv "$ETC/wirefeed.yaml.tmp" "$ETC/wirefeed.yaml"
   say "config in $ETC/wirefeed.yaml (from config/wirefeed.yaml; edit it, then: systemctl reload wirefeed)"
 fi
+[ -z "$CONFIG_GID" ] || say "$ETC/wirefeed.yaml: mode 0640, group $GROUP"
 
-# 4. Start it, when this is the live system and systemd runs it (not in a container or a --root).
+# 5. Start it, when this is the live system and systemd runs it (not in a container or a --root).
 if [ -n "$ROOT" ]; then
   say "--root given: not calling systemctl"
 elif [ ! -d /run/systemd/system ]; then

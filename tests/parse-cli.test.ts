@@ -1,10 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDaemon } from './helpers/daemon.js';
 import { type ParseJson, runParse } from './helpers/expected.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
 
-const USAGE = 'usage: wirefeed parse <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text]\n';
+const USAGE = 'usage: wirefeed parse <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text] [--format-in auto|text|html]\n';
+const HTML_PAGE = join(import.meta.dirname, 'fixtures/extract/nl-buitenland.html');
 let dir = '';
 
 beforeAll(async () => {
@@ -58,6 +61,7 @@ test('a missing file: one line on stderr, exit 2', async () => {
 test.each([
   [['--lang', 'xx', 'f.txt'], '--lang must be one of nl, en, de, fr, auto, not "xx"'],
   [['--format', 'xml', 'f.txt'], '--format must be json or text, not "xml"'],
+  [['--format-in', 'xml', 'f.txt'], '--format-in must be auto, text or html, not "xml"'],
   [['--now', 'yesterday', 'f.txt'], '--now must be an ISO 8601 time, not "yesterday"'],
   [['--now', '2026-13-45T99:00:00Z', 'f.txt'], '--now must be an ISO 8601 time, not "2026-13-45T99:00:00Z"'],
   [[], 'expected one file (or -), got 0'],
@@ -87,4 +91,34 @@ test('- reads standard input; without --now the time comes from io.now()', async
   expect(out.stories.map((s) => [s.headline, s.dateline, s.published, s.publishedEarliest])).toEqual([
     ['Een kop boven het bericht', 'ROME', '2030-01-01T00:00:00Z', null],
   ]);
+});
+
+describe('an HTML page (issue 14.8)', () => {
+  const NOW = '2026-11-28T12:00:00Z';
+  const row = (id: string, headline: string, place: string | null, published: string) => [id, headline, place, new Date(published).toISOString()];
+  const rows = (out: ParseJson) => out.stories.map((s) => row(s.id, s.headline, s.dateline, s.published)).sort();
+
+  test('gives the stories the daemon stores from the same file, deciding html or text the same way', async () => {
+    const dir = await tempDir();
+    await copyFile(HTML_PAGE, join(dir, 'page.html'));
+    const d = await startDaemon(dir, 'state: { dir: ./state }\nsources:\n  - { id: page, title: Page, path: page.html, lang: nl }\n', { now: () => new Date(NOW) });
+    afterThisTest(() => d.app.stop(1000));
+    await d.app.settled;
+    const stored = [...d.app.store.ofSource('page')].map((s) => row(s.id, s.headline, s.place, s.publishedLatest)).sort();
+    expect(stored.length).toBe(8);
+
+    const auto = await runParse([join(dir, 'page.html'), '--lang', 'nl', '--now', NOW]);
+    expect([auto.code, auto.stderr]).toEqual([0, '']);
+    expect(rows(JSON.parse(auto.stdout) as ParseJson)).toEqual(stored);
+    // No file name to go by: the bytes are sniffed, as the daemon sniffs a page without a media type.
+    const stdin = await runParse(['-', '--lang', 'nl', '--now', NOW], await readFile(HTML_PAGE));
+    expect(rows(JSON.parse(stdin.stdout) as ParseJson)).toEqual(stored);
+    const forced = await runParse([join(dir, 'page.html'), '--format-in', 'html', '--lang', 'nl', '--now', NOW]);
+    expect(rows(JSON.parse(forced.stdout) as ParseJson)).toEqual(stored);
+  });
+
+  test('--format-in text reads the markup as text, as a source with format: text would: no stories', async () => {
+    const text = await runParse([HTML_PAGE, '--format-in', 'text', '--lang', 'nl', '--now', NOW]);
+    expect([text.code, JSON.parse(text.stdout)]).toEqual([0, { stories: [], warnings: ['no stories found'] }]);
+  });
 });

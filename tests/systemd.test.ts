@@ -8,7 +8,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ const SAMPLE = join(ROOT, 'config/samples/nl-buitenland.txt');
 /** What systemd gives a service as PATH on Debian 12: nothing from the test's own PATH. */
 const SYSTEMD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SOURCE = 'anp-buitenland';
+/** The static group the service runs as, which alone may read the config (its tokens). */
+const CONFIG_GROUP = 'wirefeed-config';
 
 interface Ran {
   code: number | null;
@@ -213,6 +215,15 @@ describe('the unit', () => {
     expect(m, last).not.toBeNull();
     expect(Number(m![1])).toBeLessThanOrEqual(1.5);
     expect(m![2]).toBe('OK');
+  });
+
+  it('denies the cloud metadata addresses and runs with the group that may read the config', async () => {
+    const lines = (await readFile(UNIT, 'utf8')).split('\n');
+    expect(lines.filter((l) => /^(IPAddress\w+|Group|User|DynamicUser|SupplementaryGroups)=/.test(l))).toEqual([
+      'DynamicUser=yes',
+      `Group=${CONFIG_GROUP}`,
+      'IPAddressDeny=169.254.169.254 100.100.100.200 fd00:ec2::254',
+    ]);
   });
 
   it('leaves MemoryDenyWriteExecute off (V8 JIT) and says why', async () => {
@@ -521,5 +532,34 @@ describe('systemd/install.sh', () => {
     const missing: string[] = [];
     for (const f of ours) if (!(await exists(join(root, 'opt/wirefeed', f.slice(ROOT.length))))) missing.push(f);
     expect(missing).toEqual([]);
+  });
+
+  it('makes the config 0640, root and the service group, also one an older install left readable by all', async () => {
+    const root = await tempDir();
+    const first = await install(root);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    // The group, made by systemd-sysusers from the shipped sysusers.d file, inside the root.
+    expect(await readFile(join(root, 'etc/sysusers.d/wirefeed.conf'), 'utf8')).toBe(await readFile(join(ROOT, 'systemd/wirefeed.sysusers'), 'utf8'));
+    const line = (await readFile(join(root, 'etc/group'), 'utf8')).split('\n').find((l) => l.startsWith(`${CONFIG_GROUP}:`));
+    expect(line).toMatch(new RegExp(`^${CONFIG_GROUP}:x:\\d+:$`));
+    const gid = Number(line!.split(':')[2]);
+    const config = join(root, 'etc/wirefeed/wirefeed.yaml');
+    const owner = async () => {
+      const st = await stat(config);
+      return { mode: (st.mode & 0o7777).toString(8), uid: st.uid, gid: st.gid };
+    };
+    expect(await owner()).toEqual({ mode: '640', uid: 0, gid });
+    expect(first.stdout).toContain(`install.sh: ${config}: mode 0640, group ${CONFIG_GROUP}`);
+
+    // An install before this one left it 0644 in root's group: the next one closes it, content untouched.
+    const text = `${await readFile(config, 'utf8')}# token: s3cret\n`;
+    await writeFile(config, text);
+    await chmod(config, 0o644);
+    await chown(config, 0, 0);
+    const again = await install(root);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(await owner()).toEqual({ mode: '640', uid: 0, gid });
+    expect(await readFile(config, 'utf8')).toBe(text);
+    expect((await readFile(join(root, 'etc/group'), 'utf8')).split('\n').filter((l) => l.startsWith(`${CONFIG_GROUP}:`))).toEqual([line]);
   });
 });

@@ -16,7 +16,8 @@ commands:
   check    [--config PATH]
            validate a config file; exit 0 when it is valid, 1 when not
   parse    <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text]
-           cut a wire page into stories and print them
+           [--format-in auto|text|html]
+           cut a wire page (text or HTML) into stories and print them
   ingest   <file> --source ID [--at ISO] [--config PATH]
            put a saved page into the state as if fetched at --at
   stories  [--source ID] [--config PATH] [--format json|text]

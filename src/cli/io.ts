@@ -12,6 +12,30 @@ export interface Io {
 export const DEFAULT_CONFIG = 'config/wirefeed.yaml';
 
 /**
+ * A command's output to `stream`. A reader that closes the pipe early (`stories | head -1`) has
+ * all it wants: later output is dropped and the command ends as it would, exit 0, as Unix tools
+ * do, instead of dying of EPIPE with a stack trace. Any other write error still ends the process.
+ * The listener is set on the first write only, so the daemon's log lines (`run` writes none
+ * here) keep the stream's own behaviour.
+ */
+export function pipeOutput(stream: NodeJS.WritableStream): (s: string) => void {
+  let listening = false;
+  let readerGone = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+    readerGone = true;
+  };
+  return (s) => {
+    if (readerGone) return;
+    if (!listening) {
+      stream.on('error', onError);
+      listening = true;
+    }
+    stream.write(s);
+  };
+}
+
+/**
  * The version in the nearest package.json above this module, which is dist/bundle (what
  * bin/wirefeed.js runs), src/cli (tests) or dist/src/cli (the compiled tree).
  */

@@ -1,25 +1,31 @@
 /**
- * `wirefeed parse <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text]`:
+ * `wirefeed parse <file|-> [--lang …] [--tz ZONE] [--now ISO] [--format json|text] [--format-in auto|text|html]`:
  * read a wire page, cut it into stories, date them, print them. Bad input is a warning and
- * zero stories (exit 0); a file that cannot be read or a bad flag is exit 2.
+ * zero stories (exit 0); a file that cannot be read or a bad flag is exit 2. HTML or text is
+ * decided as the daemon decides it for a source with that `format`.
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveStories } from '../ages/index.js';
 import { describeError } from '../errors.js';
-import { textToLines } from '../extract/text.js';
-import { decodeBody } from '../fetch/decode.js';
+import { extract } from '../extract/index.js';
+import { decodeBody, fileMediaType } from '../fetch/index.js';
 import { storyKey } from '../identity/index.js';
-import { type DatedStory, type Lang, LANGS } from '../model.js';
-import { parseWire } from '../parse/index.js';
+import { type DatedStory, type Document, type Lang, LANGS } from '../model.js';
+import { parseExtracted } from '../parse/index.js';
 import type { Io } from './io.js';
 
 /** The part of the process `parse` touches; passed in so that tests run it in-process. */
 export type ParseIo = Pick<Io, 'stdout' | 'stderr' | 'stdin' | 'now'>;
 
-const USAGE = 'usage: wirefeed parse <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text]\n';
+const USAGE = 'usage: wirefeed parse <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text] [--format-in auto|text|html]\n';
 const FORMATS = ['json', 'text'] as const;
 type Format = (typeof FORMATS)[number];
+/** A source's `format`: what the input is read as. */
+const FORMATS_IN = ['auto', 'text', 'html'] as const;
+type FormatIn = (typeof FORMATS_IN)[number];
 const ISO_START = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 interface Options {
@@ -28,6 +34,7 @@ interface Options {
   timeZone: string;
   now: Date;
   format: Format;
+  formatIn: FormatIn;
 }
 
 /** ISO 8601 in UTC, without milliseconds when they are zero: `2026-11-28T11:56:00Z`. */
@@ -41,6 +48,10 @@ function isLang(s: string): s is Lang | 'auto' {
 
 function isFormat(s: string): s is Format {
   return (FORMATS as readonly string[]).includes(s);
+}
+
+function isFormatIn(s: string): s is FormatIn {
+  return (FORMATS_IN as readonly string[]).includes(s);
 }
 
 function timeZoneError(zone: string): string | null {
@@ -65,6 +76,7 @@ function readOptions(argv: string[], io: ParseIo): Options | { error: string } |
         tz: { type: 'string', default: 'Europe/Amsterdam' },
         now: { type: 'string' },
         format: { type: 'string', default: 'json' },
+        'format-in': { type: 'string', default: 'auto' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -76,6 +88,8 @@ function readOptions(argv: string[], io: ParseIo): Options | { error: string } |
   if (positionals.length !== 1) return { error: `expected one file (or -), got ${positionals.length}` };
   if (!isLang(values.lang)) return { error: `--lang must be one of nl, en, de, fr, auto, not "${values.lang}"` };
   if (!isFormat(values.format)) return { error: `--format must be json or text, not "${values.format}"` };
+  const formatIn = values['format-in'];
+  if (!isFormatIn(formatIn)) return { error: `--format-in must be auto, text or html, not "${formatIn}"` };
   const zoneError = timeZoneError(values.tz);
   if (zoneError !== null) return { error: `--tz: ${zoneError}` };
   let now = io.now();
@@ -83,7 +97,7 @@ function readOptions(argv: string[], io: ParseIo): Options | { error: string } |
     now = new Date(values.now);
     if (!ISO_START.test(values.now) || Number.isNaN(now.getTime())) return { error: `--now must be an ISO 8601 time, not "${values.now}"` };
   }
-  return { file: positionals[0] ?? '-', lang: values.lang, timeZone: values.tz, now, format: values.format };
+  return { file: positionals[0] ?? '-', lang: values.lang, timeZone: values.tz, now, format: values.format, formatIn };
 }
 
 function toJson(stories: DatedStory[], warnings: string[]): string {
@@ -144,7 +158,16 @@ export async function parseCommand(argv: string[], io: ParseIo): Promise<number>
   const decoded = decodeBody(bytes, null);
   const warnings = [...decoded.warnings];
   if (decoded.binary) warnings.push('input looks binary');
-  const parsed = parseWire(decoded.binary ? [] : textToLines(decoded.text), { lang: opts.lang });
+  // The document a file source would give the daemon: its media type from the file name (none
+  // for standard input, so the bytes are sniffed), then the daemon's own html-or-text decision.
+  const doc: Document = {
+    sourceId: 'parse',
+    url: opts.file === '-' ? 'file:///dev/stdin' : pathToFileURL(resolve(opts.file)).href,
+    mediaType: opts.file === '-' ? null : fileMediaType(opts.file),
+    text: decoded.binary ? '' : decoded.text,
+    fetchedAt: opts.now,
+  };
+  const parsed = parseExtracted(extract(doc, { format: opts.formatIn }), { lang: opts.lang });
   const dated = resolveStories(parsed.stories, { now: opts.now, timeZone: opts.timeZone, lang: parsed.lang });
   warnings.push(...parsed.warnings, ...dated.warnings);
 

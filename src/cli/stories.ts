@@ -42,6 +42,10 @@ export async function storiesCommand(argv: string[], io: Io): Promise<number> {
   }
   try {
     const config = await loadConfig(values.config ?? DEFAULT_CONFIG, io.env);
+    if (values.source !== undefined && !config.sources.some((s) => s.id === values.source)) {
+      io.stderr(`wirefeed stories: no source "${values.source}" in ${config.file} (sources: ${config.sources.map((s) => s.id).join(', ')})\n`);
+      return 2;
+    }
     const store = await openStore(config.state.dir, { lock: false });
     const ids = values.source !== undefined ? [values.source] : config.sources.map((s) => s.id);
     const seen = new Set<StoredStory>();

@@ -16,7 +16,8 @@ export type FetchCode =
   | 'E_EMPTY'
   | 'E_BINARY'
   | 'E_PROTOCOL'
-  | 'E_FILE';
+  | 'E_FILE'
+  | 'E_NOT_REGULAR';
 
 /**
  * A failed fetch. Message: `fetch: E_TIMEOUT: GET https://…: no response headers within 15000 ms`

@@ -20,6 +20,8 @@ export interface SourceSpec {
   url?: string;
   /** A file; spool directories are walked by the scheduler, which calls this per file. */
   path?: string;
+  /** `path` is an entry of a spool directory: untrusted, so a symlink there is not followed. */
+  spoolEntry?: boolean;
 }
 
 /** Validators stored from the last successful fetch. */
@@ -46,6 +48,11 @@ const FILE_TYPES: Record<string, string> = {
   '.xhtml': 'application/xhtml+xml',
 };
 
+/** The media type a file on disk is read as (by its extension), here and in `wirefeed parse`. */
+export function fileMediaType(path: string): string {
+  return FILE_TYPES[extname(path).toLowerCase()] ?? 'text/plain';
+}
+
 function mediaType(contentType: string | null): string | null {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   return type ? type : null;
@@ -71,9 +78,8 @@ function toDocument(
 export async function fetchSource(spec: SourceSpec, cond: Conditional, ctx: FetchContext): Promise<FetchOutcome> {
   if (spec.path !== undefined) {
     const url = pathToFileURL(spec.path).href;
-    const bytes = await readCapped(spec.path, url, ctx.http.maxBytes ?? DEFAULT_HTTP.maxBytes);
-    const type = FILE_TYPES[extname(spec.path).toLowerCase()] ?? 'text/plain';
-    const { document, warnings } = toDocument(bytes, type, { verb: 'READ', url }, spec.id, ctx.now);
+    const bytes = await readCapped(spec.path, url, ctx.http.maxBytes ?? DEFAULT_HTTP.maxBytes, { followSymlinks: spec.spoolEntry !== true });
+    const { document, warnings } = toDocument(bytes, fileMediaType(spec.path), { verb: 'READ', url }, spec.id, ctx.now);
     return { kind: 'document', document, etag: null, lastModified: null, warnings };
   }
   if (spec.url === undefined) throw new WirefeedError('fetch', 'E_CONFIG', `source ${spec.id} has neither url nor path`);

@@ -1,8 +1,11 @@
 /**
- * What drives ingest: one node-cron job per URL source (the first fetch runs at start), a
- * chokidar watcher per watched file or spool directory, and backoff after failures. Each poll
- * of a source is independent: one slow or failing source never delays another.
+ * What drives ingest: one node-cron job per URL source (the first fetch runs at start), one
+ * chokidar watcher per watched file or spool directory (shared by the sources on it), and
+ * backoff after failures. Each poll of a source is independent: one slow or failing source never
+ * delays another.
  */
+import { realpathSync, type Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -84,6 +87,44 @@ function routeCronLogs(log: Logger): void {
   });
 }
 
+/** What an lstat says a spool entry is, in words for the log. */
+function entryKind(st: Stats): string {
+  if (st.isFile()) return 'file';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isDirectory()) return 'directory';
+  return 'device';
+}
+
+/**
+ * The configured spool directory with its symlinks resolved: the operator chose it, so it is
+ * followed, while the watcher follows no symlink below it. One that cannot be resolved (not there
+ * yet, no access) stays as given: chokidar waits for it or reports what is wrong.
+ */
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/** Each watched file or spool directory once, with the sources it drives. */
+function watchedPaths(sources: readonly ScheduledSource[]): { kind: 'path' | 'dir'; target: string; sourceIds: string[] }[] {
+  const byPath = new Map<string, { kind: 'path' | 'dir'; target: string; sourceIds: string[] }>();
+  for (const source of sources) {
+    if (source.kind === 'url') continue;
+    const target = source.kind === 'path' ? source.path : source.dir;
+    if (target === undefined) continue;
+    const key = `${source.kind}\0${target}`;
+    const w = byPath.get(key) ?? { kind: source.kind, target, sourceIds: [] };
+    w.sourceIds.push(source.id);
+    byPath.set(key, w);
+  }
+  return [...byPath.values()];
+}
+
 export function startScheduler(sources: readonly ScheduledSource[], deps: SchedulerDeps, opts: SchedulerOptions = {}): Scheduler {
   routeCronLogs(deps.log);
   const debounceMs = opts.debounceMs ?? 300;
@@ -92,6 +133,8 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
   const timers = new Map<string, NodeJS.Timeout>();
   /** One poll per source (or spool file) at a time: the key is the source id or id + file. */
   const running = new Map<string, Promise<void>>();
+  /** Spool entries that are not regular files, each logged once (until it goes away). */
+  const skipped = new Set<string>();
   let stopped = false;
 
   const run = (key: string, sourceId: string, file?: string): void => {
@@ -113,6 +156,25 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
         run(key, sourceId, file);
       }, debounceMs),
     );
+  };
+
+  /** A spool entry: read when it is a regular file; anything else is skipped with one warning. */
+  const onSpoolFile = async (sourceIds: readonly string[], file: string): Promise<void> => {
+    let kind: string;
+    try {
+      kind = entryKind(await lstat(file));
+    } catch (err) {
+      // Gone again before we looked: its 'unlink' follows.
+      deps.log.debug('spool entry vanished', { source: sourceIds.join(','), file, error: (err as Error).message });
+      return;
+    }
+    if (kind !== 'file') {
+      if (!skipped.has(file)) deps.log.warn('spool: skipped, not a regular file', { source: sourceIds.join(','), file: basename(file), kind });
+      skipped.add(file);
+      return;
+    }
+    skipped.delete(file);
+    for (const id of sourceIds) debounced(`${id}\0${file}`, id, file);
   };
 
   const tickOf = (source: ScheduledSource) => (): void => {
@@ -149,32 +211,38 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
   }
 
   const readies: Promise<void>[] = [];
-  for (const source of sources) {
-    if (source.kind === 'url') continue;
-    const target = source.kind === 'path' ? source.path : source.dir;
-    if (target === undefined) continue;
-    const watcher = chokidar.watch(target, {
-      ignoreInitial: source.kind === 'path',
+  for (const w of watchedPaths(sources)) {
+    // chokidar shares its fs.watch handles between watchers of one path, and after a save by
+    // rename set up only one of them again: the other sources never saw a later change. So one
+    // watcher per path, and its events go to every source on it.
+    const root = w.kind === 'dir' ? realDir(w.target) : w.target;
+    const watcher = chokidar.watch(root, {
+      ignoreInitial: w.kind === 'path',
       depth: 0,
+      // A spool's entries are untrusted: a symlink in it is not followed (nor read, see onSpoolFile).
+      followSymlinks: w.kind === 'path',
       usePolling: opts.usePolling ?? false,
       interval: 200,
-      ignored: source.kind === 'dir' ? (p: string) => p !== target && SPOOL_IGNORE.test(basename(p)) : undefined,
+      ignored: w.kind === 'dir' ? (p: string) => p !== root && SPOOL_IGNORE.test(basename(p)) : undefined,
       awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 50 },
     });
     watchers.push(watcher);
-    const onFile = (file: string) => {
-      if (source.kind === 'path') debounced(source.id, source.id);
-      else debounced(`${source.id}\0${file}`, source.id, file);
-    };
+    const onFile =
+      w.kind === 'path'
+        ? () => {
+            for (const id of w.sourceIds) debounced(id, id);
+          }
+        : (file: string) => void onSpoolFile(w.sourceIds, file);
     watcher.on('add', onFile).on('change', onFile);
-    watcher.on('error', (err) => deps.log.error('watch failed', { source: source.id, error: (err as Error).message }));
+    if (w.kind === 'dir') watcher.on('unlink', (file: string) => skipped.delete(file));
+    watcher.on('error', (err) => deps.log.error('watch failed', { source: w.sourceIds.join(','), error: (err as Error).message }));
     readies.push(
       new Promise<void>((resolve) => {
         watcher.once('ready', () => resolve());
       }),
     );
     // A watched file is read once at start; a spool's existing files arrive as 'add' events.
-    if (source.kind === 'path') run(source.id, source.id);
+    if (w.kind === 'path') for (const id of w.sourceIds) run(id, id);
   }
 
   const ready = Promise.all(readies).then(() => undefined);
