@@ -108,6 +108,13 @@ export const HOSTILE: [string, Route, string, string][] = [
     'E_TIMEOUT',
     'no body data for 500 ms',
   ],
+  [
+    'status-huge',
+    // An error page is discarded unread, however long it says it is.
+    (_q, res) => res.writeHead(503, { 'content-type': 'text/plain', 'content-length': String(2 * MAX) }).end(Buffer.alloc(2 * MAX, 0x61)),
+    'E_HTTP_STATUS',
+    '503 Service Unavailable',
+  ],
   ['redirect-ftp', (_q, res) => res.writeHead(302, { location: 'ftp://127.0.0.1/wire.txt' }).end(), 'E_REDIRECT_SCHEME', ''],
   ['redirects', (q, res) => res.writeHead(302, { location: `${q.url ?? '/'}/more` }).end(), 'E_TOO_MANY_REDIRECTS', 'more than 5 redirects'],
 ];

@@ -23,7 +23,7 @@ export interface HttpRequest {
   userAgent: string;
   /** Fetch time; Retry-After dates are measured from it. */
   now: Date;
-  /** Follow redirects to loopback/private/link-local addresses from a public source. */
+  /** Follow redirects to special-purpose addresses (loopback, private, link-local, …) other than the source's own. */
   allowPrivateRedirects: boolean;
 }
 
