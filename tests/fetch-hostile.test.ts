@@ -31,9 +31,10 @@ export const HOSTILE: [string, Route, string, string][] = [
   ],
   [
     'unknown-coding',
-    (_q, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip, x-wire' }).end(gzipSync(PAGE)),
+    // A token every JavaScript object has a property for: the decoder table must not find it.
+    (_q, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip, constructor' }).end(gzipSync(PAGE)),
     'E_DECOMPRESS',
-    'unsupported Content-Encoding "x-wire"',
+    'unsupported Content-Encoding "constructor"',
   ],
   [
     'declared-too-large',

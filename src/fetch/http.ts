@@ -75,14 +75,13 @@ export function userAgent(version: string, baseUrl: string): string {
 const ACCEPT = 'text/html, text/plain;q=0.9, */*;q=0.5';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Decoders per Content-Encoding token (RFC 9110 §8.4.1); identity needs none. */
-const DECODERS: Record<string, (() => Transform) | null> = {
-  identity: null,
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  br: createBrotliDecompress,
-  deflate: createInflate,
-};
+/** Decoders per Content-Encoding token (RFC 9110 §8.4.1); identity needs none and is dropped. */
+const DECODERS = new Map<string, () => Transform>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['br', createBrotliDecompress],
+  ['deflate', createInflate],
+]);
 
 /**
  * Connection pools, one per connect timeout, host name and checked address list. An agent's
@@ -225,9 +224,9 @@ function decodersFor(contentEncoding: string | null): { decoders: Transform[] } 
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== '' && s !== 'identity');
   if (codings.length > MAX_CODINGS) return { refuse: `${codings.length} content codings (at most ${MAX_CODINGS} are decoded)` };
-  const unknown = codings.find((c) => !Object.hasOwn(DECODERS, c));
+  const unknown = codings.find((c) => !DECODERS.has(c));
   if (unknown !== undefined) return { refuse: `unsupported Content-Encoding "${unknown}"` };
-  return { decoders: codings.reverse().flatMap((c) => DECODERS[c]?.() ?? []) };
+  return { decoders: codings.reverse().map((c) => DECODERS.get(c)!()) };
 }
 
 /**
