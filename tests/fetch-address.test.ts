@@ -164,9 +164,19 @@ describe('redirects, address by address', () => {
     expect(hits.at(-1)).toBe(`wire.test:${port}/page`);
   });
 
-  it('reports a name without addresses as E_DNS', async () => {
+  it('refuses loopback written as one decimal or hex number, which the URL parser turns into 127.0.0.1', async () => {
+    for (const host of ['2130706433', '0x7f000001', '0x7f.1']) {
+      const err = await failure(get(`http://127.0.0.1:PORT/r?to=http://${host}:PORT/page`, { sourceIsPublic: true }));
+      expect([host, err.code, (err.cause as Error).message]).toEqual([host, 'E_PRIVATE_REDIRECT', '127.0.0.1 is in 127.0.0.0/8 Loopback (RFC 1122)']);
+    }
+  });
+
+  it('reports a name without addresses, or one the resolver does not know, as E_DNS', async () => {
     const dns = scripted({});
     const err = await failure(get('http://nowhere.test:PORT/page', { lookup: dns.lookup }));
     expect(err.message).toBe(`fetch: E_DNS: GET http://nowhere.test:${port}/page: cannot resolve nowhere.test`);
+    const unknown = (name: string): Promise<ResolvedAddress[]> => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }));
+    const viaRedirect = await failure(get('http://127.0.0.1:PORT/r?to=http://gone.test/page', { lookup: unknown }));
+    expect(viaRedirect.message).toBe('fetch: E_DNS: GET http://gone.test/page: cannot resolve gone.test');
   });
 });
