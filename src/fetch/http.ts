@@ -126,6 +126,7 @@ async function agentFor(connectTimeoutMs: number, hostname: string, addresses: r
   for (const [oldKey, old] of agents) {
     if (agents.size <= MAX_AGENTS) break;
     agents.delete(oldKey);
+    // close() lets requests still running on `old` finish; it rejects only after destroy(), which nothing calls.
     const closed = old.close().finally(() => closing.delete(closed));
     closing.add(closed);
   }
