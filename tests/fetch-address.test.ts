@@ -115,6 +115,10 @@ describe('redirects, address by address', () => {
       `fetch: E_PRIVATE_REDIRECT: GET http://127.0.0.1:${port}/r?to=http://[::ffff:127.0.0.1]:${port}/page: redirect to private address http://[::ffff:7f00:1]:${port}/page refused (set allowPrivateRedirects: true to allow)`,
       '::ffff:7f00:1 is IPv4-mapped 127.0.0.1 is in 127.0.0.0/8 Loopback (RFC 1122)',
     ]);
+    for (const literal of ['::7f00:1', '64:ff9b::7f00:1', '2002:7f00:1::', '::ffff:a9fe:a9fe']) {
+      const other = await failure(get(`http://127.0.0.1:PORT/r?to=http://[${literal}]:PORT/page`, { sourceIsPublic: true }));
+      expect([literal, other.code, (other.cause as Error).message.startsWith(`${literal} is `)]).toEqual([literal, 'E_PRIVATE_REDIRECT', true]);
+    }
     // Allowed, the same literal connects to 127.0.0.1: the refusal was about the address, not the syntax.
     const allowed = await get('http://127.0.0.1:PORT/r?to=http://[::ffff:127.0.0.1]:PORT/page', { sourceIsPublic: true }, true);
     expect(allowed.status === 'ok' && allowed.finalUrl).toBe(`http://[::ffff:7f00:1]:${port}/page`);
