@@ -30,20 +30,37 @@ export function isLogLevel(s: string): s is LogLevel {
   return Object.hasOwn(RANK, s);
 }
 
+/**
+ * Characters no log line may carry raw, whatever a source put in a value (a page's
+ * `<meta charset>` reaches a warning): C0 and C1 controls and DEL, which terminals execute as
+ * escape sequences and which forge line breaks; line and paragraph separators; and the
+ * bidirectional controls that make a line read differently from what it holds.
+ */
+const UNSAFE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Unsafe characters as JSON-style escapes (`\n`, `\u001b`), so the line shows what was there. */
+function escapeUnsafe(s: string): string {
+  return s.replace(UNSAFE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function formatValue(v: string | number | boolean | null): string {
   const s = String(v);
-  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+  if (/^[^\s"=]+$/.test(s) && s === escapeUnsafe(s)) return s;
+  // JSON.stringify escapes C0 controls and quotes, but leaves DEL, C1 and the rest raw.
+  return escapeUnsafe(JSON.stringify(s));
 }
 
 export function formatLine(level: LogLevel, msg: string, fields: LogFields | undefined, journal: boolean, now: Date): string {
-  let line = journal ? `<${PRIORITY[level]}>${msg}` : `${now.toISOString()} ${level.padEnd(5)} ${msg}`;
+  // One event, one line: every field is escaped, so no value can forge a second line.
+  const text = escapeUnsafe(msg);
+  let line = journal ? `<${PRIORITY[level]}>${text}` : `${now.toISOString()} ${level.padEnd(5)} ${text}`;
   if (fields) {
     for (const [k, v] of Object.entries(fields)) {
-      if (v !== undefined) line += ` ${k}=${formatValue(v)}`;
+      if (v !== undefined) line += ` ${escapeUnsafe(k)}=${formatValue(v)}`;
     }
   }
-  // One event, one line: a newline inside a message would forge a second log line.
-  return line.replace(/[\r\n]+/g, ' ');
+  return line;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {

@@ -1,14 +1,16 @@
 /**
  * HTTP GET with every limit a fetcher on the open internet needs: connect/headers/body timeouts
  * plus a total deadline, a cap on the decompressed body, redirects followed by hand so that each
- * hop is checked (scheme, private address, loops), and conditional GET.
+ * hop is checked (scheme, loops, and every address its host resolves to, resolved once and
+ * connected to as checked), and conditional GET.
  */
 import { STATUS_CODES } from 'node:http';
-import { type Transform, Writable } from 'node:stream';
+import type { LookupFunction } from 'node:net';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Agent, Dispatcher } from 'undici';
-import { hostIsPrivate } from './address.js';
+import { resolveHost, specialPurpose, systemLookup, type Lookup, type ResolvedAddress } from './address.js';
 import { FetchError, type FetchCode } from './errors.js';
 
 /** One fetch of one source. */
@@ -21,7 +23,7 @@ export interface HttpRequest {
   userAgent: string;
   /** Fetch time; Retry-After dates are measured from it. */
   now: Date;
-  /** Follow redirects to loopback/private/link-local addresses from a public source. */
+  /** Follow redirects to special-purpose addresses (loopback, private, link-local, …) other than the source's own. */
   allowPrivateRedirects: boolean;
 }
 
@@ -42,6 +44,8 @@ export interface HttpOptions {
    * private-redirect rule.
    */
   sourceIsPublic?: boolean;
+  /** Resolves host names (default: the system resolver). Tests answer for names with it. */
+  lookup?: Lookup;
 }
 
 export const DEFAULT_HTTP = {
@@ -71,17 +75,24 @@ export function userAgent(version: string, baseUrl: string): string {
 const ACCEPT = 'text/html, text/plain;q=0.9, */*;q=0.5';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Decoders per Content-Encoding token (RFC 9110 §8.4.1); identity needs none. */
-const DECODERS: Record<string, (() => Transform) | null> = {
-  identity: null,
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  br: createBrotliDecompress,
-  deflate: createInflate,
-};
+/** Decoders per Content-Encoding token (RFC 9110 §8.4.1); identity needs none and is dropped. */
+const DECODERS = new Map<string, () => Transform>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['br', createBrotliDecompress],
+  ['deflate', createInflate],
+]);
 
-// One agent per connect timeout (in practice one): connections are kept alive and reused per host.
-const agents = new Map<number, Agent>();
+/**
+ * Connection pools, one per connect timeout, host name and checked address list. An agent's
+ * connections resolve its host name to exactly the addresses that were checked, so a second
+ * DNS answer (rebinding) can never redirect a connection; a pool is reused while a host keeps
+ * resolving to the same addresses. Least recently used first; at most MAX_AGENTS are kept.
+ */
+const agents = new Map<string, Agent>();
+const MAX_AGENTS = 32;
+/** Agents evicted while requests may still run on them; closeHttp waits for them. */
+const closing = new Set<Promise<void>>();
 
 /**
  * undici is imported on the first fetch, not at module load: importing it (and Node's own copy,
@@ -90,13 +101,34 @@ const agents = new Map<number, Agent>();
  */
 let undici: Promise<typeof import('undici')> | null = null;
 
-async function agentFor(connectTimeoutMs: number): Promise<Agent> {
+/** A net.connect `lookup` that answers `hostname` with the given addresses and nothing else. */
+function pinnedLookup(hostname: string, addresses: readonly ResolvedAddress[]): LookupFunction {
+  return (name, options, callback) => {
+    const usable = addresses.filter((a) => !options.family || a.family === options.family);
+    if (name !== hostname || usable.length === 0) {
+      const err: NodeJS.ErrnoException = new Error(`${name} has no checked address`);
+      err.code = 'ENOTFOUND';
+      return callback(err, '');
+    }
+    if (options.all) return callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+    callback(null, usable[0]!.address, usable[0]!.family);
+  };
+}
+
+async function agentFor(connectTimeoutMs: number, hostname: string, addresses: readonly ResolvedAddress[]): Promise<Agent> {
   undici ??= import('undici');
   const { Agent } = await undici;
-  let agent = agents.get(connectTimeoutMs);
-  if (!agent) {
-    agent = new Agent({ connect: { timeout: connectTimeoutMs } });
-    agents.set(connectTimeoutMs, agent);
+  const key = `${connectTimeoutMs} ${hostname} ${addresses.map((a) => a.address).join(',')}`;
+  let agent = agents.get(key);
+  if (agent) agents.delete(key);
+  else agent = new Agent({ connect: { timeout: connectTimeoutMs, lookup: pinnedLookup(hostname, addresses) } });
+  agents.set(key, agent);
+  for (const [oldKey, old] of agents) {
+    if (agents.size <= MAX_AGENTS) break;
+    agents.delete(oldKey);
+    // close() lets requests still running on `old` finish; it rejects only after destroy(), which nothing calls.
+    const closed = old.close().finally(() => closing.delete(closed));
+    closing.add(closed);
   }
   return agent;
 }
@@ -105,10 +137,10 @@ async function agentFor(connectTimeoutMs: number): Promise<Agent> {
 export async function closeHttp(): Promise<void> {
   const all = [...agents.values()];
   agents.clear();
-  await Promise.all(all.map((a) => a.close()));
+  await Promise.all([...all.map((a) => a.close()), ...closing]);
 }
 
-type Limits = Required<Omit<HttpOptions, 'sourceIsPublic'>>;
+type Limits = Required<Omit<HttpOptions, 'sourceIsPublic' | 'lookup'>>;
 
 /** Library error codes → our code and a message. First match along the cause chain wins. */
 const ERROR_CODES: Record<string, (l: Limits, url: URL) => [FetchCode, string]> = {
@@ -180,70 +212,114 @@ function parseRetryAfter(value: string | null, now: Date): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
+/** At most this many content codings are undone: real servers apply one, a proxy maybe a second. */
+const MAX_CODINGS = 2;
+
+/**
+ * The decoders for a Content-Encoding header, last applied first (RFC 9110 §8.4: codings are
+ * listed in the order they were applied), or the reason to refuse the body.
+ */
+function decodersFor(contentEncoding: string | null): { decoders: Transform[] } | { refuse: string } {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '' && s !== 'identity');
+  if (codings.length > MAX_CODINGS) return { refuse: `${codings.length} content codings (at most ${MAX_CODINGS} are decoded)` };
+  const unknown = codings.find((c) => !DECODERS.has(c));
+  if (unknown !== undefined) return { refuse: `unsupported Content-Encoding "${unknown}"` };
+  return { decoders: codings.reverse().map((c) => DECODERS.get(c)!()) };
+}
+
+/**
+ * Throw `err` about a body we will not read. A bare destroy() makes undici emit an 'error' on
+ * the body that nobody listens for, an uncaught exception that ends the process (issue 19);
+ * dump() listens for it, reads at most 128 KB and destroys the rest.
+ */
+async function refuseBody(res: Dispatcher.ResponseData, err: FetchError): Promise<never> {
+  await res.body.dump();
+  throw err;
+}
+
+/** A pass-through that fails with `tooLarge` once more than `max` bytes went through. */
+function byteCap(max: number, tooLarge: () => FetchError): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > max ? tooLarge() : null, chunk);
+    },
+  });
+}
+
 async function readBody(res: Dispatcher.ResponseData, url: URL, limits: Limits): Promise<Uint8Array> {
   const target = { verb: 'GET' as const, url: url.href };
   const tooLarge = () => new FetchError('E_TOO_LARGE', target, `body larger than ${limits.maxBytes} bytes`);
+  const coding = decodersFor(header(res.headers, 'content-encoding'));
+  if ('refuse' in coding) return refuseBody(res, new FetchError('E_DECOMPRESS', target, coding.refuse));
   const declared = Number(header(res.headers, 'content-length') ?? NaN);
-  const encodings = (header(res.headers, 'content-encoding') ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s !== '');
-  if (encodings.length === 0 && declared > limits.maxBytes) {
-    res.body.destroy();
-    throw tooLarge();
-  }
-  const decoders: Transform[] = [];
-  // Codings are listed in the order they were applied; undo them last first.
-  for (const enc of encodings.reverse()) {
-    const make = DECODERS[enc];
-    if (make === undefined) {
-      res.body.destroy();
-      throw new FetchError('E_DECOMPRESS', target, `unsupported Content-Encoding "${enc}"`);
-    }
-    if (make) decoders.push(make());
-  }
+  // The compressed bytes are capped too, so a declared length above the cap can never succeed.
+  if (declared > limits.maxBytes) return refuseBody(res, tooLarge());
 
   const chunks: Buffer[] = [];
   let total = 0;
-  let raw = 0;
-  // Counting the compressed bytes too stops a huge body whose decoder makes little output.
-  res.body.on('data', (chunk: Buffer) => {
-    raw += chunk.length;
-    if (raw > limits.maxBytes) res.body.destroy(tooLarge());
-  });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       total += chunk.length;
-      if (total > limits.maxBytes) return done(tooLarge());
       chunks.push(chunk);
       done();
     },
   });
+  // Capping the compressed bytes stops a huge body whose decoder makes little output.
   // pipeline destroys every stream on the first error, which aborts the undici request.
-  await pipeline([res.body, ...decoders, sink]);
+  await pipeline([res.body, byteCap(limits.maxBytes, tooLarge), ...coding.decoders, byteCap(limits.maxBytes, tooLarge), sink]);
   return Buffer.concat(chunks, total);
 }
 
-async function assertHopAllowed(
-  next: URL,
-  source: URL,
+/** Settles like `work`, or rejects with the abort reason when `signal` fires first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Resolve a hop's host once and decide on every address it got. The source's own URL may use
+ * all of them: the operator chose that host, and sources on localhost or the LAN are normal.
+ * Its special-purpose addresses become the source's own (unless `sourceIsPublic`). A redirect
+ * is refused when any address of its host is special-purpose and not one of the source's own,
+ * unless `allowPrivateRedirects`: a name that answers a public and a private address is not a
+ * public host.
+ */
+async function checkedAddresses(
+  hop: { url: URL; from: URL | null },
+  own: Set<string>,
   req: HttpRequest,
   opts: HttpOptions,
-  from: URL,
-): Promise<void> {
-  const target = { verb: 'GET' as const, url: from.href };
-  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-    throw new FetchError('E_REDIRECT_SCHEME', target, `redirect to ${next.protocol} URL ${next.href} refused (only http and https)`);
+  signal: AbortSignal,
+): Promise<ResolvedAddress[]> {
+  const target = { verb: 'GET' as const, url: (hop.from ?? hop.url).href };
+  const addresses = await untilAborted(resolveHost(hop.url, opts.lookup ?? systemLookup), signal);
+  if (addresses.length === 0) throw new FetchError('E_DNS', { verb: 'GET', url: hop.url.href }, `cannot resolve ${hop.url.hostname}`);
+  if (hop.from === null) {
+    if (!opts.sourceIsPublic) for (const a of addresses) if (specialPurpose(a.address) !== null) own.add(a.address);
+    return addresses;
   }
-  if (req.allowPrivateRedirects) return;
-  const sourcePrivate = opts.sourceIsPublic ? false : await hostIsPrivate(source);
-  if (!sourcePrivate && (await hostIsPrivate(next))) {
-    throw new FetchError(
-      'E_PRIVATE_REDIRECT',
-      target,
-      `redirect to private address ${next.href} refused (set allowPrivateRedirects: true to allow)`,
-    );
+  if (req.allowPrivateRedirects) return addresses;
+  for (const a of addresses) {
+    const why = own.has(a.address) ? null : specialPurpose(a.address);
+    if (why !== null) {
+      throw new FetchError(
+        'E_PRIVATE_REDIRECT',
+        target,
+        `redirect to private address ${hop.url.href} refused (set allowPrivateRedirects: true to allow)`,
+        { cause: new Error(why) },
+      );
+    }
   }
+  return addresses;
 }
 
 export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promise<HttpResult> {
@@ -267,16 +343,20 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
   if (req.etag !== null) headers['if-none-match'] = req.etag;
   if (req.lastModified !== null) headers['if-modified-since'] = req.lastModified;
 
-  const dispatcher = await agentFor(limits.connectTimeoutMs);
   const controller = new AbortController();
   const deadline = setTimeout(() => controller.abort(new DeadlineExceeded('total deadline')), limits.totalTimeoutMs);
   deadline.unref();
   const visited = new Set<string>([source.href]);
+  /** Special-purpose addresses of the source's own host, which its redirects may reach. */
+  const own = new Set<string>();
   let url = source;
+  let from: URL | null = null;
   try {
     for (let hops = 0; ; hops++) {
       let res: Dispatcher.ResponseData;
       try {
+        const addresses = await checkedAddresses({ url, from }, own, req, opts, controller.signal);
+        const dispatcher = await agentFor(limits.connectTimeoutMs, url.hostname.replace(/^\[|\]$/g, ''), addresses);
         res = await dispatcher.request({
           origin: url.origin,
           path: url.pathname + url.search,
@@ -305,12 +385,11 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
         if (hops + 1 > limits.maxRedirects) {
           throw new FetchError('E_TOO_MANY_REDIRECTS', target, `more than ${limits.maxRedirects} redirects`);
         }
-        try {
-          await assertHopAllowed(next, source, req, opts, url);
-        } catch (err) {
-          throw toFetchError(err, next, limits);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new FetchError('E_REDIRECT_SCHEME', target, `redirect to ${next.protocol} URL ${next.href} refused (only http and https)`);
         }
         visited.add(next.href);
+        from = url;
         url = next;
         continue;
       }

@@ -14,6 +14,7 @@ import { DEFAULT_HTTP, fetchHttp, type HttpOptions } from './http.js';
 export { FetchError, type FetchCode } from './errors.js';
 export { closeHttp, fetchHttp, userAgent, type HttpOptions, type HttpRequest, type HttpResult } from './http.js';
 export { decodeBody, type Decoded } from './decode.js';
+export { specialPurpose, type Lookup, type ResolvedAddress } from './address.js';
 
 export interface SourceSpec {
   id: string;
