@@ -116,7 +116,7 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
   };
   for (const s of config.sources) {
     specs.set(s.id, { id: s.id, title: s.title, sourceIds: [s.id], include: [], exclude: [], limit: 500, alternateUrl: pageOf(s), lang: concreteLang(s.lang) });
-    catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]) });
+    catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]), maxEntries: 500 });
   }
   for (const f of config.feeds) {
     const first = sources.get(f.sources[0] ?? '');
@@ -130,7 +130,7 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
       alternateUrl: `${baseUrl}/`,
       lang: first ? concreteLang(first.lang) : null,
     });
-    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources) });
+    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources), maxEntries: f.limit });
   }
   return { config, sources, intervals, specs, catalog, sourceInfo };
 }

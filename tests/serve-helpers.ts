@@ -41,7 +41,7 @@ export interface TestDeps extends ServeDeps {
 }
 
 export function catalogFeed(id: string, extra: Partial<CatalogFeed> = {}): CatalogFeed {
-  return { id, title: `Feed ${id}`, kind: 'source', token: null, htmlUrl: `https://news.example.org/${id}`, refreshSeconds: 600, ...extra };
+  return { id, title: `Feed ${id}`, kind: 'source', token: null, htmlUrl: `https://news.example.org/${id}`, refreshSeconds: 600, maxEntries: 500, ...extra };
 }
 
 export function makeDeps(catalog: CatalogFeed[], websubHub: string | null = null): TestDeps {

@@ -20,6 +20,13 @@ export { createMetrics, type Metrics } from './metrics.js';
 const DEFAULT_TIMEOUTS: ServeTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000, closeGraceMs: 3_000 };
 const MAX_HEADER_BYTES = 16 * 1024;
 const DEFAULT_LIMIT = 50;
+/**
+ * The representations a feed is rendered at: `?limit=n` is served the first step of at least n
+ * (capped at the feed's own maximum), so any number of distinct limits costs at most six renders
+ * per format and revision, and the same (feed, format, limit) is the same bytes and ETag on
+ * every instance. A reader gets at least what it asked for.
+ */
+const LIMIT_STEPS = [10, 25, 50, 100, 250, 500] as const;
 const MAX_LIMIT = 500;
 /** Cache-Control max-age bounds: readers should neither hammer us nor miss a whole day. */
 const MAX_AGE_MIN_S = 60;
@@ -99,16 +106,24 @@ function canned(status: number, text: string, extra: readonly string[] = []): Ca
 
 const NOT_FOUND = canned(404, 'not found');
 const METHOD_NOT_ALLOWED = canned(405, 'method not allowed', ['Allow', ALLOW]);
-const BAD_LIMIT = canned(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+const BAD_LIMIT = canned(400, 'limit must be a positive whole number');
 const NOT_ACCEPTABLE = canned(406, 'no acceptable content coding (offered: br, gzip, identity)');
 const SERVER_ERROR = canned(500, 'internal error');
 
-/** `?limit=`: absent → default; digits 1..MAX_LIMIT → the number; anything else → null (400). */
+/**
+ * `?limit=`: absent → default; a positive whole number → the number, more than MAX_LIMIT counting
+ * as MAX_LIMIT (as other feed servers cap it); anything else → null (400).
+ */
 function parseLimit(raw: string | null): number | null {
   if (raw === null) return DEFAULT_LIMIT;
-  if (!/^[1-9]\d{0,2}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n <= MAX_LIMIT ? n : null;
+  if (!/^[1-9]\d*$/.test(raw)) return null;
+  return raw.length > 3 ? MAX_LIMIT : Math.min(Number(raw), MAX_LIMIT);
+}
+
+/** The entries a request for `limit` is rendered with: the next step up, at most the feed's maximum. */
+function limitStep(limit: number, maxEntries: number): number {
+  const step = LIMIT_STEPS.find((s) => s >= limit) ?? MAX_LIMIT;
+  return Math.min(step, maxEntries);
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -204,8 +219,9 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       const ok = tokenMatches(entry.tokenDigest, params?.get('token') ?? null) || tokenMatches(entry.tokenDigest, bearerToken(req.headers.authorization));
       if (!ok) return sendCanned(req, res, path, NOT_FOUND, head);
     }
-    const limit = parseLimit(params?.get('limit') ?? null);
-    if (limit === null) return sendCanned(req, res, path, BAD_LIMIT, head);
+    const asked = parseLimit(params?.get('limit') ?? null);
+    if (asked === null) return sendCanned(req, res, path, BAD_LIMIT, head);
+    const limit = limitStep(asked, entry.feed.maxEntries);
     const enc = chooseEncoding(req.headers['accept-encoding']);
     if (enc === null) return sendCanned(req, res, path, NOT_ACCEPTABLE, head);
     const id = entry.feed.id;

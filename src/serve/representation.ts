@@ -116,17 +116,14 @@ class Held {
   ) {}
 }
 
-/** One (feed, format, limit): its validators, and whichever codings are cached now. */
+/**
+ * One (feed, format, limit): its validators, and whichever codings are cached now. The server
+ * asks for a few fixed limits only, so a feed has a bounded number of slots.
+ */
 export class FeedSlot {
   validators: Validators | null = null;
   readonly held: Record<Encoding, Held | null> = { identity: null, gzip: null, br: null };
 }
-
-/**
- * A feed keeps at most LIMITS_PER_FORMAT distinct limits per format (oldest dropped), so
- * `?limit=1..500` cannot grow the number of slots without bound.
- */
-const LIMITS_PER_FORMAT = 8;
 
 /**
  * Feed bytes under a byte budget (the sum of cached body lengths, every coding counted), least
@@ -169,11 +166,6 @@ export class FeedCache {
     if (slot) return slot;
     slot = new FeedSlot();
     byLimit.set(limit, slot);
-    if (byLimit.size > LIMITS_PER_FORMAT) {
-      const [oldestLimit, oldest] = byLimit.entries().next().value as [number, FeedSlot];
-      this.forget(oldest);
-      byLimit.delete(oldestLimit);
-    }
     return slot;
   }
 

@@ -20,6 +20,8 @@ export interface CatalogFeed {
   htmlUrl: string;
   /** Shortest fetch interval of the sources behind the feed, in seconds (Cache-Control max-age). */
   refreshSeconds: number;
+  /** Most entries the feed ever shows (its configured `limit`): `?limit=` beyond it renders nothing new. */
+  maxEntries: number;
 }
 
 export interface ServeDeps {
@@ -40,7 +42,7 @@ export interface ServeDeps {
   catalog(): readonly CatalogFeed[];
   /** A number that changes whenever anything the feed shows changes. Called on every request: keep it cheap. */
   feedRevision(id: string): number;
-  /** The view of a feed, newest first, at most `limit` entries; called only when the cached bytes are stale. */
+  /** The view of a feed, newest first, at most `limit` entries (one of a few fixed steps); called only when the cached bytes are stale. */
   feedView(id: string, limit: number): FeedView | null;
   /** Source status for the index page. */
   feedStatus(id: string): FeedListing['status'];

@@ -1,0 +1,110 @@
+/**
+ * WebSub as the daemon drives it: a hub added by a reload is notified and advertised, and a
+ * restart on the same state pings nothing for pages that did not change.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
+import { startDaemon, startSite, writeConfig, type Route, type TestDaemon } from './helpers/daemon.js';
+import { afterThisTest, tempDir } from './helpers/tmp.js';
+
+const FIX = join(import.meta.dirname, 'fixtures');
+const T0 = new Date('2026-11-28T12:00:00Z');
+
+/** A hub on 127.0.0.1 that records the `hub.url` of every publish POST. */
+async function startHub(): Promise<{ url: string; published: string[] }> {
+  const published: string[] = [];
+  const hub = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const form = new URLSearchParams(body);
+      published.push(`${form.get('hub.mode')} ${form.get('hub.url')}`);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
+  afterThisTest(() => new Promise<void>((r) => hub.close(() => r())));
+  return { url: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub`, published };
+}
+
+/** A news site whose pages the test swaps: `pages[path]` is served as plain text. */
+async function newsSite(pages: Record<string, Buffer>) {
+  const route: Route = (req, res) => res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(pages[req.url ?? '']);
+  const site = await startSite(Object.fromEntries(Object.keys(pages).map((p) => [p, route])));
+  afterThisTest(() => site.close());
+  return site;
+}
+
+async function daemon(dir: string, yaml: string, at: Date): Promise<TestDaemon> {
+  const d = await startDaemon(dir, yaml, { now: () => at });
+  afterThisTest(() => d.app.stop(1000));
+  return d;
+}
+
+const pings = (base: string, id: string) => ['atom', 'json', 'rss'].map((ext) => `publish ${base}/feeds/${id}.${ext}`);
+
+describe('WebSub in the daemon', () => {
+  it('a hub added by a reload is notified of the next change and advertised by every format', async () => {
+    const t1 = await readFile(join(FIX, 'daemon/nl-buitenland-t1.txt'));
+    const t2 = await readFile(join(FIX, 'daemon/nl-buitenland-t2.txt'));
+    const pages = { '/anp': t1 };
+    const site = await newsSite(pages);
+    const hub = await startHub();
+    const dir = await tempDir();
+    const yaml = (server: string) => `server: { port: 0${server} }\nstate: { dir: ./state }\nsources:\n  - { id: anp, title: ANP, url: ${site.url}/anp, lang: nl }\n`;
+    const d = await daemon(dir, yaml(''), T0);
+    await d.app.settled;
+    const base = d.app.url;
+    expect(await fetchText(`${base}/feeds/anp.atom`)).not.toContain('rel="hub"');
+
+    await d.app.reload(await writeConfig(dir, yaml(`, websubHub: "${hub.url}"`)));
+    expect(d.lines.filter((l) => l.includes('websubHub'))).toEqual([]);
+    pages['/anp'] = t2;
+    await d.app.pollNow('anp');
+    await vi.waitFor(() => expect([...hub.published].sort()).toEqual(pings(base, 'anp')), { timeout: 10_000, interval: 20 });
+
+    expect(await fetchText(`${base}/feeds/anp.atom`)).toContain(`<link rel="hub" href="${hub.url}"/>`);
+    expect(await fetchText(`${base}/feeds/anp.rss`)).toContain(`<atom:link href="${hub.url}" rel="hub"/>`);
+    expect(JSON.parse(await fetchText(`${base}/feeds/anp.json`)).hubs).toEqual([{ type: 'WebSub', url: hub.url }]);
+  });
+
+  it('a restart on the same state pings nothing for a page that did not change', async () => {
+    const t1 = await readFile(join(FIX, 'daemon/nl-buitenland-t1.txt'));
+    const t2 = await readFile(join(FIX, 'daemon/nl-buitenland-t2.txt'));
+    const pages = { '/een': t1, '/twee': t1 };
+    const site = await newsSite(pages);
+    const hub = await startHub();
+    const dir = await tempDir();
+    const yaml = `server: { port: 0, websubHub: "${hub.url}" }
+state: { dir: ./state }
+sources:
+  - { id: een, title: Een, url: ${site.url}/een, lang: nl }
+  - { id: twee, title: Twee, url: ${site.url}/twee, lang: nl }
+`;
+    const first = await startDaemon(dir, yaml, { now: () => T0 });
+    await first.app.settled;
+    const base1 = first.app.url;
+    await vi.waitFor(() => expect([...hub.published].sort()).toEqual([...pings(base1, 'een'), ...pings(base1, 'twee')]), { timeout: 10_000, interval: 20 });
+    await first.app.stop();
+    hub.published.length = 0;
+
+    const second = await daemon(dir, yaml, new Date(T0.getTime() + 60_000));
+    await second.app.settled;
+    // A change of the other source: its pings show the publisher ran after the startup polls.
+    pages['/twee'] = t2;
+    await second.app.pollNow('twee');
+    await vi.waitFor(() => expect(hub.published.length).toBe(3), { timeout: 10_000, interval: 20 });
+    expect([...hub.published].sort()).toEqual(pings(second.app.url, 'twee'));
+    expect(second.lines.filter((l) => l.includes('fetch ') && l.includes('source=een')).map((l) => /fetch (\S+)/.exec(l)?.[1])).toEqual(['unchanged-page']);
+  });
+});
+
+async function fetchText(url: string): Promise<string> {
+  const res = await request(url);
+  return res.body.text();
+}
