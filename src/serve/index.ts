@@ -251,7 +251,10 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       const view = deps.feedView(id, limit);
       if (view === null) return sendCanned(req, res, path, NOT_FOUND, head);
       const f = FORMATS[format] as (typeof FORMATS)[number];
-      plain = Buffer.from(renderFeed(view, f.format), 'utf8');
+      // Only a request that showed the token gets here, and a feed has one token: the cached
+      // bytes of a private feed may carry it.
+      const token = entry.feed.token;
+      plain = Buffer.from(renderFeed(token === null ? view : { ...view, selfToken: token }, f.format), 'utf8');
       const fresh = validatorsFor(plain, {
         revision,
         contentType: f.contentType,
