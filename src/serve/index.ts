@@ -43,6 +43,11 @@ const FORMATS: readonly { ext: string; format: FeedFormat; contentType: string }
 ];
 
 const TEXT = 'text/plain; charset=utf-8';
+/**
+ * The index page is HTML with inline CSS and nothing else: no script, no frame around it, no form,
+ * no <base>. Saying so makes any markup that slipped through inert.
+ */
+const INDEX_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const ALLOW = 'GET, HEAD';
 
 interface CatalogEntry {
@@ -288,10 +293,10 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
   };
 
   type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, head: boolean) => number;
-  const pageMeta = (contentType: string) => ({ revision: -1, contentType, cacheControl: 'no-cache', lastModified: null });
+  const pageMeta = (contentType: string, extraHeaders: readonly string[] = []) => ({ revision: -1, contentType, cacheControl: 'no-cache', lastModified: null, extraHeaders });
   /** The fixed paths; everything else but /feeds/<id>.<ext> is 404. */
   const PAGES = new Map<string, PageHandler>([
-    ['/', (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8')), head)],
+    ['/', (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8', ['Content-Security-Policy', INDEX_CSP])), head)],
     [
       '/feeds.opml',
       (req, res, path, head) => {

@@ -24,6 +24,8 @@ export interface RepresentationMeta {
   contentType: string;
   cacheControl: string;
   lastModified: Date | null;
+  /** More headers of a 200 (name, value, …), such as the index page's Content-Security-Policy. */
+  extraHeaders?: readonly string[];
 }
 
 /** What answers a conditional request: everything but the bytes. */
@@ -79,7 +81,7 @@ export function validatorsFor(plain: Buffer, meta: RepresentationMeta): Validato
     const h = ['ETag', etag[enc], 'Cache-Control', meta.cacheControl, 'Vary', 'Accept-Encoding'];
     if (lastModified) h.push('Last-Modified', lastModified);
     headers304[enc] = h;
-    common[enc] = ['Content-Type', meta.contentType, ...h, 'X-Content-Type-Options', 'nosniff'];
+    common[enc] = ['Content-Type', meta.contentType, ...h, 'X-Content-Type-Options', 'nosniff', ...(meta.extraHeaders ?? [])];
   }
   return { revision: meta.revision, lastModifiedMs, etag, headers304, common };
 }
