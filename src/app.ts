@@ -325,7 +325,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
         version: opts.version,
         log,
         metrics,
-        websubHub: w.config.server.websubHub ?? null,
+        // Read at each notification: a reload that adds or changes the hub takes effect at once,
+        // as feedView's <link rel="hub"> does.
+        get websubHub() {
+          return w.config.server.websubHub ?? null;
+        },
         catalog: () => w.catalog,
         feedRevision,
         feedView,

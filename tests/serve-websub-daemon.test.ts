@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it, vi } from 'vitest';
+import { startServer } from '../src/serve/index.js';
 import { startDaemon, startSite, writeConfig, type Route, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { BASE, catalogFeed, makeDeps } from './serve-helpers.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const T0 = new Date('2026-11-28T12:00:00Z');
@@ -47,6 +49,23 @@ async function daemon(dir: string, yaml: string, at: Date): Promise<TestDaemon> 
 }
 
 const pings = (base: string, id: string) => ['atom', 'json', 'rss'].map((ext) => `publish ${base}/feeds/${id}.${ext}`);
+
+describe('WebSub hub at notification time', () => {
+  it('a hub that changed since the last notification gets the next one, the old hub nothing', async () => {
+    const [a, b] = [await startHub(), await startHub()];
+    const deps: { websubHub: string | null } & ReturnType<typeof makeDeps> = makeDeps([catalogFeed('anp')], null);
+    const srv = await startServer(deps, { host: '127.0.0.1', port: 0, maxConnections: 10 });
+    afterThisTest(() => srv.close());
+    srv.notifyChanged(['anp']);
+    deps.websubHub = a.url;
+    srv.notifyChanged(['anp']);
+    await vi.waitFor(() => expect([...a.published].sort()).toEqual(pings(BASE, 'anp')), { timeout: 10_000, interval: 20 });
+    deps.websubHub = b.url;
+    srv.notifyChanged(['anp']);
+    await vi.waitFor(() => expect([...b.published].sort()).toEqual(pings(BASE, 'anp')), { timeout: 10_000, interval: 20 });
+    expect(a.published.length).toBe(3);
+  });
+});
 
 describe('WebSub in the daemon', () => {
   it('a hub added by a reload is notified of the next change and advertised by every format', async () => {

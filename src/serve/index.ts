@@ -373,7 +373,16 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
   );
   server.maxConnections = opts.maxConnections;
 
-  const publisher: Publisher | null = deps.websubHub === null ? null : createPublisher(deps.websubHub, deps.log, opts.websubRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+  // The hub is read at every notification, so a hub a reload added or changed is the one told,
+  // the same one the feeds rendered since then advertise; the old hub's retries are cancelled.
+  let publisher: { hub: string; publisher: Publisher } | null = null;
+  const publisherFor = (hub: string): Publisher => {
+    if (publisher?.hub !== hub) {
+      publisher?.publisher.close();
+      publisher = { hub, publisher: createPublisher(hub, deps.log, opts.websubRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS) };
+    }
+    return publisher.publisher;
+  };
 
   return new Promise((resolve, reject) => {
     const onListenError = (err: Error): void => {
@@ -389,15 +398,16 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
         url: `http://${host}:${port}`,
         port,
         notifyChanged(feedIds) {
-          if (publisher === null) return;
+          const hub = deps.websubHub;
+          if (hub === null) return;
           const { byId } = currentCatalog();
           // Private feeds need a token the hub does not have: they are never published.
           const urls = feedIds
             .filter((id) => byId.get(encodeURIComponent(id))?.tokenDigest === null)
             .flatMap((id) => FORMATS.map((f) => feedUrl(deps.baseUrl, id, f.format)));
-          publisher.publish(urls);
+          publisherFor(hub).publish(urls);
         },
-        close: () => closeServer(server, publisher, timeouts.closeGraceMs),
+        close: () => closeServer(server, publisher?.publisher ?? null, timeouts.closeGraceMs),
       });
     });
   });

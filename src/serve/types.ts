@@ -33,8 +33,8 @@ export interface ServeDeps {
   log: Logger;
   /** The registry `/metrics` shows; the daemon increments the fetch series on it. */
   metrics: Metrics;
-  /** WebSub hub to notify on `notifyChanged`; null: no notifications. */
-  websubHub: string | null;
+  /** WebSub hub to notify on `notifyChanged`, read at each notification (a reload may change it); null: no notifications. */
+  readonly websubHub: string | null;
   /**
    * Every feed in display order. Return the SAME array object until the catalog changes
    * (config reload): the server indexes it by identity and re-indexes only on a new array.
