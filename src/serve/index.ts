@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describeError, WirefeedError } from '../errors.js';
 import type { FeedFormat } from '../model.js';
 import { feedUrl, feedUrls, renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
+import { capConnections } from './connections.js';
 import { chooseEncoding, etagMatches, notModifiedSince, type Encoding } from './negotiate.js';
 import { buildRepresentation, FeedCache, validatorsFor, variantFor, type Representation, type Validators, type Variant } from './representation.js';
 import type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
@@ -371,7 +372,7 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
     },
     handle,
   );
-  server.maxConnections = opts.maxConnections;
+  capConnections(server, opts.maxConnections);
 
   // The hub is read at every notification, so a hub a reload added or changed is the one told,
   // the same one the feeds rendered since then advertise; the old hub's retries are cancelled.

@@ -55,7 +55,11 @@ export interface ServeOptions {
   host: string;
   /** 0: an ephemeral port (tests). */
   port: number;
-  /** Connection cap (`server.maxConnections`); connections past it are dropped at accept. */
+  /**
+   * Connection cap (`server.maxConnections`). A connection past it closes the one that has waited
+   * longest without a request in progress (partial headers, idle keep-alive), or itself when every
+   * connection is being answered.
+   */
   maxConnections: number;
   /**
    * Budget of the rendered-feed cache in bytes (every cached coding's body counted); least
