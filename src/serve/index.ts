@@ -377,6 +377,7 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
   // The hub is read at every notification, so a hub a reload added or changed is the one told,
   // the same one the feeds rendered since then advertise; the old hub's retries are cancelled.
   let publisher: { hub: string; publisher: Publisher } | null = null;
+  let closed = false;
   const publisherFor = (hub: string): Publisher => {
     if (publisher?.hub !== hub) {
       publisher?.publisher.close();
@@ -400,7 +401,7 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
         port,
         notifyChanged(feedIds) {
           const hub = deps.websubHub;
-          if (hub === null) return;
+          if (hub === null || closed) return;
           const { byId } = currentCatalog();
           // Private feeds need a token the hub does not have: they are never published.
           const urls = feedIds
@@ -408,7 +409,10 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
             .flatMap((id) => FORMATS.map((f) => feedUrl(deps.baseUrl, id, f.format)));
           publisherFor(hub).publish(urls);
         },
-        close: () => closeServer(server, publisher?.publisher ?? null, timeouts.closeGraceMs),
+        close: () => {
+          closed = true;
+          return closeServer(server, publisher?.publisher ?? null, timeouts.closeGraceMs);
+        },
       });
     });
   });
