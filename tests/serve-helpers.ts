@@ -32,6 +32,8 @@ export interface TestFeed {
 }
 
 export interface TestDeps extends ServeDeps {
+  /** Writable here: a test changes the hub as a reload does. */
+  websubHub: string | null;
   feeds: Map<string, TestFeed>;
   /** feedView calls, as `id:limit`. */
   viewCalls: string[];

@@ -53,7 +53,7 @@ const pings = (base: string, id: string) => ['atom', 'json', 'rss'].map((ext) =>
 describe('WebSub hub at notification time', () => {
   it('a hub that changed since the last notification gets the next one, the old hub nothing', async () => {
     const [a, b] = [await startHub(), await startHub()];
-    const deps: { websubHub: string | null } & ReturnType<typeof makeDeps> = makeDeps([catalogFeed('anp')], null);
+    const deps = makeDeps([catalogFeed('anp')]);
     const srv = await startServer(deps, { host: '127.0.0.1', port: 0, maxConnections: 10 });
     afterThisTest(() => srv.close());
     srv.notifyChanged(['anp']);
