@@ -133,7 +133,7 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
   };
   for (const s of config.sources) {
     specs.set(s.id, { id: s.id, title: s.title, sourceIds: [s.id], include: [], exclude: [], limit: 500, alternateUrl: pageOf(s), lang: concreteLang(s.lang) });
-    catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]) });
+    catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]), maxEntries: 500 });
   }
   for (const f of config.feeds) {
     const first = sources.get(f.sources[0] ?? '');
@@ -147,7 +147,7 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
       alternateUrl: `${baseUrl}/`,
       lang: first ? concreteLang(first.lang) : null,
     });
-    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources) });
+    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources), maxEntries: f.limit });
   }
   return { config, sources, intervals, specs, catalog, sourceInfo };
 }
@@ -357,7 +357,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
         version: opts.version,
         log,
         metrics,
-        websubHub: w.config.server.websubHub ?? null,
+        // Read at each notification: a reload that adds or changes the hub takes effect at once,
+        // as feedView's <link rel="hub"> does.
+        get websubHub() {
+          return w.config.server.websubHub ?? null;
+        },
         catalog: () => w.catalog,
         feedRevision,
         feedView,

@@ -144,6 +144,8 @@ export interface FeedView {
   updated: Date;
   /** WebSub hub URL, when configured. */
   hub: string | null;
+  /** A private feed's token, set by the server: the self link carries it so that following it keeps access. */
+  selfToken?: string;
   entries: EntryView[];
 }
 

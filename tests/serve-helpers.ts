@@ -32,6 +32,8 @@ export interface TestFeed {
 }
 
 export interface TestDeps extends ServeDeps {
+  /** Writable here: a test changes the hub as a reload does. */
+  websubHub: string | null;
   feeds: Map<string, TestFeed>;
   /** feedView calls, as `id:limit`. */
   viewCalls: string[];
@@ -41,7 +43,7 @@ export interface TestDeps extends ServeDeps {
 }
 
 export function catalogFeed(id: string, extra: Partial<CatalogFeed> = {}): CatalogFeed {
-  return { id, title: `Feed ${id}`, kind: 'source', token: null, htmlUrl: `https://news.example.org/${id}`, refreshSeconds: 600, ...extra };
+  return { id, title: `Feed ${id}`, kind: 'source', token: null, htmlUrl: `https://news.example.org/${id}`, refreshSeconds: 600, maxEntries: 500, ...extra };
 }
 
 export function makeDeps(catalog: CatalogFeed[], websubHub: string | null = null): TestDeps {

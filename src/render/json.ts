@@ -6,7 +6,7 @@
 import type { EntryView, FeedView } from '../model.js';
 import { feedAuthor } from './xml.js';
 import { cleanText, paragraphsHtml } from './text.js';
-import { checkEntryId, feedUrl, normalizeUrl } from './urls.js';
+import { checkEntryId, normalizeUrl, selfUrl } from './urls.js';
 
 interface JsonAuthor {
   name: string;
@@ -58,7 +58,7 @@ export function renderJson(view: FeedView): string {
     version: 'https://jsonfeed.org/version/1.1',
     title: cleanText(view.title),
     home_page_url: normalizeUrl(view.alternateUrl, `feed ${view.id} alternateUrl`),
-    feed_url: normalizeUrl(feedUrl(view.baseUrl, view.id, 'json'), `feed ${view.id} self link`),
+    feed_url: normalizeUrl(selfUrl(view.baseUrl, view.id, 'json', view.selfToken), `feed ${view.id} self link`),
     language,
     authors: [{ name: feedAuthor(view) }],
     // JSON Feed 1.1 §hubs: type "WebSub" for a WebSub hub.

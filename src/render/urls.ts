@@ -10,6 +10,15 @@ export function feedUrl(baseUrl: string, id: string, format: FeedFormat): string
   return `${baseUrl}/feeds/${encodeURIComponent(id)}.${EXTENSIONS[format]}`;
 }
 
+/**
+ * The feed's self link: its URL, with `?token=` for a private feed, since a reader that follows
+ * the link must be let in again. A public feed's never carries a token.
+ */
+export function selfUrl(baseUrl: string, id: string, format: FeedFormat, token: string | undefined): string {
+  const url = feedUrl(baseUrl, id, format);
+  return token === undefined ? url : `${url}?token=${encodeURIComponent(token)}`;
+}
+
 /** All three feed URLs of a feed, as FeedListing.urls wants them. */
 export function feedUrls(baseUrl: string, id: string): Record<FeedFormat, string> {
   return { atom: feedUrl(baseUrl, id, 'atom'), rss: feedUrl(baseUrl, id, 'rss'), json: feedUrl(baseUrl, id, 'json') };

@@ -10,7 +10,7 @@ import { Feed, type Item } from 'feed';
 import type { EntryView, FeedView } from '../model.js';
 import { WirefeedError } from '../errors.js';
 import { cleanText, escapeAttr, escapeText, paragraphsXml } from './text.js';
-import { checkEntryId, feedUrl, normalizeUrl } from './urls.js';
+import { checkEntryId, feedUrl, normalizeUrl, selfUrl } from './urls.js';
 
 export type XmlFormat = 'atom' | 'rss';
 
@@ -114,7 +114,7 @@ const ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">';
 /** Render a FeedView as Atom 1.0 or RSS 2.0, always well-formed XML. */
 export function renderXml(view: FeedView, format: XmlFormat): string {
   const slots = new Slots();
-  const self = feedUrl(view.baseUrl, view.id, format);
+  const self = selfUrl(view.baseUrl, view.id, format, view.selfToken);
   const feed = new Feed({
     id: slots.text(feedUrl(view.baseUrl, view.id, 'atom')),
     title: slots.text(view.title),

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describeError, WirefeedError } from '../errors.js';
 import type { FeedFormat } from '../model.js';
 import { feedUrl, feedUrls, renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
+import { capConnections } from './connections.js';
 import { chooseEncoding, etagMatches, notModifiedSince, type Encoding } from './negotiate.js';
 import { buildRepresentation, FeedCache, validatorsFor, variantFor, type Representation, type Validators, type Variant } from './representation.js';
 import type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
@@ -20,6 +21,13 @@ export { createMetrics, type Metrics } from './metrics.js';
 const DEFAULT_TIMEOUTS: ServeTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000, closeGraceMs: 3_000 };
 const MAX_HEADER_BYTES = 16 * 1024;
 const DEFAULT_LIMIT = 50;
+/**
+ * The representations a feed is rendered at: `?limit=n` is served the first step of at least n
+ * (capped at the feed's own maximum), so any number of distinct limits costs at most six renders
+ * per format and revision, and the same (feed, format, limit) is the same bytes and ETag on
+ * every instance. A reader gets at least what it asked for.
+ */
+const LIMIT_STEPS = [10, 25, 50, 100, 250, 500] as const;
 const MAX_LIMIT = 500;
 /** Cache-Control max-age bounds: readers should neither hammer us nor miss a whole day. */
 const MAX_AGE_MIN_S = 60;
@@ -36,6 +44,11 @@ const FORMATS: readonly { ext: string; format: FeedFormat; contentType: string }
 ];
 
 const TEXT = 'text/plain; charset=utf-8';
+/**
+ * The index page is HTML with inline CSS and nothing else: no script, no frame around it, no form,
+ * no <base>. Saying so makes any markup that slipped through inert.
+ */
+const INDEX_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const ALLOW = 'GET, HEAD';
 
 interface CatalogEntry {
@@ -99,16 +112,24 @@ function canned(status: number, text: string, extra: readonly string[] = []): Ca
 
 const NOT_FOUND = canned(404, 'not found');
 const METHOD_NOT_ALLOWED = canned(405, 'method not allowed', ['Allow', ALLOW]);
-const BAD_LIMIT = canned(400, `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+const BAD_LIMIT = canned(400, 'limit must be a positive whole number');
 const NOT_ACCEPTABLE = canned(406, 'no acceptable content coding (offered: br, gzip, identity)');
 const SERVER_ERROR = canned(500, 'internal error');
 
-/** `?limit=`: absent → default; digits 1..MAX_LIMIT → the number; anything else → null (400). */
+/**
+ * `?limit=`: absent → default; a positive whole number → the number, more than MAX_LIMIT counting
+ * as MAX_LIMIT (as other feed servers cap it); anything else → null (400).
+ */
 function parseLimit(raw: string | null): number | null {
   if (raw === null) return DEFAULT_LIMIT;
-  if (!/^[1-9]\d{0,2}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n <= MAX_LIMIT ? n : null;
+  if (!/^[1-9]\d*$/.test(raw)) return null;
+  return raw.length > 3 ? MAX_LIMIT : Math.min(Number(raw), MAX_LIMIT);
+}
+
+/** The entries a request for `limit` is rendered with: the next step up, at most the feed's maximum. */
+function limitStep(limit: number, maxEntries: number): number {
+  const step = LIMIT_STEPS.find((s) => s >= limit) ?? MAX_LIMIT;
+  return Math.min(step, maxEntries);
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -204,8 +225,9 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       const ok = tokenMatches(entry.tokenDigest, params?.get('token') ?? null) || tokenMatches(entry.tokenDigest, bearerToken(req.headers.authorization));
       if (!ok) return sendCanned(req, res, path, NOT_FOUND, head);
     }
-    const limit = parseLimit(params?.get('limit') ?? null);
-    if (limit === null) return sendCanned(req, res, path, BAD_LIMIT, head);
+    const asked = parseLimit(params?.get('limit') ?? null);
+    if (asked === null) return sendCanned(req, res, path, BAD_LIMIT, head);
+    const limit = limitStep(asked, entry.feed.maxEntries);
     const enc = chooseEncoding(req.headers['accept-encoding']);
     if (enc === null) return sendCanned(req, res, path, NOT_ACCEPTABLE, head);
     const id = entry.feed.id;
@@ -235,7 +257,10 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       const view = deps.feedView(id, limit);
       if (view === null) return sendCanned(req, res, path, NOT_FOUND, head);
       const f = FORMATS[format] as (typeof FORMATS)[number];
-      plain = Buffer.from(renderFeed(view, f.format), 'utf8');
+      // Only a request that showed the token gets here, and a feed has one token: the cached
+      // bytes of a private feed may carry it.
+      const token = entry.feed.token;
+      plain = Buffer.from(renderFeed(token === null ? view : { ...view, selfToken: token }, f.format), 'utf8');
       const fresh = validatorsFor(plain, {
         revision,
         contentType: f.contentType,
@@ -269,10 +294,10 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
   };
 
   type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, head: boolean) => number;
-  const pageMeta = (contentType: string) => ({ revision: -1, contentType, cacheControl: 'no-cache', lastModified: null });
+  const pageMeta = (contentType: string, extraHeaders: readonly string[] = []) => ({ revision: -1, contentType, cacheControl: 'no-cache', lastModified: null, extraHeaders });
   /** The fixed paths; everything else but /feeds/<id>.<ext> is 404. */
   const PAGES = new Map<string, PageHandler>([
-    ['/', (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8')), head)],
+    ['/', (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8', ['Content-Security-Policy', INDEX_CSP])), head)],
     [
       '/feeds.opml',
       (req, res, path, head) => {
@@ -347,9 +372,19 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
     },
     handle,
   );
-  server.maxConnections = opts.maxConnections;
+  capConnections(server, opts.maxConnections);
 
-  const publisher: Publisher | null = deps.websubHub === null ? null : createPublisher(deps.websubHub, deps.log, opts.websubRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+  // The hub is read at every notification, so a hub a reload added or changed is the one told,
+  // the same one the feeds rendered since then advertise; the old hub's retries are cancelled.
+  let publisher: { hub: string; publisher: Publisher } | null = null;
+  let closed = false;
+  const publisherFor = (hub: string): Publisher => {
+    if (publisher?.hub !== hub) {
+      publisher?.publisher.close();
+      publisher = { hub, publisher: createPublisher(hub, deps.log, opts.websubRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS) };
+    }
+    return publisher.publisher;
+  };
 
   return new Promise((resolve, reject) => {
     const onListenError = (err: Error): void => {
@@ -365,15 +400,19 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
         url: `http://${host}:${port}`,
         port,
         notifyChanged(feedIds) {
-          if (publisher === null) return;
+          const hub = deps.websubHub;
+          if (hub === null || closed) return;
           const { byId } = currentCatalog();
           // Private feeds need a token the hub does not have: they are never published.
           const urls = feedIds
             .filter((id) => byId.get(encodeURIComponent(id))?.tokenDigest === null)
             .flatMap((id) => FORMATS.map((f) => feedUrl(deps.baseUrl, id, f.format)));
-          publisher.publish(urls);
+          publisherFor(hub).publish(urls);
         },
-        close: () => closeServer(server, publisher, timeouts.closeGraceMs),
+        close: () => {
+          closed = true;
+          return closeServer(server, publisher?.publisher ?? null, timeouts.closeGraceMs);
+        },
       });
     });
   });

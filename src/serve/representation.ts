@@ -24,6 +24,8 @@ export interface RepresentationMeta {
   contentType: string;
   cacheControl: string;
   lastModified: Date | null;
+  /** More headers of a 200 (name, value, …), such as the index page's Content-Security-Policy. */
+  extraHeaders?: readonly string[];
 }
 
 /** What answers a conditional request: everything but the bytes. */
@@ -79,7 +81,7 @@ export function validatorsFor(plain: Buffer, meta: RepresentationMeta): Validato
     const h = ['ETag', etag[enc], 'Cache-Control', meta.cacheControl, 'Vary', 'Accept-Encoding'];
     if (lastModified) h.push('Last-Modified', lastModified);
     headers304[enc] = h;
-    common[enc] = ['Content-Type', meta.contentType, ...h, 'X-Content-Type-Options', 'nosniff'];
+    common[enc] = ['Content-Type', meta.contentType, ...h, 'X-Content-Type-Options', 'nosniff', ...(meta.extraHeaders ?? [])];
   }
   return { revision: meta.revision, lastModifiedMs, etag, headers304, common };
 }
@@ -116,17 +118,14 @@ class Held {
   ) {}
 }
 
-/** One (feed, format, limit): its validators, and whichever codings are cached now. */
+/**
+ * One (feed, format, limit): its validators, and whichever codings are cached now. The server
+ * asks for a few fixed limits only, so a feed has a bounded number of slots.
+ */
 export class FeedSlot {
   validators: Validators | null = null;
   readonly held: Record<Encoding, Held | null> = { identity: null, gzip: null, br: null };
 }
-
-/**
- * A feed keeps at most LIMITS_PER_FORMAT distinct limits per format (oldest dropped), so
- * `?limit=1..500` cannot grow the number of slots without bound.
- */
-const LIMITS_PER_FORMAT = 8;
 
 /**
  * Feed bytes under a byte budget (the sum of cached body lengths, every coding counted), least
@@ -169,11 +168,6 @@ export class FeedCache {
     if (slot) return slot;
     slot = new FeedSlot();
     byLimit.set(limit, slot);
-    if (byLimit.size > LIMITS_PER_FORMAT) {
-      const [oldestLimit, oldest] = byLimit.entries().next().value as [number, FeedSlot];
-      this.forget(oldest);
-      byLimit.delete(oldestLimit);
-    }
     return slot;
   }
 

@@ -20,6 +20,8 @@ export interface CatalogFeed {
   htmlUrl: string;
   /** Shortest fetch interval of the sources behind the feed, in seconds (Cache-Control max-age). */
   refreshSeconds: number;
+  /** Most entries the feed ever shows (its configured `limit`): `?limit=` beyond it renders nothing new. */
+  maxEntries: number;
 }
 
 export interface ServeDeps {
@@ -31,8 +33,8 @@ export interface ServeDeps {
   log: Logger;
   /** The registry `/metrics` shows; the daemon increments the fetch series on it. */
   metrics: Metrics;
-  /** WebSub hub to notify on `notifyChanged`; null: no notifications. */
-  websubHub: string | null;
+  /** WebSub hub to notify on `notifyChanged`, read at each notification (a reload may change it); null: no notifications. */
+  readonly websubHub: string | null;
   /**
    * Every feed in display order. Return the SAME array object until the catalog changes
    * (config reload): the server indexes it by identity and re-indexes only on a new array.
@@ -40,7 +42,7 @@ export interface ServeDeps {
   catalog(): readonly CatalogFeed[];
   /** A number that changes whenever anything the feed shows changes. Called on every request: keep it cheap. */
   feedRevision(id: string): number;
-  /** The view of a feed, newest first, at most `limit` entries; called only when the cached bytes are stale. */
+  /** The view of a feed, newest first, at most `limit` entries (one of a few fixed steps); called only when the cached bytes are stale. */
   feedView(id: string, limit: number): FeedView | null;
   /** Source status for the index page. */
   feedStatus(id: string): FeedListing['status'];
@@ -53,7 +55,11 @@ export interface ServeOptions {
   host: string;
   /** 0: an ephemeral port (tests). */
   port: number;
-  /** Connection cap (`server.maxConnections`); connections past it are dropped at accept. */
+  /**
+   * Connection cap (`server.maxConnections`). A connection past it closes the one that has waited
+   * longest without a request in progress (partial headers, idle keep-alive), or itself when every
+   * connection is being answered.
+   */
   maxConnections: number;
   /**
    * Budget of the rendered-feed cache in bytes (every cached coding's body counted); least

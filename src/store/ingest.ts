@@ -225,8 +225,12 @@ function merge(
     visible = true;
   }
 
+  const latest = held.publishedLatest;
   const dated = narrow(held, d);
-  if (dated === 'narrowed') visible = true;
+  // Feeds show an interval's latest moment only (select: published = publishedLatest). A story
+  // seen again later mostly narrows the earliest bound: stored, but not a change feeds show, or
+  // every poll (and every restart) of a live page would announce unchanged feeds to the hub.
+  if (dated === 'narrowed' && held.publishedLatest !== latest) visible = true;
   if (dated === 'disjoint') {
     warnings.push(
       `store: story ${held.id} ("${held.headline.slice(0, 60)}") on ${opts.sourceId}: age ${d.ageText ?? '(none)'} ` +
