@@ -135,7 +135,9 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
     catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]) });
   }
   for (const f of config.feeds) {
-    const first = sources.get(f.sources[0] ?? '');
+    // A combined feed has a configured language when all its sources have the same one.
+    const langs = new Set(f.sources.map((id) => sources.get(id)?.lang ?? 'auto'));
+    const lang = langs.size === 1 ? concreteLang([...langs][0]!) : null;
     specs.set(f.id, {
       id: f.id,
       title: f.title,
@@ -144,7 +146,7 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
       exclude: f.exclude ?? [],
       limit: f.limit,
       alternateUrl: `${baseUrl}/`,
-      lang: first ? concreteLang(first.lang) : null,
+      lang,
     });
     catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources) });
   }

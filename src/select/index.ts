@@ -1,10 +1,11 @@
 /**
  * Store → FeedView: which stories a feed shows, in which order, and how each reads as an entry.
  * A source's feed lists the stories seen on it; a combined feed the union of its sources',
- * filtered by `include`/`exclude`. Newest first by publication (latest moment of the interval).
+ * filtered by `include`/`exclude`, each lead shown once. Newest first by publication (latest
+ * moment of the interval, to the second).
  */
-import { entryUri } from '../identity/index.js';
-import type { EntryView, FeedView, Lang, StoredStory } from '../model.js';
+import { entryUri, feedEntryUri } from '../identity/index.js';
+import { LANGS, type EntryView, type FeedView, type Lang, type StoredStory } from '../model.js';
 import type { Store } from '../store/index.js';
 import { newestFirst } from '../store/retention.js';
 
@@ -41,11 +42,35 @@ function matchesAny(story: StoredStory, lowerWords: readonly string[]): boolean 
   return lowerWords.some((w) => hay.includes(w));
 }
 
+/**
+ * A combined feed shows a lead once: of stories with the same lead key (dateline place + first
+ * sentence) from different sources — one lead under two headlines — the one first seen stays
+ * (ties: the lower id). Within one source ingest has merged such stories already; two stories of
+ * one source that share a lead (more than 48 hours apart) both stay.
+ */
+function onePerLead(stories: StoredStory[]): StoredStory[] {
+  const kept = new Map<string, StoredStory[]>();
+  const firstSeenFirst = [...stories].sort((a, b) => compare(a.firstSeen, b.firstSeen) || compare(a.id, b.id));
+  const dropped = new Set<StoredStory>();
+  for (const story of firstSeenFirst) {
+    if (story.leadKey === null) continue;
+    const same = kept.get(story.leadKey);
+    if (same === undefined) kept.set(story.leadKey, [story]);
+    else if (same.some((k) => !k.sources.some((s) => story.sources.includes(s)))) dropped.add(story);
+    else same.push(story);
+  }
+  return dropped.size === 0 ? stories : stories.filter((s) => !dropped.has(s));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The stories a feed holds, unordered: its sources' stories, include/exclude words applied. */
 export function feedStories(store: Store, spec: FeedSpec): StoredStory[] {
   const seen = new Set<StoredStory>();
   for (const sourceId of spec.sourceIds) for (const story of store.ofSource(sourceId)) seen.add(story);
-  let stories = [...seen];
+  let stories = spec.sourceIds.length > 1 ? onePerLead([...seen]) : [...seen];
   const include = spec.include.map((w) => w.toLocaleLowerCase());
   const exclude = spec.exclude.map((w) => w.toLocaleLowerCase());
   if (include.length > 0) stories = stories.filter((s) => matchesAny(s, include));
@@ -62,12 +87,27 @@ function only(url: string | null): string | null {
   return url !== null && /^https?:\/\//i.test(url) ? url : null;
 }
 
-export function toEntry(story: StoredStory, ctx: SelectContext, fallbackPage: string): EntryView {
+/** A moment shown to the whole second: an interval's latest moment (`…:59.999`) reads `…:59`. */
+function toSecond(iso: string): Date {
+  const ms = Date.parse(iso);
+  return new Date(ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The entry id of a story in a feed: entryUri(story id) in its home source feed, as it always
+ * was; in any other feed (combined, or another source's) one of its own (identity feedEntryUri),
+ * since readers such as newsboat key entries by id across all their feeds.
+ */
+export function entryId(story: StoredStory, feedId: string): string {
+  return story.sources[0] === feedId ? entryUri(story.id) : feedEntryUri(feedId, story.id);
+}
+
+export function toEntry(story: StoredStory, feedId: string, ctx: SelectContext, fallbackPage: string): EntryView {
   const home = ctx.sources.get(story.sources[0] ?? '');
-  const published = new Date(story.publishedLatest);
-  const updated = new Date(Math.max(Date.parse(story.updated), published.getTime()));
+  const published = toSecond(story.publishedLatest);
+  const updated = new Date(Math.max(toSecond(story.updated).getTime(), published.getTime()));
   return {
-    id: entryUri(story.id),
+    id: entryId(story, feedId),
     title: story.headline,
     link: only(story.link) ?? home?.pageUrl ?? fallbackPage,
     published,
@@ -76,22 +116,24 @@ export function toEntry(story: StoredStory, ctx: SelectContext, fallbackPage: st
     category: story.section,
     body: story.body,
     summary: story.body[0] ?? '',
+    language: story.lang,
   };
 }
 
+/** The language most of the stories are in; a tie goes to the first in LANGS, not to the newest story. */
 function mostCommonLang(stories: readonly StoredStory[]): Lang {
   const counts = new Map<Lang, number>();
   for (const s of stories) counts.set(s.lang, (counts.get(s.lang) ?? 0) + 1);
   let best: Lang = 'nl';
   let n = 0;
-  for (const [lang, c] of counts) if (c > n) [best, n] = [lang, c];
+  for (const lang of LANGS) if ((counts.get(lang) ?? 0) > n) [best, n] = [lang, counts.get(lang)!];
   return best;
 }
 
 export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: SelectContext): FeedView {
   const stories = selectStories(store, spec, limit);
   let updated = 0;
-  for (const s of stories) updated = Math.max(updated, Date.parse(s.updated), Date.parse(s.publishedLatest));
+  for (const s of stories) updated = Math.max(updated, toSecond(s.updated).getTime(), toSecond(s.publishedLatest).getTime());
   return {
     id: spec.id,
     title: spec.title,
@@ -100,6 +142,6 @@ export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: 
     baseUrl: ctx.baseUrl,
     updated: new Date(updated),
     hub: ctx.hub,
-    entries: stories.map((s) => toEntry(s, ctx, spec.alternateUrl)),
+    entries: stories.map((s) => toEntry(s, spec.id, ctx, spec.alternateUrl)),
   };
 }
