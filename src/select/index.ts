@@ -49,17 +49,30 @@ function matchesAny(story: StoredStory, lowerWords: readonly string[]): boolean 
  * one source that share a lead (more than 48 hours apart) both stay.
  */
 function onePerLead(stories: StoredStory[]): StoredStory[] {
-  const kept = new Map<string, StoredStory[]>();
-  const firstSeenFirst = [...stories].sort((a, b) => compare(a.firstSeen, b.firstSeen) || compare(a.id, b.id));
-  const dropped = new Set<StoredStory>();
-  for (const story of firstSeenFirst) {
+  // Grouped first: most leads are on one story, and only groups of several need an order.
+  const byLead = new Map<string, StoredStory | StoredStory[]>();
+  let shared = false;
+  for (const story of stories) {
     if (story.leadKey === null) continue;
-    const same = kept.get(story.leadKey);
-    if (same === undefined) kept.set(story.leadKey, [story]);
-    else if (same.some((k) => !k.sources.some((s) => story.sources.includes(s)))) dropped.add(story);
-    else same.push(story);
+    const held = byLead.get(story.leadKey);
+    if (held === undefined) byLead.set(story.leadKey, story);
+    else if (Array.isArray(held)) held.push(story);
+    else {
+      byLead.set(story.leadKey, [held, story]);
+      shared = true;
+    }
   }
-  return dropped.size === 0 ? stories : stories.filter((s) => !dropped.has(s));
+  if (!shared) return stories;
+  const dropped = new Set<StoredStory>();
+  for (const group of byLead.values()) {
+    if (!Array.isArray(group)) continue;
+    const kept: StoredStory[] = [];
+    for (const story of group.sort((a, b) => compare(a.firstSeen, b.firstSeen) || compare(a.id, b.id))) {
+      if (kept.some((k) => !k.sources.some((s) => story.sources.includes(s)))) dropped.add(story);
+      else kept.push(story);
+    }
+  }
+  return stories.filter((s) => !dropped.has(s));
 }
 
 function compare(a: string, b: string): number {
