@@ -85,4 +85,37 @@ describe('entry ids across feeds', () => {
     afterThisTest(() => again.app.stop());
     expect(await allIds(again)).toEqual(before);
   });
+
+  it('a story that retention drops from its first source keeps its id in the other source that lists it, across a restart', async () => {
+    const dir = await tempDir();
+    const yaml = `server: { port: 0 }
+state: { dir: ./state }
+sources:
+  - { id: aa, title: Bron A, path: a.txt, keep: 1 }
+  - { id: bb, title: Bron B, path: b.txt }
+`;
+    const d = await startDaemon(dir, yaml);
+    afterThisTest(() => d.app.stop());
+    await d.app.settled;
+    await writeFile(join(dir, 'a.txt'), SHARED);
+    await d.app.pollNow('aa');
+    await writeFile(join(dir, 'b.txt'), SHARED);
+    await d.app.pollNow('bb');
+    const bbIds = async (t: TestDaemon) => (JSON.parse(await (await fetch(`${t.app.url}/feeds/bb.json`)).text()) as { items: { id: string }[] }).items.map((i) => i.id);
+    const before = await bbIds(d);
+    expect(before).toHaveLength(1);
+    expect(before[0]).not.toBe(entryUri(storyKey('Storm treft de kust')));
+
+    // A's next page has another story only: with keep 1 A lets the shared one go, B still lists it.
+    await writeFile(join(dir, 'a.txt'), story('Brand in haven', 'Rotterdam', 'In de haven woedt een brand.'));
+    await d.app.pollNow('aa');
+    expect(d.app.store.byKey(storyKey('Storm treft de kust'))?.sources).toEqual(['bb']);
+    expect(await bbIds(d)).toEqual(before);
+
+    await d.app.stop();
+    const again = await startDaemon(dir, yaml);
+    afterThisTest(() => again.app.stop());
+    await again.app.settled;
+    expect(await bbIds(again)).toEqual(before);
+  });
 });

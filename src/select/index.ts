@@ -107,23 +107,21 @@ function toSecond(iso: string): Date {
 }
 
 /**
- * The entry id of a story in a feed: entryUri(story id) in its home source feed, as it always
- * was; in any other feed (combined, or another source's) one of its own (identity feedEntryUri),
- * since readers such as newsboat key entries by id across all their feeds.
- * Known gap: retention that unlists a story from its home source while another source still
- * lists it makes that source its home (store unlist), and the entry's id there changes once.
- * Closing it needs the first source kept with the story (a column once the store is SQLite).
+ * The entry id of a story in a feed: entryUri(story id) in the feed of the source it was first
+ * seen on (`origin`: store.origin, which outlives retention moving the story to another home),
+ * as it always was; in any other feed (combined, or another source's) one of its own (identity
+ * feedEntryUri), since readers such as newsboat key entries by id across all their feeds.
  */
-export function entryId(story: StoredStory, feedId: string): string {
-  return story.sources[0] === feedId ? entryUri(story.id) : feedEntryUri(feedId, story.id);
+export function entryId(storyId: string, origin: string | undefined, feedId: string): string {
+  return origin === feedId ? entryUri(storyId) : feedEntryUri(feedId, storyId);
 }
 
-export function toEntry(story: StoredStory, feedId: string, ctx: SelectContext, fallbackPage: string): EntryView {
+export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fallbackPage: string): EntryView {
   const home = ctx.sources.get(story.sources[0] ?? '');
   const published = toSecond(story.publishedLatest);
   const updated = new Date(Math.max(toSecond(story.updated).getTime(), published.getTime()));
   return {
-    id: entryId(story, feedId),
+    id,
     title: story.headline,
     link: only(story.link) ?? home?.pageUrl ?? fallbackPage,
     published,
@@ -158,6 +156,6 @@ export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: 
     baseUrl: ctx.baseUrl,
     updated: new Date(updated),
     hub: ctx.hub,
-    entries: stories.map((s) => toEntry(s, spec.id, ctx, spec.alternateUrl)),
+    entries: stories.map((s) => toEntry(s, entryId(s.id, store.origin(s), spec.id), ctx, spec.alternateUrl)),
   };
 }

@@ -2,7 +2,7 @@
  * The state: every story and per-source fetch bookkeeping, kept in memory with indexes and
  * persisted with lowdb under the state directory:
  *
- *   wirefeed.json            { version, sources: { <id>: SourceState } }
+ *   wirefeed.json            { version, sources: { <id>: SourceState }, origins?: { <story id>: <source id> } }
  *   stories/<source>.json    { version, strings, stories: rows }  one row per story without its
  *                            body (story-file.ts); a story lives in the file of its first source,
  *                            its home, and is listed under every source it was seen on
@@ -36,6 +36,11 @@ export type { StoryMeta } from './story-file.js';
 export interface MetaData {
   version: number;
   sources: Record<string, SourceState>;
+  /**
+   * Story id → the source it was first seen on, for the few stories that source no longer lists
+   * while others do (unlist moved them to another home). Entry ids depend on it (select).
+   */
+  origins?: Record<string, string>;
 }
 
 export const META_FILE = 'wirefeed.json';
@@ -87,6 +92,8 @@ export interface Store {
   touchSeen(story: StoredStory): void;
   /** Drop a source from a story's list; the story goes when no source lists it any more. */
   unlist(story: StoredStory, sourceId: string): void;
+  /** The source a story was first seen on: its home, or the one that has since let it go. */
+  origin(story: StoredStory): string | undefined;
   source(sourceId: string): SourceState;
   updateSource(sourceId: string, patch: Partial<SourceState>): void;
   /** Increases whenever a story listed under the source changes. */
@@ -278,11 +285,29 @@ class LowdbStore implements Store {
     this.dirtyShards.add(home);
     const to = held.sources[0] ?? null;
     this.bodies.leave(home, held.id, to);
+    this.keepOrigin(held.id, to === null ? null : home);
     if (to !== null) {
       this.shard(to).push(held);
       this.index(held);
       this.touch(held);
     }
+  }
+
+  origin(story: StoredStory): string | undefined {
+    return this.meta.data.origins?.[story.id] ?? story.sources[0];
+  }
+
+  /** Remember `home` as the origin of a story that moves away from it (the first move only); null: the story is gone. */
+  private keepOrigin(id: string, home: string | null): void {
+    const origins = this.meta.data.origins;
+    if (home === null) {
+      if (origins?.[id] === undefined) return;
+      delete origins[id];
+    } else {
+      if (origins?.[id] !== undefined) return;
+      (this.meta.data.origins ??= {})[id] = home;
+    }
+    this.metaDirty = true;
   }
 
   source(sourceId: string): SourceState {
