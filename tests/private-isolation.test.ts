@@ -106,6 +106,35 @@ describe('a private source next to a public one', () => {
   }
 });
 
+describe('after a restart', () => {
+  for (const order of ['private first', 'public first'] as const) {
+    it(`${order}: each source finds its own story again (no second entry), and the private one stays private`, async () => {
+      const dir = await tempDir();
+      const d = await start(dir);
+      const steps = [() => show(d, 'priv', page(HEADLINE, PRIVATE_LEAD), dir), () => show(d, 'pub', page(HEADLINE, PUBLIC_LEAD), dir)];
+      for (const step of order === 'private first' ? steps : steps.reverse()) await step();
+      const ids = async (t: TestDaemon, path: string) => (JSON.parse(await get(t, path)) as { items: { id: string; title: string }[] }).items.map(({ id, title }) => ({ id, title }));
+      const pubBefore = await ids(d, '/feeds/pub.json');
+      const privBefore = await ids(d, `/feeds/priv.json?token=${TOKEN}`);
+      await d.app.stop();
+
+      const again = await start(dir);
+      // Pages that differ from the last ones (else they are not read again), with the story on them.
+      const more = 'Markt verplaatst\nDEVENTER (ANP) - De markt gaat naar het plein.\n';
+      await show(again, 'priv', `${page(HEADLINE, PRIVATE_LEAD)}\n${more}`, dir);
+      await show(again, 'pub', `${page(HEADLINE, PUBLIC_LEAD)}\n${more}`, dir);
+      const pubAfter = await ids(again, '/feeds/pub.json');
+      const privAfter = await ids(again, `/feeds/priv.json?token=${TOKEN}`);
+      expect(pubAfter.filter((i) => i.title === HEADLINE)).toEqual(pubBefore.filter((i) => i.title === HEADLINE));
+      expect(privAfter.filter((i) => i.title === HEADLINE)).toEqual(privBefore.filter((i) => i.title === HEADLINE));
+      expect(pubAfter).toHaveLength(3);
+      expect(privAfter).toHaveLength(3);
+      await expectPublicClean(again, HEADLINE);
+      await expectPrivateShown(again);
+    });
+  }
+});
+
 describe('state from before scopes', () => {
   it('the first start splits a story merged across a public and a private source: the public one keeps its id, the private text goes', async () => {
     const dir = await tempDir();
