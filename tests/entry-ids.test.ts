@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { entryUri, storyKey } from '../src/identity/index.js';
+import { entryUri, feedEntryUri, storyKey } from '../src/identity/index.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 import { runNewsboatOpml } from './clients/newsboat.js';
@@ -51,6 +51,19 @@ async function allIds(d: TestDaemon): Promise<Record<string, string[]>> {
   for (const feed of FEEDS) for (const format of ['atom', 'rss', 'json'] as const) out[`${feed}.${format}`] = await ids(d, feed, format);
   return out;
 }
+
+/** Python's uuid.uuid5(UUID('5f0c8a52-e4a9-4c1b-9d3e-6b7a21c4f8d0'), 'alles\ne36ea3dd2380cb90f3c9101a55daf792'). */
+const FEED_ENTRY_ID = 'urn:uuid:dad2839b-5234-5765-8f5b-5f0ab9a0bdab';
+
+describe('the id forms', () => {
+  it('are pinned: a home feed id is the story key as a UUID, any other a version 5 UUID of (feed, story)', () => {
+    // Readers key on these: no later version may compute them differently.
+    expect(entryUri('e36ea3dd2380cb90f3c9101a55daf792')).toBe('urn:uuid:e36ea3dd-2380-8b90-b3c9-101a55daf792');
+    expect(feedEntryUri('alles', 'e36ea3dd2380cb90f3c9101a55daf792')).toBe(FEED_ENTRY_ID);
+    expect(feedEntryUri('alles', 'e36ea3dd2380cb90f3c9101a55daf792')).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(feedEntryUri('ab', 'e36ea3dd2380cb90f3c9101a55daf792')).not.toBe(FEED_ENTRY_ID);
+  });
+});
 
 describe('entry ids across feeds', () => {
   it('newsboat shows every feed of /feeds.opml whole; ids are unique across feeds and stable across renders and restarts', async () => {

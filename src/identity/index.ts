@@ -111,7 +111,7 @@ function uuidUrn(h: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Namespace of feedEntryUri's name-based UUIDs (a random v4 UUID, fixed forever). */
+/** Namespace of feedEntryUri's UUIDs: 5f0c8a52-e4a9-4c1b-9d3e-6b7a21c4f8d0 (a random v4 UUID, fixed forever). */
 const FEED_ENTRY_NAMESPACE = Buffer.from('5f0c8a52e4a94c1b9d3e6b7a21c4f8d0', 'hex');
 
 /**
