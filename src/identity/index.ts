@@ -17,9 +17,10 @@
  * already holds that id, the first of hash(scope, key), hash(scope, that), … that no story
  * holds. It never changes (feed readers key on it).
  *
- * Entry ids: a story's entry id in its home source feed (the source it was first seen on,
- * `sources[0]`) is entryUri(id); in every other feed it is feedEntryUri(feed id, id). So no two
- * feeds share an entry id, which readers such as newsboat key items by across all feeds.
+ * Entry ids: a story's entry id in the feed of the source it was first seen on (store origin:
+ * `sources[0]`, unless retention has since moved the story on) is entryUri(id); in every other
+ * feed it is feedEntryUri(feed id, id). So no two feeds share an entry id, which readers such as
+ * newsboat key items by across all feeds, and none changes.
  */
 import { createHash } from 'node:crypto';
 
