@@ -4,13 +4,14 @@
  * lead is two stories, whichever source shows it first and whatever the private source edits
  * later; state from before this rule is split at the first start. Asserted on the served feeds.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entryUri, storyKey } from '../src/identity/index.js';
 import { openStore } from '../src/store/index.js';
 import { ingestStories } from '../src/store/ingest.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { runCli } from '../src/cli/index.js';
+import { startDaemon, writeConfig, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const TOKEN = 'geheim-token-1234567890';
@@ -169,5 +170,25 @@ describe('state from before scopes', () => {
     await expectPrivateShown(d);
     expect(JSON.parse(await get(d, '/feeds/pub.json')).items.map((i: { id: string }) => i.id)).toContain(id);
     expect(JSON.parse(await get(d, `/feeds/priv.json?token=${TOKEN}`)).items.map((i: { id: string }) => i.id)).not.toContain(id);
+  });
+});
+
+describe('wirefeed ingest', () => {
+  it('keeps the scopes too: a private snapshot and a public one of the same headline stay two stories', async () => {
+    const dir = await tempDir();
+    await writeConfig(dir, CONFIG);
+    const snapshots = join(dir, 'snapshots');
+    await mkdir(snapshots);
+    const err: string[] = [];
+    const io = { stdout: () => undefined, stderr: (t: string) => err.push(t), stdin: async () => new Uint8Array(), env: {}, now: () => new Date() };
+    for (const [id, lead] of [['priv', PRIVATE_LEAD], ['pub', PUBLIC_LEAD]] as const) {
+      await writeFile(join(snapshots, `${id}.txt`), page(HEADLINE, lead));
+      expect(await runCli(['ingest', join(snapshots, `${id}.txt`), '--source', id, '--config', join(dir, 'wirefeed.yaml')], io)).toBe(0);
+    }
+    expect(err).toEqual([]);
+    // The daemon finds no pages of its own (pub.txt, priv.txt are absent): the feeds are what ingest stored.
+    const d = await start(dir);
+    await expectPublicClean(d, HEADLINE);
+    await expectPrivateShown(d);
   });
 });
