@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { atomErrors } from './clients/xml.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 
@@ -85,6 +86,8 @@ describe('languages of a spool', () => {
       await d.app.pollNow('spool', join(spool, name));
     }
     const atom = await get(d, '/feeds/spool.atom');
+    await writeFile(join(dir, 'spool.atom'), atom);
+    expect(await atomErrors([join(dir, 'spool.atom')])).toEqual([]);
     expect(atom).toContain('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nl">');
     expect([...atom.matchAll(/<entry( xml:lang="[a-z]+")?>\s*<title[^>]*>([^<]*)</g)].map((m) => [m[2], m[1] ?? ''])).toEqual([
       ['Brand in haven', ''],
