@@ -128,6 +128,8 @@ export interface EntryView {
   body: string[];
   /** The lead paragraph, plain text. */
   summary: string;
+  /** BCP 47 tag of the story's language, marked where it differs from the feed's; absent: the feed's. */
+  language?: string;
 }
 
 /** A feed ready to render: metadata and entries, newest first. */

@@ -92,8 +92,8 @@ describe('JSON Feed 1.1', () => {
     expect(feed.items.map((i) => i.title)).toEqual(NL_ENTRIES.map((e) => expectedText(e.title)));
     expect(feed.items.map((i) => i.url)).toEqual(NL_ENTRIES.map((e) => e.link));
     expect(feed.items.map((i) => i.summary)).toEqual(NL_ENTRIES.map((e) => expectedText(e.summary)));
-    expect(feed.items.map((i) => i.date_published)).toEqual(NL_ENTRIES.map((e) => e.published.toISOString()));
-    expect(feed.items.map((i) => i.date_modified)).toEqual(NL_ENTRIES.map((e) => e.updated.toISOString()));
+    expect(feed.items.map((i) => i.date_published)).toEqual(NL_ENTRIES.map((e) => e.published.toISOString().replace('.000', '')));
+    expect(feed.items.map((i) => i.date_modified)).toEqual(NL_ENTRIES.map((e) => e.updated.toISOString().replace('.000', '')));
     expect(feed.items.map((i) => i.authors)).toEqual(NL_ENTRIES.map((e) => [{ name: e.author }]));
     expect(feed.items.map((i) => i.tags)).toEqual(NL_ENTRIES.map((e) => (e.category === null ? undefined : [e.category])));
     expect(feed.items.map((i) => paragraphsOf(i.content_html ?? ''))).toEqual(NL_ENTRIES.map((e) => e.body.map(expectedText)));

@@ -6,11 +6,12 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hashText, ingestDocument } from '../app.js';
+import { hashText, ingestDocument, sourceScopes } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
 import { fetchSource, userAgent } from '../fetch/index.js';
 import { openStore } from '../store/index.js';
+import { separateScopes } from '../store/ingest.js';
 import { applyRetention } from '../store/retention.js';
 import { DEFAULT_CONFIG, packageVersion, type Io } from './io.js';
 
@@ -60,7 +61,9 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
         { now: at, userAgent: userAgent(await packageVersion(), config.server.baseUrl), http: config.http, allowPrivateRedirects: false },
       );
       if (outcome.kind !== 'document') throw new Error('a file cannot be "not modified"');
-      const r = ingestDocument(store, source, outcome.document, at);
+      const scopeOf = sourceScopes(config.sources);
+      separateScopes(store, config.sources.map((s) => s.id), scopeOf);
+      const r = ingestDocument(store, source, outcome.document, at, scopeOf);
       store.updateSource(source.id, { lastPageAt: at.toISOString(), contentHash: hashText(outcome.document.text) });
       applyRetention(store, source.id, { keep: source.keep, maxAgeDays: source.maxAgeDays }, at);
       for (const w of [...outcome.warnings, ...r.warnings]) io.stderr(`warning: ${w}\n`);

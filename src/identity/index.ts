@@ -10,7 +10,17 @@
  *    edited or dropped, such as the top story that moves into the list with a derived headline.
  *    Only stories with a non-empty first sentence have one.
  *
- * A story's id is the first story key it ever got; it never changes (feed readers key on it).
+ * Both keys only match within one visibility scope (see Scope below): a story listed on a public
+ * source and the same headline on a private one are two stories.
+ *
+ * A story's id is the first story key it ever got, or, when another story (of another scope)
+ * already holds that id, the first of hash(scope, key), hash(scope, that), … that no story
+ * holds. It never changes (feed readers key on it).
+ *
+ * Entry ids: a story's entry id in the feed of the source it was first seen on (store origin:
+ * `sources[0]`, unless retention has since moved the story on) is entryUri(id); in every other
+ * feed it is feedEntryUri(feed id, id). So no two feeds share an entry id, which readers such as
+ * newsboat key items by across all feeds, and none changes.
  */
 import { createHash } from 'node:crypto';
 
@@ -29,6 +39,38 @@ export function normaliseText(text: string): string {
 
 function hash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, KEY_HEX);
+}
+
+/**
+ * Who may read what a source contributed: every public source shares PUBLIC_SCOPE; a source with
+ * a token is a scope of its own. Nothing of a story crosses scopes, so a reader without a private
+ * source's token never sees what it contributed.
+ */
+export type Scope = string;
+export const PUBLIC_SCOPE: Scope = 'public';
+
+export function sourceScope(sourceId: string, hasToken: boolean): Scope {
+  return hasToken ? `private:${sourceId}` : PUBLIC_SCOPE;
+}
+
+/**
+ * A story's scope: that of its first source the caller knows (`scopeOf` returns null for a source
+ * no longer configured). A story whose sources are all unknown is a scope of its own: nothing
+ * joins it, since what it holds may have been private.
+ */
+export function storyScope(story: { id: string; sources: readonly string[] }, scopeOf: (sourceId: string) => Scope | null): Scope {
+  for (const source of story.sources) {
+    const scope = scopeOf(source);
+    if (scope !== null) return scope;
+  }
+  return `unknown:${story.id}`;
+}
+
+/** The id a new story gets: its key, unless `held` says a story holds that id already (see above). */
+export function newStoryId(key: string, scope: Scope, held: (id: string) => boolean): string {
+  let id = key;
+  while (held(id)) id = hash(`${scope}\n${id}`);
+  return id;
 }
 
 export function storyKey(headline: string): string {
@@ -63,5 +105,24 @@ export function entryUri(storyId: string): string {
   const hex = (storyId + '0'.repeat(KEY_HEX)).slice(0, KEY_HEX).toLowerCase();
   const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   const h = `${hex.slice(0, 12)}8${hex.slice(13, 16)}${variant}${hex.slice(17)}`;
+  return uuidUrn(h);
+}
+
+function uuidUrn(h: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Namespace of feedEntryUri's UUIDs: 5f0c8a52-e4a9-4c1b-9d3e-6b7a21c4f8d0 (a random v4 UUID, fixed forever). */
+const FEED_ENTRY_NAMESPACE = Buffer.from('5f0c8a52e4a94c1b9d3e6b7a21c4f8d0', 'hex');
+
+/**
+ * A story's entry id in a feed other than its home source feed: an RFC 9562 version 5 UUID
+ * (SHA-1 of the namespace, then the name `<feed id>\n<story id>`). The same feed and story give
+ * the same id forever; two feeds never give the same one.
+ */
+export function feedEntryUri(feedId: string, storyId: string): string {
+  const digest = createHash('sha1').update(FEED_ENTRY_NAMESPACE).update(`${feedId}\n${storyId}`, 'utf8').digest();
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  return uuidUrn(digest.subarray(0, 16).toString('hex'));
 }

@@ -36,17 +36,23 @@ interface JsonFeed {
   items: JsonItem[];
 }
 
-function toItem(entry: EntryView, language: string): JsonItem {
+/** ISO 8601 UTC to the second (`…T17:45:59Z`), as the XML formats show times. */
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function toItem(entry: EntryView, feedLanguage: string): JsonItem {
   const item: JsonItem = {
     id: checkEntryId(entry.id),
     url: normalizeUrl(entry.link, `entry ${entry.id} link`),
     title: cleanText(entry.title),
     content_html: paragraphsHtml(entry.body),
     summary: cleanText(entry.summary),
-    date_published: entry.published.toISOString(),
-    date_modified: entry.updated.toISOString(),
+    date_published: isoSeconds(entry.published),
+    date_modified: isoSeconds(entry.updated),
     authors: [{ name: cleanText(entry.author) }],
-    language,
+    // JSON Feed 1.1 items have their own `language`.
+    language: entry.language === undefined ? feedLanguage : cleanText(entry.language),
   };
   if (entry.category !== null) item.tags = [cleanText(entry.category)];
   return item;

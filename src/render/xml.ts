@@ -110,6 +110,8 @@ function toItem(entry: EntryView, format: XmlFormat, slots: Slots): Item {
 }
 
 const ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">';
+/** feed@6 writes Atom dates with toISOString(); shown here to the second, as RSS shows them. */
+const ATOM_MILLIS = /(<(?:updated|published)>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d{3}Z</g;
 
 /** Render a FeedView as Atom 1.0 or RSS 2.0, always well-formed XML. */
 export function renderXml(view: FeedView, format: XmlFormat): string {
@@ -132,12 +134,20 @@ export function renderXml(view: FeedView, format: XmlFormat): string {
 
   // feed@6 writes neither xml:lang nor an honest title type: entry titles are plain text
   // (escaped as such), and `type="html"` made newsboat drop a bare `&`. Only entry titles carry
-  // that attribute, as the feed's own title is written without one.
+  // that attribute, as the feed's own title is written without one. Free text is all tokens by
+  // now, so `<entry>` is only ever an entry's start tag, one per entry in order.
   const atom = feed.atom1();
   if (!atom.includes(ATOM_ROOT)) throw new WirefeedError('render', 'E_FEED_OUTPUT', 'feed@6 Atom output has no <feed> root as expected');
+  let entry = 0;
+  const entryTag = (): string => {
+    const lang = view.entries[entry++]?.language;
+    return lang === undefined || lang === view.language ? '<entry>' : `<entry xml:lang="${slots.attr(lang)}">`;
+  };
   return slots.fill(
     atom
       .replace(ATOM_ROOT, `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${slots.attr(view.language)}">`)
-      .replaceAll('<title type="html">', '<title type="text">'),
+      .replaceAll('<title type="html">', '<title type="text">')
+      .replaceAll('<entry>', entryTag)
+      .replace(ATOM_MILLIS, '$1Z<'),
   );
 }

@@ -1,10 +1,11 @@
 /**
  * Store → FeedView: which stories a feed shows, in which order, and how each reads as an entry.
  * A source's feed lists the stories seen on it; a combined feed the union of its sources',
- * filtered by `include`/`exclude`. Newest first by publication (latest moment of the interval).
+ * filtered by `include`/`exclude`, each lead shown once. Newest first by publication (latest
+ * moment of the interval, to the second).
  */
-import { entryUri } from '../identity/index.js';
-import type { EntryView, FeedView, Lang, StoredStory } from '../model.js';
+import { entryUri, feedEntryUri } from '../identity/index.js';
+import { LANGS, type EntryView, type FeedView, type Lang, type StoredStory } from '../model.js';
 import type { Store } from '../store/index.js';
 import { newestFirst } from '../store/retention.js';
 
@@ -41,11 +42,48 @@ function matchesAny(story: StoredStory, lowerWords: readonly string[]): boolean 
   return lowerWords.some((w) => hay.includes(w));
 }
 
+/**
+ * A combined feed shows a lead once: of stories with the same lead key (dateline place + first
+ * sentence) from different sources — one lead under two headlines — the one first seen stays
+ * (ties: the lower id). Within one source ingest has merged such stories already; two stories of
+ * one source that share a lead (more than 48 hours apart) both stay.
+ */
+function onePerLead(stories: StoredStory[]): StoredStory[] {
+  // Grouped first: most leads are on one story, and only groups of several need an order.
+  const byLead = new Map<string, StoredStory | StoredStory[]>();
+  let shared = false;
+  for (const story of stories) {
+    if (story.leadKey === null) continue;
+    const held = byLead.get(story.leadKey);
+    if (held === undefined) byLead.set(story.leadKey, story);
+    else if (Array.isArray(held)) held.push(story);
+    else {
+      byLead.set(story.leadKey, [held, story]);
+      shared = true;
+    }
+  }
+  if (!shared) return stories;
+  const dropped = new Set<StoredStory>();
+  for (const group of byLead.values()) {
+    if (!Array.isArray(group)) continue;
+    const kept: StoredStory[] = [];
+    for (const story of group.sort((a, b) => compare(a.firstSeen, b.firstSeen) || compare(a.id, b.id))) {
+      if (kept.some((k) => !k.sources.some((s) => story.sources.includes(s)))) dropped.add(story);
+      else kept.push(story);
+    }
+  }
+  return stories.filter((s) => !dropped.has(s));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The stories a feed holds, unordered: its sources' stories, include/exclude words applied. */
 export function feedStories(store: Store, spec: FeedSpec): StoredStory[] {
   const seen = new Set<StoredStory>();
   for (const sourceId of spec.sourceIds) for (const story of store.ofSource(sourceId)) seen.add(story);
-  let stories = [...seen];
+  let stories = spec.sourceIds.length > 1 ? onePerLead([...seen]) : [...seen];
   const include = spec.include.map((w) => w.toLocaleLowerCase());
   const exclude = spec.exclude.map((w) => w.toLocaleLowerCase());
   if (include.length > 0) stories = stories.filter((s) => matchesAny(s, include));
@@ -62,12 +100,28 @@ function only(url: string | null): string | null {
   return url !== null && /^https?:\/\//i.test(url) ? url : null;
 }
 
-export function toEntry(story: StoredStory, ctx: SelectContext, fallbackPage: string): EntryView {
+/** A moment shown to the whole second: an interval's latest moment (`…:59.999`) reads `…:59`. */
+function toSecond(iso: string): Date {
+  const ms = Date.parse(iso);
+  return new Date(ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The entry id of a story in a feed: entryUri(story id) in the feed of the source it was first
+ * seen on (`origin`: store.origin, which outlives retention moving the story to another home),
+ * as it always was; in any other feed (combined, or another source's) one of its own (identity
+ * feedEntryUri), since readers such as newsboat key entries by id across all their feeds.
+ */
+export function entryId(storyId: string, origin: string | undefined, feedId: string): string {
+  return origin === feedId ? entryUri(storyId) : feedEntryUri(feedId, storyId);
+}
+
+export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fallbackPage: string): EntryView {
   const home = ctx.sources.get(story.sources[0] ?? '');
-  const published = new Date(story.publishedLatest);
-  const updated = new Date(Math.max(Date.parse(story.updated), published.getTime()));
+  const published = toSecond(story.publishedLatest);
+  const updated = new Date(Math.max(toSecond(story.updated).getTime(), published.getTime()));
   return {
-    id: entryUri(story.id),
+    id,
     title: story.headline,
     link: only(story.link) ?? home?.pageUrl ?? fallbackPage,
     published,
@@ -76,22 +130,24 @@ export function toEntry(story: StoredStory, ctx: SelectContext, fallbackPage: st
     category: story.section,
     body: story.body,
     summary: story.body[0] ?? '',
+    language: story.lang,
   };
 }
 
+/** The language most of the stories are in; a tie goes to the first in LANGS, not to the newest story. */
 function mostCommonLang(stories: readonly StoredStory[]): Lang {
   const counts = new Map<Lang, number>();
   for (const s of stories) counts.set(s.lang, (counts.get(s.lang) ?? 0) + 1);
   let best: Lang = 'nl';
   let n = 0;
-  for (const [lang, c] of counts) if (c > n) [best, n] = [lang, c];
+  for (const lang of LANGS) if ((counts.get(lang) ?? 0) > n) [best, n] = [lang, counts.get(lang)!];
   return best;
 }
 
 export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: SelectContext): FeedView {
   const stories = selectStories(store, spec, limit);
   let updated = 0;
-  for (const s of stories) updated = Math.max(updated, Date.parse(s.updated), Date.parse(s.publishedLatest));
+  for (const s of stories) updated = Math.max(updated, toSecond(s.updated).getTime(), toSecond(s.publishedLatest).getTime());
   return {
     id: spec.id,
     title: spec.title,
@@ -100,6 +156,6 @@ export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: 
     baseUrl: ctx.baseUrl,
     updated: new Date(updated),
     hub: ctx.hub,
-    entries: stories.map((s) => toEntry(s, ctx, spec.alternateUrl)),
+    entries: stories.map((s) => toEntry(s, entryId(s.id, store.origin(s), spec.id), ctx, spec.alternateUrl)),
   };
 }

@@ -2,7 +2,7 @@
  * The state: every story and per-source fetch bookkeeping, kept in memory with indexes and
  * persisted with lowdb under the state directory:
  *
- *   wirefeed.json            { version, sources: { <id>: SourceState } }
+ *   wirefeed.json            { version, sources: { <id>: SourceState }, origins?: { <story id>: <source id> } }
  *   stories/<source>.json    { version, strings, stories: rows }  one row per story without its
  *                            body (story-file.ts); a story lives in the file of its first source,
  *                            its home, and is listed under every source it was seen on
@@ -36,6 +36,11 @@ export type { StoryMeta } from './story-file.js';
 export interface MetaData {
   version: number;
   sources: Record<string, SourceState>;
+  /**
+   * Story id → the source it was first seen on, for the few stories that source no longer lists
+   * while others do (unlist moved them to another home). Entry ids depend on it (select).
+   */
+  origins?: Record<string, string>;
 }
 
 export const META_FILE = 'wirefeed.json';
@@ -68,8 +73,10 @@ export interface Store {
   /** Number of stories held. */
   size(): number;
   get(id: string): StoredStory | undefined;
-  /** The story that has this story key among its keys. */
+  /** The first story that has this story key among its keys (see withKey). */
   byKey(key: string): StoredStory | undefined;
+  /** Every story that has this story key among its keys: at most one per visibility scope. */
+  withKey(key: string): readonly StoredStory[];
   /** Stories with this lead key. */
   byLeadKey(leadKey: string): readonly StoredStory[];
   /** Stories listed under a source, in no particular order. */
@@ -85,6 +92,8 @@ export interface Store {
   touchSeen(story: StoredStory): void;
   /** Drop a source from a story's list; the story goes when no source lists it any more. */
   unlist(story: StoredStory, sourceId: string): void;
+  /** The source a story was first seen on: its home, or the one that has since let it go. */
+  origin(story: StoredStory): string | undefined;
   source(sourceId: string): SourceState;
   updateSource(sourceId: string, patch: Partial<SourceState>): void;
   /** Increases whenever a story listed under the source changes. */
@@ -106,8 +115,11 @@ export interface OpenStoreOptions {
 
 class LowdbStore implements Store {
   private readonly byId = new Map<string, HeldStory>();
-  /** Keys other than the story's id (most stories have only their id: byId finds them). */
-  private readonly keyIndex = new Map<string, HeldStory>();
+  /**
+   * Keys other than the story's id (most stories have only their id: byId finds them). A key
+   * names one story per visibility scope (ingest.ts): mostly one, held alone like lead keys.
+   */
+  private readonly keyIndex = new Map<string, HeldStory | HeldStory[]>();
   /**
    * Most lead keys belong to one story: held alone, not in a list of one (50,000 arrays fewer).
    * Only ingest asks it, so it is built then, not while the state loads (start answers sooner).
@@ -162,8 +174,8 @@ class LowdbStore implements Store {
 
   private index(story: HeldStory): void {
     this.byId.set(story.id, story);
-    for (const key of story.otherKeys()) this.keyIndex.set(key, story);
-    if (this.leadIndex !== null) this.indexLead(this.leadIndex, story);
+    for (const key of story.otherKeys()) addTo(this.keyIndex, key, story);
+    if (this.leadIndex !== null && story.leadKey !== null) addTo(this.leadIndex, story.leadKey, story);
     for (let i = 1; i < story.sources.length; i++) {
       const source = story.sources[i]!;
       let set = this.guests.get(source);
@@ -174,12 +186,8 @@ class LowdbStore implements Store {
 
   private unindex(story: HeldStory): void {
     this.byId.delete(story.id);
-    for (const key of story.otherKeys()) if (this.keyIndex.get(key) === story) this.keyIndex.delete(key);
-    if (this.leadIndex !== null && story.leadKey !== null) {
-      const list = this.byLeadKey(story.leadKey).filter((s) => s !== story) as HeldStory[];
-      if (list.length === 0) this.leadIndex.delete(story.leadKey);
-      else this.leadIndex.set(story.leadKey, list.length === 1 ? list[0]! : list);
-    }
+    for (const key of story.otherKeys()) removeFrom(this.keyIndex, key, story);
+    if (this.leadIndex !== null && story.leadKey !== null) removeFrom(this.leadIndex, story.leadKey, story);
     for (let i = 1; i < story.sources.length; i++) this.guests.get(story.sources[i]!)?.delete(story);
   }
 
@@ -190,25 +198,21 @@ class LowdbStore implements Store {
     return this.byId.get(id);
   }
   byKey(key: string): StoredStory | undefined {
-    return this.byId.get(key) ?? this.keyIndex.get(key);
+    return this.withKey(key)[0];
+  }
+  withKey(key: string): readonly StoredStory[] {
+    const others = listOf(this.keyIndex.get(key));
+    // A story whose id is not its first key (ingest.ts: a key held in another scope) is found by keyIndex.
+    const own = this.byId.get(key);
+    return own === undefined || !own.keys.includes(key) ? others : [own, ...others];
   }
   byLeadKey(leadKey: string): readonly StoredStory[] {
     if (this.leadIndex === null) {
       const leads = new Map<string, HeldStory | HeldStory[]>();
-      for (const story of this.byId.values()) this.indexLead(leads, story);
+      for (const story of this.byId.values()) if (story.leadKey !== null) addTo(leads, story.leadKey, story);
       this.leadIndex = leads;
     }
-    const held = this.leadIndex.get(leadKey);
-    return held === undefined ? [] : Array.isArray(held) ? held : [held];
-  }
-
-  private indexLead(leads: Map<string, HeldStory | HeldStory[]>, story: HeldStory): void {
-    if (story.leadKey === null) return;
-    const held = leads.get(story.leadKey);
-    if (held === undefined) leads.set(story.leadKey, story);
-    else if (!Array.isArray(held)) {
-      if (held !== story) leads.set(story.leadKey, [held, story]);
-    } else if (!held.includes(story)) held.push(story);
+    return listOf(this.leadIndex.get(leadKey));
   }
   ofSource(sourceId: string): Iterable<StoredStory> {
     const home = this.shards.get(sourceId) ?? [];
@@ -281,11 +285,29 @@ class LowdbStore implements Store {
     this.dirtyShards.add(home);
     const to = held.sources[0] ?? null;
     this.bodies.leave(home, held.id, to);
+    this.keepOrigin(held.id, to === null ? null : home);
     if (to !== null) {
       this.shard(to).push(held);
       this.index(held);
       this.touch(held);
     }
+  }
+
+  origin(story: StoredStory): string | undefined {
+    return this.meta.data.origins?.[story.id] ?? story.sources[0];
+  }
+
+  /** Remember `home` as the origin of a story that moves away from it (the first move only); null: the story is gone. */
+  private keepOrigin(id: string, home: string | null): void {
+    const origins = this.meta.data.origins;
+    if (home === null) {
+      if (origins?.[id] === undefined) return;
+      delete origins[id];
+    } else {
+      if (origins?.[id] !== undefined) return;
+      (this.meta.data.origins ??= {})[id] = home;
+    }
+    this.metaDirty = true;
   }
 
   source(sourceId: string): SourceState {
@@ -396,6 +418,27 @@ class LowdbStore implements Store {
       await this.lock?.release();
     }
   }
+}
+
+/** An index entry of one story or several (most keys name one: no array each). */
+type IndexEntry = HeldStory | HeldStory[];
+
+function listOf(held: IndexEntry | undefined): readonly HeldStory[] {
+  return held === undefined ? [] : Array.isArray(held) ? held : [held];
+}
+
+function addTo(index: Map<string, IndexEntry>, key: string, story: HeldStory): void {
+  const held = index.get(key);
+  if (held === undefined) index.set(key, story);
+  else if (!Array.isArray(held)) {
+    if (held !== story) index.set(key, [held, story]);
+  } else if (!held.includes(story)) held.push(story);
+}
+
+function removeFrom(index: Map<string, IndexEntry>, key: string, story: HeldStory): void {
+  const list = listOf(index.get(key)).filter((s) => s !== story);
+  if (list.length === 0) index.delete(key);
+  else index.set(key, list.length === 1 ? list[0]! : list);
 }
 
 /**

@@ -1,12 +1,18 @@
 /**
  * Ingest: dated stories from one fetch of one source → the store.
  *
+ * Scopes first: a parsed story is only ever matched with a held story of the source's own
+ * visibility scope (identity/index.ts: all public sources share one, each private source is one
+ * of its own; a held story's scope is that of its sources). So a private source's body, updates,
+ * times and links never reach a story that a public feed shows, whichever source saw it first.
+ *
  * A parsed story is a held one when, in this order:
- *   1. its story key (headline hash) is among a held story's keys, or
+ *   1. its story key (headline hash) is among the keys of a held story of its scope, or
  *   2. its lead key (place + first sentence) matches a held story listed under the same
  *      source and seen within the last 48 hours — the top story that moved into the list
  *      without its headline, or a story whose headline was edited.
- * Otherwise it is new, and its story key becomes its id forever.
+ * Otherwise it is new, and its id is its story key — or, when a story of another scope holds
+ * that id already, a hash of (scope, key) (identity newStoryId) — forever.
  *
  * Merging a held story:
  *   - body: an identical body changes nothing; a body that is the beginning of the held one
@@ -21,7 +27,8 @@
  * the first listing as above; later ones change neither body nor headline. Otherwise two
  * different bodies would each replace the other on every fetch: an "update" each time.
  */
-import { bodyHash, storyKeys, type StoryKeys } from '../identity/index.js';
+import { bodyHash, newStoryId, PUBLIC_SCOPE, storyKeys, storyScope, type Scope, type StoryKeys } from '../identity/index.js';
+import { WirefeedError } from '../errors.js';
 import type { DatedStory, Lang, StoredStory } from '../model.js';
 import type { Store } from './index.js';
 
@@ -44,7 +51,14 @@ export interface IngestOptions {
   /** Fetch time. */
   at: Date;
   lang: Lang;
+  /**
+   * The visibility scope of each configured source (identity sourceScope), null for one that is
+   * not configured. Comes from the config of the caller; without it every source is public.
+   */
+  scopeOf?: (sourceId: string) => Scope | null;
 }
+
+const ALL_PUBLIC = (): Scope => PUBLIC_SCOPE;
 
 function iso(d: Date): string {
   return d.toISOString();
@@ -107,11 +121,18 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-function findHeld(store: Store, keys: { storyKey: string; leadKey: string | null }, sourceId: string, at: Date): StoredStory | undefined {
-  const byKey = store.byKey(keys.storyKey);
+function findHeld(
+  store: Store,
+  keys: { storyKey: string; leadKey: string | null },
+  sourceId: string,
+  scoped: { scope: Scope; scopeOf: (sourceId: string) => Scope | null },
+  at: Date,
+): StoredStory | undefined {
+  const byKey = store.withKey(keys.storyKey).find((s) => storyScope(s, scoped.scopeOf) === scoped.scope);
   if (byKey !== undefined) return byKey;
   if (keys.leadKey === null) return undefined;
   const since = at.getTime() - LEAD_MATCH_WINDOW_MS;
+  // Listed under this very source, so of its scope (separateScopes keeps every story in one).
   return store
     .byLeadKey(keys.leadKey)
     .find((s) => s.sources.includes(sourceId) && Date.parse(s.lastSeen) >= since);
@@ -128,11 +149,11 @@ function isBeginningOf(part: readonly string[], whole: readonly string[]): boole
   return a.length > 0 && a.length < b.length && b.startsWith(a);
 }
 
-function newStory(d: DatedStory, known: KnownKeys, opts: IngestOptions): StoredStory {
+function newStory(d: DatedStory, known: KnownKeys, opts: IngestOptions, id: string): StoredStory {
   const { keys } = known;
   const at = iso(opts.at);
   return {
-    id: keys.storyKey,
+    id,
     keys: [keys.storyKey],
     leadKey: keys.leadKey,
     sources: [opts.sourceId],
@@ -250,11 +271,16 @@ export function ingestStories(store: Store, stories: readonly DatedStory[], opts
   const before = store.lastPages.swap(opts.sourceId, now);
   const mergeOpts = { ...opts, atIso: iso(opts.at) };
   const onThisPage = new Set<StoredStory>();
+  const scopeOf = opts.scopeOf ?? ALL_PUBLIC;
+  const scope = scopeOf(opts.sourceId);
+  if (scope === null) throw new WirefeedError('store', 'E_SCOPE', `E_SCOPE: source ${opts.sourceId} is not configured: its stories have no scope`);
+  const scoped = { scope, scopeOf };
   for (const d of stories) {
     const known = keysOf(d, before, now);
-    const held = findHeld(store, known.keys, opts.sourceId, opts.at);
+    const held = findHeld(store, known.keys, opts.sourceId, scoped, opts.at);
     if (held === undefined) {
-      const story = store.put(newStory(d, known, opts));
+      const id = newStoryId(known.keys.storyKey, scoped.scope, (taken) => store.get(taken) !== undefined);
+      const story = store.put(newStory(d, known, opts, id));
       onThisPage.add(story);
       result.new += 1;
       result.changed += 1;
@@ -272,4 +298,38 @@ export function ingestStories(store: Store, stories: readonly DatedStory[], opts
     }
   }
   return result;
+}
+
+/**
+ * Keep every held story within one scope. Run at start and after each config change: a token
+ * added to or taken from a source moves it to another scope, and state from before scopes holds
+ * stories listed under a public and a private source at once. Such a story keeps the sources of
+ * one scope — the public one when a public source lists it (public feeds keep their entries),
+ * else its home's — and every other source is unlisted; at its next fetch that source makes its
+ * own story (a new entry for its readers, once). What each source contributed can no longer be
+ * told apart, so the body and the link go and the headline counts as derived: the next listing
+ * on a kept source fills them again. Returns how many stories were split.
+ */
+export function separateScopes(store: Store, sourceIds: Iterable<string>, scopeOf: (sourceId: string) => Scope | null): number {
+  const seen = new Set<StoredStory>();
+  let split = 0;
+  for (const sourceId of sourceIds) {
+    // A copy: unlisting changes what the store lists under a source.
+    for (const story of [...store.ofSource(sourceId)]) {
+      if (story.sources.length < 2 || seen.has(story)) continue;
+      seen.add(story);
+      const scopes = story.sources.map(scopeOf);
+      const keep = scopes.includes(PUBLIC_SCOPE) ? PUBLIC_SCOPE : storyScope(story, scopeOf);
+      const leaving = story.sources.filter((_, i) => scopes[i] !== null && scopes[i] !== keep);
+      if (leaving.length === 0) continue;
+      for (const source of leaving) store.unlist(story, source);
+      story.body = [];
+      story.bodyHash = bodyHash([]);
+      story.link = null;
+      story.headlineDerived = true;
+      store.put(story);
+      split += 1;
+    }
+  }
+  return split;
 }

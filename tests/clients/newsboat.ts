@@ -44,12 +44,29 @@ async function query<T>(cache: string, sql: string): Promise<T[]> {
 
 /** Reload `urls` with newsboat in a fresh temp home/cache and return what it stored, errors included. */
 export async function runNewsboat(urls: string[]): Promise<NewsboatResult> {
+  return inTempHome((urlFile) => writeFile(urlFile, urls.join('\n') + '\n'));
+}
+
+/** Import `opml` (`newsboat -i`, as a reader moving in does), then reload every feed it lists. */
+export async function runNewsboatOpml(opml: string): Promise<NewsboatResult> {
+  return inTempHome(async (urlFile, args, env) => {
+    const file = join(urlFile, '..', 'import.opml');
+    await writeFile(file, opml);
+    await writeFile(urlFile, '');
+    const res = await run('newsboat', ['-i', file, ...args], { env, timeoutMs: 60_000 });
+    if (res.code !== 0) throw new Error(`newsboat -i: exit ${res.code}: ${res.stderr}`);
+  });
+}
+
+async function inTempHome(
+  prepare: (urlFile: string, args: string[], env: NodeJS.ProcessEnv) => Promise<void>,
+): Promise<NewsboatResult> {
   const dir = await mkdtemp(join(tmpdir(), 'wirefeed-newsboat-'));
   try {
     const [urlFile, config, cache, log] = ['urls', 'config', 'cache.db', 'newsboat.log'].map((n) => join(dir, n)) as [string, string, string, string];
-    await writeFile(urlFile, urls.join('\n') + '\n');
     await writeFile(config, '');
     const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8', no_proxy: '*', NO_PROXY: '*' };
+    await prepare(urlFile, ['-u', urlFile, '-c', cache, '-C', config], env);
     const res = await run('newsboat', ['-u', urlFile, '-c', cache, '-C', config, '-l', '6', '-d', log, '-x', 'reload'], { env, timeoutMs: 60_000 });
     const logText = await readFile(log, 'utf8');
     const errors = logText.split('\n').filter((l) => /^\[[^\]]*\] (ERROR|USERERROR): /.test(l));
