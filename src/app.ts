@@ -152,20 +152,23 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
     catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]), maxEntries: 500 });
   }
   for (const f of config.feeds) {
+    // Nothing a private source contributed reaches a reader who has not shown a token: a public
+    // combined feed leaves its private sources out (`wirefeed check` warns about such a config).
+    const shown = f.token !== undefined ? f.sources : f.sources.filter((id) => sources.get(id)?.token === undefined);
     // A combined feed has a configured language when all its sources have the same one.
-    const langs = new Set(f.sources.map((id) => sources.get(id)?.lang ?? 'auto'));
+    const langs = new Set(shown.map((id) => sources.get(id)?.lang ?? 'auto'));
     const lang = langs.size === 1 ? concreteLang([...langs][0]!) : null;
     specs.set(f.id, {
       id: f.id,
       title: f.title,
-      sourceIds: f.sources,
+      sourceIds: shown,
       include: f.include ?? [],
       exclude: f.exclude ?? [],
       limit: f.limit,
       alternateUrl: `${baseUrl}/`,
       lang,
     });
-    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(f.sources), maxEntries: f.limit });
+    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(shown), maxEntries: f.limit });
   }
   return { config, sources, intervals, specs, catalog, sourceInfo, scopeOf: sourceScopes(config.sources) };
 }

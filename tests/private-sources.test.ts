@@ -43,10 +43,37 @@ describe('a private source in a public combined feed', () => {
     }
     const $ = load(bodies['/']!);
     expect($('section.feed').toArray().map((el) => $(el).attr('data-feed'))).toEqual(['open', 'alles']);
-    expect($('section[data-feed="alles"] .error').text()).toBe('a private source failing');
+    // The public combined feed leaves the private source out, its failure included.
+    expect($('section[data-feed="alles"] .error').length).toBe(0);
     expect($('section[data-feed="open"] dd').eq(1).text()).toBe('none');
     const health = JSON.parse(bodies['/healthz']!) as { sources: Record<string, { lastError: string | null }> };
     expect(Object.fromEntries(Object.entries(health.sources).map(([k, v]) => [k, v.lastError]))).toEqual({ open: null, 'private-1': 'failing' });
+  });
+});
+
+describe('a working private source in a public combined feed', () => {
+  it('adds none of its stories to the public feed; a combined feed with a token shows them', async () => {
+    const site = await startFaultSite({ open: textPage(wirePage('open')), partner: textPage(wirePage('intern')) });
+    afterThisTest(() => site.close());
+    const yaml = `state: { dir: ./state }
+sources:
+  - { id: open, title: Open bron, url: ${site.url}/open, lang: nl }
+  - { id: partner, title: Partner desk, url: "${site.url}/partner", lang: nl, token: ${TOKEN} }
+feeds:
+  - { id: alles, title: Alles, sources: [open, partner] }
+  - { id: binnen, title: Binnen, sources: [open, partner], token: ${TOKEN} }
+`;
+    const { app } = await startDaemon(await tempDir(), yaml);
+    afterThisTest(() => app.stop(1000));
+    await app.settled;
+    const titles = async (path: string) =>
+      ((await (await fetch(`${app.url}${path}`)).json()) as { items: { title: string }[] }).items.map((i) => i.title).sort();
+    const open = ['De gemeente open opent een nieuwe brug over het IJ.', 'Het spoor bij open is weer vrij na een storing.', 'Storm open treft kust van Zeeland'];
+    expect(await titles('/feeds/open.json')).toEqual(open);
+    expect(await titles('/feeds/alles.json')).toEqual(open);
+    const both = await titles(`/feeds/binnen.json?token=${TOKEN}`);
+    expect(both).toHaveLength(6);
+    expect(both.filter((t) => t.includes('intern'))).toHaveLength(3);
   });
 });
 
@@ -78,7 +105,7 @@ describe('wirefeed check', () => {
     expect(await run(config('http://127.0.0.1:9'))).toEqual({
       code: 0,
       stdout: `${file}: ok (2 sources, 1 feed)\n`,
-      stderr: `${file}: warning: feed 'alles' is public but lists private source 'partner': its stories are served without a token\n`,
+      stderr: `${file}: warning: feed 'alles' is public but lists private source 'partner': its stories are left out of it (give the feed a token to include them)\n`,
     });
     const privateFeed = config('http://127.0.0.1:9').replace('sources: [open, partner] }', `sources: [open, partner], token: ${TOKEN} }`);
     expect(await run(privateFeed)).toEqual({ code: 0, stdout: `${file}: ok (2 sources, 1 feed)\n`, stderr: '' });

@@ -39,7 +39,7 @@ export function configWarnings(config: Pick<Config, 'sources' | 'feeds'>): strin
     .flatMap((f) =>
       f.sources
         .filter((id) => privateIds.has(id))
-        .map((id) => `feed '${f.id}' is public but lists private source '${id}': its stories are served without a token`),
+        .map((id) => `feed '${f.id}' is public but lists private source '${id}': its stories are left out of it (give the feed a token to include them)`),
     );
 }
 
