@@ -14,6 +14,11 @@
  * - clock times, in the zone: [hh:mm:00.000, hh:mm:59.999] of that day. A bare clock time later
  *   than now means yesterday; "today + time" later than now is not an age. A wall time that a
  *   fall-back hour shows twice spans both; one in a spring-forward gap does not exist.
+ * - calendar dates, in the zone: the whole day ("Dec 6, 2026"), or that minute of it when a clock
+ *   time is given. Without a year, the latest such day (moment) not after now ("Mar 29 at 1:30 AM").
+ *   A date that does not exist (Feb 30) is not an age; a weekday beside a full date must agree.
+ * - weekdays, in the zone: the latest such day not after now ("Saturday", today included), or
+ *   the latest such moment ("zaterdag 18:45": last week's when today's has not come yet).
  * - Every latest is clamped to ≤ now; an interval wholly after now is not an age.
  * Nothing here reads the clock or the host time zone: `now` and `timeZone` are parameters.
  */
@@ -34,7 +39,7 @@ import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
-import { Zone, addDays, formatDate, type CivilDate } from './zone.js';
+import { Zone, addDays, formatDate, weekdayOf, type CivilDate } from './zone.js';
 
 export interface AgeOptions {
   /** The moment the page was seen. */
@@ -122,6 +127,43 @@ function clockOn(ctx: Context, date: CivilDate, v: AgeValues): Resolution {
   return { earliest: found[0], latest: found[found.length - 1] + MINUTE - 1 };
 }
 
+function wholeDay(ctx: Context, date: CivilDate): Interval {
+  return { earliest: ctx.zone.startOfDay(date), latest: ctx.zone.startOfDay(addDays(date, 1)) - 1 };
+}
+
+/**
+ * The calendar date of a date phrase, on it `at` (the whole day, or a minute of it). Without a
+ * year: this year's, or last year's when this year's is still to come.
+ */
+function onDate(ctx: Context, v: AgeValues, at: (date: CivilDate) => Resolution): Resolution {
+  const today = ctx.today();
+  const years = v.year !== null ? [v.year] : [today.year, today.year - 1];
+  let why = '';
+  for (const year of years) {
+    const date: CivilDate = { year, month: v.month ?? 1, day: v.dayOfMonth ?? 1 };
+    const real = addDays(date, 0);
+    // Zone math knows four-digit years only (see MIN_NOW).
+    if (year < 1000 || real.month !== date.month || real.day !== date.day) {
+      why = `${formatDate(date)} is not a date`;
+      continue;
+    }
+    if (v.weekday !== null && weekdayOf(date) !== v.weekday) {
+      why = `${formatDate(date)} is not on the weekday named`;
+      continue;
+    }
+    const r = at(date);
+    if (typeof r === 'string' || v.year !== null || r.earliest <= ctx.now) return r;
+    why = `lies after now (${new Date(ctx.now).toISOString()})`;
+  }
+  return why;
+}
+
+/** The latest day with the phrase's weekday that is not after today. */
+function lastWeekday(ctx: Context, v: AgeValues): CivilDate {
+  const today = ctx.today();
+  return addDays(today, -((weekdayOf(today) - (v.weekday ?? 0) + 7) % 7));
+}
+
 const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolution>> = {
   moment: (ctx) => ({ earliest: ctx.now - MINUTE, latest: ctx.now }),
   relative: (ctx, v) => {
@@ -141,6 +183,15 @@ const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolu
     const today = clockOn(ctx, ctx.today(), v);
     // A clock time with no day word that has not come yet today was yesterday's.
     return typeof today !== 'string' && today.earliest > ctx.now ? clockOn(ctx, addDays(ctx.today(), -1), v) : today;
+  },
+  date: (ctx, v) => onDate(ctx, v, (date) => wholeDay(ctx, date)),
+  dateClock: (ctx, v) => onDate(ctx, v, (date) => clockOn(ctx, date, v)),
+  weekday: (ctx, v) => wholeDay(ctx, lastWeekday(ctx, v)),
+  weekdayClock: (ctx, v) => {
+    const day = lastWeekday(ctx, v);
+    const found = clockOn(ctx, day, v);
+    // Today's weekday with a time still to come names last week's.
+    return typeof found !== 'string' && found.earliest > ctx.now ? clockOn(ctx, addDays(day, -7), v) : found;
   },
 };
 
@@ -163,12 +214,12 @@ type Resolved = Interval & { lang: Lang };
  * An age phrase's interval in epoch ms; why it names no moment (the phrase not yet quoted);
  * or null when it is no age phrase at all.
  */
-function resolveInterval(text: string, now: number, opts: AgeOptions): Resolved | string | null {
+function resolveInterval(text: string, now: number, opts: AgeOptions, kinds?: ReadonlySet<AgeKind>): Resolved | string | null {
   if (!(now >= MIN_NOW && now <= MAX_NOW)) return 'now is not a date in the years 1000–9999';
   const zone = zoneFor(opts.timeZone);
   if (typeof zone === 'string') return zone;
   const match = findIn(indexFor(opts.lang), text, 'whole');
-  if (match === null) return null;
+  if (match === null || (kinds !== undefined && !kinds.has(match.pattern.kind))) return null;
   const r = resolveMatch(match, now, zone);
   return typeof r === 'string' ? r : { earliest: r.earliest, latest: r.latest, lang: match.pattern.lang };
 }
@@ -183,6 +234,18 @@ export function resolveAge(text: string, opts: AgeOptions): AgeResult {
   const r = resolveInterval(text, opts.now.getTime(), opts);
   if (r === null || typeof r === 'string') return { ok: false, error: errorOf(text, r) };
   return { ok: true, earliest: new Date(r.earliest), latest: new Date(r.latest), lang: r.lang };
+}
+
+const DATE_KINDS: ReadonlySet<AgeKind> = new Set(['date', 'dateClock', 'weekday', 'weekdayClock']);
+
+/**
+ * A calendar date or weekday, with or without a clock time (`Dec 6, 2026`, `zaterdag 18:45`,
+ * `Dienstag, 11. Dezember 2018`), as its interval in the source's zone; null for any other text
+ * and for a date that names no moment. For dates that stand elsewhere than an age (date headers).
+ */
+export function resolveDate(text: string, opts: AgeOptions): { earliest: Date; latest: Date } | null {
+  const r = resolveInterval(text, opts.now.getTime(), opts, DATE_KINDS);
+  return r === null || typeof r === 'string' ? null : { earliest: new Date(r.earliest), latest: new Date(r.latest) };
 }
 
 /**
