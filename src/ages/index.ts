@@ -39,6 +39,7 @@ import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
+import { isTimeLine, vocabularyOf, type Vocabulary } from './timelike.js';
 import { Zone, addDays, formatDate, weekdayOf, type CivilDate } from './zone.js';
 
 export interface AgeOptions {
@@ -77,6 +78,19 @@ function indexFor(lang: Lang | 'auto'): PatternIndex {
   if (lang !== 'auto') return lexiconOf(lang);
   autoIndex ??= mergeIndexes(LANGS.map(lexiconOf));
   return autoIndex;
+}
+
+let vocabulary: Vocabulary | null = null;
+
+/**
+ * Whether a short line reads as a time in any language, whether or not it resolves
+ * (`3 jaar geleden`, `Mar 32`): the parser takes such a line for an age, so that one that does
+ * not resolve is warned about (see timelike.ts). Every language's words count, so that a page
+ * in another language than its source names is warned about too.
+ */
+export function looksLikeTime(line: string): boolean {
+  vocabulary ??= vocabularyOf(LANGS.map((lang) => LEXICON_DATA[lang]));
+  return isTimeLine(line, vocabulary);
 }
 
 /** The languages whose lexicon has been compiled so far, in compile order (what start has paid for). */

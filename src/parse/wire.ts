@@ -3,12 +3,13 @@
  * reaches it or looks ahead to it):
  * 1. each line becomes a token: an age glued to its start or standing at its end is split
  *    off, and what is left is a dateline lead, a section marker, page furniture or plain text;
+ *    a short line that reads as a time but is no known age phrase is an age all the same;
  * 2. the tokens are read in order. A lead opens a story; plain text just before a lead is its
  *    headline, plain text after a lead is a paragraph of that story if it reads like one; an age
  *    closes the story before it (ages trail their item); a section marker closes the story and
  *    names the section of the stories after it. Everything else is dropped, never glued on.
  */
-import { matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
+import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
@@ -82,6 +83,12 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
         countVote(votes, head.lang);
       }
     }
+  }
+  // A line that reads as a time but is no phrase the ages know (`3 jaar geleden`) stands where an
+  // age does: it is taken for one, so that dating the story warns with its text, instead of the
+  // line becoming the next story's headline or being dropped unseen. It casts no language vote.
+  if (dateline === null && looksLikeTime(line)) {
+    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null };
   }
 
   // An age at the end counts only after sentence-ending punctuation.
