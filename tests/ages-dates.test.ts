@@ -3,7 +3,7 @@
  * zone, and the short forms of relative ages (`2u geleden`) that real pages use.
  */
 import { describe, expect, test } from 'vitest';
-import { matchAgeAtEnd, matchAgeAtStart, resolveAge, resolveDate } from '../src/ages/index.js';
+import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart, resolveAge, resolveDate } from '../src/ages/index.js';
 import type { Lang } from '../src/model.js';
 
 /** Seen at 15:30 in Amsterdam (CET, UTC+1) on Monday 2026-12-07. */
@@ -103,5 +103,39 @@ describe('resolveDate reads dates only', () => {
   });
   test.each(['4 minuten geleden', 'gisteren', '18:45', 'Dec 8, 2026', 'banaan'])('%j is none', (text) => {
     expect(resolveDate(text, opts)).toBeNull();
+  });
+});
+
+describe('lines that read as a time, whether or not they resolve', () => {
+  test.each([
+    '3 jaar geleden',
+    'een jaar geleden',
+    'Mar 32, 2026',
+    'zaterdag 25:00',
+    '32-13-2026',
+    'vor 2 Monaten',
+    'il y a 3 mois',
+    '2 yrs ago',
+    '(zaterdag)',
+    '1:30am',
+  ])('%j does', (line) => {
+    expect(looksLikeTime(line)).toBe(true);
+  });
+
+  test.each([
+    '',
+    'Mei',
+    'Week',
+    '1 2 3',
+    '2026',
+    'Net als gisteren is het nat.',
+    'Kickoff at 20:45',
+    'The 12:30 train',
+    'Ajax - PSV 2-1',
+    'Meer uit Buitenland',
+    'Lees ook: Zo kom je toch op je werk',
+    'zaterdag 18:45 zaterdag 18:45 zaterdag 18:45 zaterdag 18:45',
+  ])('%j does not', (line) => {
+    expect(looksLikeTime(line)).toBe(false);
   });
 });
