@@ -259,10 +259,35 @@ function keyMap<V>(record: Readonly<Record<string, V>>): Map<string, V> {
 
 const DIGITS = [...'0123456789'];
 
-/** The lower-cased characters a template can start (`first`) or end (`last`) with. */
-function edgeChars(template: string, lex: Lexicon, edge: 'first' | 'last'): string[] {
+/** The lower-cased characters a template can end with: the keys it is filed under for atEnd. */
+function lastKeys(template: string, lex: Lexicon): string[] {
   const parts = splitTemplate(template);
-  const part = edge === 'first' ? parts[0] : parts[parts.length - 1];
+  return partEdgeChars(parts[parts.length - 1] ?? '', lex, 'last');
+}
+
+/** Placeholders that stand for digits only. */
+const NUMERIC = new Set(['H', 'h', 'M', 'D', 'MM', 'Y']);
+
+/**
+ * The keys a template is filed under by its start: its first character, except that a template
+ * opening with a number (digits, `{n}` included) is filed under `#` and the first character after
+ * the digits and white space (`4 minuten` → `#m`, `18:45` → `#:`). Many templates open with a
+ * number — relative ages, clock times, dates with each clock form — and this parts them by what
+ * follows it before any regex runs (see `candidates`).
+ */
+function firstKeys(template: string, lex: Lexicon): string[] {
+  const parts = splitTemplate(template);
+  const first = parts[0] ?? '';
+  const placeholder = /^\{(\w+)\}/.exec(first)?.[1];
+  if (placeholder === undefined || (placeholder !== 'n' && !NUMERIC.has(placeholder))) return partEdgeChars(first, lex, 'first');
+  const words = placeholder === 'n' ? Object.keys(lex.numbers).map((w) => normalizeWord(w)[0] ?? '') : [];
+  const next = parts[1] === undefined ? ['$'] : partEdgeChars(parts[1].trimStart(), lex, 'first');
+  const ordinals = placeholder === 'D' ? lex.ordinals.map((w) => normalizeWord(w)[0] ?? '') : [];
+  return [...words, ...[...next, ...ordinals].map((ch) => `#${ch}`)];
+}
+
+/** The lower-cased characters one template part can start or end with. */
+function partEdgeChars(part: string, lex: Lexicon, edge: 'first' | 'last'): string[] {
   const pick = (w: string) => {
     const n = normalizeWord(w);
     return edge === 'first' ? n[0] : n[n.length - 1];
@@ -327,8 +352,8 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
       whole: new LazyRegExp(`^\\s*(?:${src})\\s*$`),
       stem: date === null ? null : stemOf(date),
     };
-    fileUnder(byFirst, edgeChars(template, lex, 'first'), pattern);
-    fileUnder(byLast, edgeChars(template, lex, 'last'), pattern);
+    fileUnder(byFirst, firstKeys(template, lex), pattern);
+    fileUnder(byLast, lastKeys(template, lex), pattern);
   }
   return {
     byFirst,
@@ -401,14 +426,26 @@ type Which = 'atStart' | 'atEnd' | 'whole';
 
 const NONE: readonly AgePattern[] = [];
 
-/** The patterns worth trying: those filed under the text's first (last, for atEnd) character. */
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+const WHITE = /\s/;
+const isWhite = (text: string, i: number): boolean => i < text.length && WHITE.test(text[i] as string);
+
+/**
+ * The patterns worth trying: those filed under the text's last character (for atEnd), or under
+ * its first one, or for a text opening with digits, under what follows them (see firstKeys).
+ */
 function candidates(lex: PatternIndex, text: string, which: Which): readonly AgePattern[] {
   if (which === 'atEnd') {
     const end = text.trimEnd();
     return end === '' ? NONE : (lex.byLast.get(end[end.length - 1].toLowerCase()) ?? NONE);
   }
   const start = text.length - text.trimStart().length;
-  return start === text.length ? NONE : (lex.byFirst.get(text[start].toLowerCase()) ?? NONE);
+  if (start === text.length) return NONE;
+  if (!isDigit(text.charCodeAt(start))) return lex.byFirst.get(text[start].toLowerCase()) ?? NONE;
+  let next = start + 1;
+  while (isDigit(text.charCodeAt(next))) next++;
+  while (isWhite(text, next)) next++;
+  return lex.byFirst.get(next < text.length ? `#${text[next].toLowerCase()}` : '#$') ?? NONE;
 }
 
 /**
