@@ -24,7 +24,7 @@ export interface Vocabulary {
 }
 
 /** Time lines are short; a longer line is text. */
-export const TIME_LINE_MAX = 48;
+const TIME_LINE_MAX = 48;
 const MAX_WORDS = 8;
 
 /** `18:45`, `18.45`, `18h45`, perhaps with am/pm glued on (`1:30am`). */
