@@ -54,6 +54,13 @@ export interface PatternIndex {
   byFirst: ReadonlyMap<string, readonly AgePattern[]>;
   /** Patterns by the lower-cased character they can end with. */
   byLast: ReadonlyMap<string, readonly AgePattern[]>;
+  /**
+   * Patterns that open with a number, by the lower-cased character after its digits and white
+   * space (`4 minuten` → `m`, `18:45` → `:`; `$` at the end). Many templates open with a number —
+   * relative ages, clock times, dates with each clock form — and this parts them by what follows
+   * it before any regex runs. Number words (`een`) are filed in byFirst.
+   */
+  afterNumber: ReadonlyMap<string, readonly AgePattern[]>;
 }
 
 export interface CompiledLexicon extends PatternIndex {
@@ -271,21 +278,22 @@ function lastKeys(template: string, lex: Lexicon): string[] {
 const NUMERIC = new Set(['H', 'h', 'M', 'D', 'MM', 'Y']);
 
 /**
- * The keys a template is filed under by its start: its first character, except that a template
- * opening with a number (digits, `{n}` included) is filed under `#` and the first character after
- * the digits and white space (`4 minuten` → `#m`, `18:45` → `#:`). Many templates open with a
- * number — relative ages, clock times, dates with each clock form — and this parts them by what
- * follows it before any regex runs (see `candidates`).
+ * The keys a template is filed under by its start (see PatternIndex): `first`, the characters
+ * it can start with; for one opening with a number, `afterNumber`, those that can follow it.
  */
-function firstKeys(template: string, lex: Lexicon): string[] {
+function firstKeys(template: string, lex: Lexicon): { first: string[]; afterNumber: string[] } {
   const parts = splitTemplate(template);
-  const first = parts[0] ?? '';
-  const placeholder = /^\{(\w+)\}/.exec(first)?.[1];
-  if (placeholder === undefined || (placeholder !== 'n' && !NUMERIC.has(placeholder))) return partEdgeChars(first, lex, 'first');
-  const words = placeholder === 'n' ? Object.keys(lex.numbers).map((w) => normalizeWord(w)[0] ?? '') : [];
+  const head = parts[0] ?? '';
+  const placeholder = /^\{(\w+)\}/.exec(head)?.[1];
+  if (placeholder === undefined || (placeholder !== 'n' && !NUMERIC.has(placeholder))) {
+    return { first: partEdgeChars(head, lex, 'first'), afterNumber: [] };
+  }
+  const initial = (w: string) => normalizeWord(w)[0] ?? '';
   const next = parts[1] === undefined ? ['$'] : partEdgeChars(parts[1].trimStart(), lex, 'first');
-  const ordinals = placeholder === 'D' ? lex.ordinals.map((w) => normalizeWord(w)[0] ?? '') : [];
-  return [...words, ...[...next, ...ordinals].map((ch) => `#${ch}`)];
+  return {
+    first: placeholder === 'n' ? Object.keys(lex.numbers).map(initial) : [],
+    afterNumber: placeholder === 'D' ? [...next, ...lex.ordinals.map(initial)] : next,
+  };
 }
 
 /** The lower-cased characters one template part can start or end with. */
@@ -333,6 +341,7 @@ function bare(source: string): string {
 export function compileLexicon(lex: Lexicon): CompiledLexicon {
   const byFirst = new Map<string, AgePattern[]>();
   const byLast = new Map<string, AgePattern[]>();
+  const afterNumber = new Map<string, AgePattern[]>();
   const bodies = bodiesOf(lex);
   const stems = new Map<string, LazyRegExp>();
   const stemOf = (date: string): LazyRegExp => {
@@ -354,12 +363,15 @@ export function compileLexicon(lex: Lexicon): CompiledLexicon {
       whole: new LazyRegExp(`^\\s*(?:${src})\\s*$`),
       stem: date === null ? null : stemOf(date),
     };
-    fileUnder(byFirst, firstKeys(template, lex), pattern);
+    const keys = firstKeys(template, lex);
+    fileUnder(byFirst, keys.first, pattern);
+    fileUnder(afterNumber, keys.afterNumber, pattern);
     fileUnder(byLast, lastKeys(template, lex), pattern);
   }
   return {
     byFirst,
     byLast,
+    afterNumber,
     numbers: keyMap(lex.numbers),
     units: keyMap(lex.units),
     days: keyMap(lex.days),
@@ -388,7 +400,11 @@ export function mergeIndexes(indexes: readonly PatternIndex[]): PatternIndex {
     }
     return out;
   };
-  return { byFirst: merge(indexes.map((i) => i.byFirst)), byLast: merge(indexes.map((i) => i.byLast)) };
+  return {
+    byFirst: merge(indexes.map((i) => i.byFirst)),
+    byLast: merge(indexes.map((i) => i.byLast)),
+    afterNumber: merge(indexes.map((i) => i.afterNumber)),
+  };
 }
 
 function lookup<V>(map: ReadonlyMap<string, V>, word: string | undefined): V | null {
@@ -430,11 +446,15 @@ const NONE: readonly AgePattern[] = [];
 
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 const WHITE = /\s/;
-const isWhite = (text: string, i: number): boolean => i < text.length && WHITE.test(text[i] as string);
+/** White space as a template's space matches it (`\s`), by char code for ASCII. */
+function isWhite(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code > 0x7f && WHITE.test(text[i] as string));
+}
 
 /**
  * The patterns worth trying: those filed under the text's last character (for atEnd), or under
- * its first one, or for a text opening with digits, under what follows them (see firstKeys).
+ * its first one, or for a text opening with digits, under what follows them (see PatternIndex).
  */
 function candidates(lex: PatternIndex, text: string, which: Which): readonly AgePattern[] {
   if (which === 'atEnd') {
@@ -447,7 +467,7 @@ function candidates(lex: PatternIndex, text: string, which: Which): readonly Age
   let next = start + 1;
   while (isDigit(text.charCodeAt(next))) next++;
   while (isWhite(text, next)) next++;
-  return lex.byFirst.get(next < text.length ? `#${text[next].toLowerCase()}` : '#$') ?? NONE;
+  return lex.afterNumber.get(next < text.length ? text[next].toLowerCase() : '$') ?? NONE;
 }
 
 /**
