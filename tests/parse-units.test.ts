@@ -272,6 +272,25 @@ describe('stories', () => {
     ]);
   });
 
+  test('a time the ages do not know, glued before a dateline, is the age of the story before', () => {
+    const result = parseWire(
+      ['DEN HAAG (ANP) - Een.', '3 jaar geledenSEOUL (ANP/RTR) - Twee.', 'Mar 32, 2026ROME (ANP) - Drie.', "zaterdag 25:00'S-HERTOGENBOSCH (ANP) - Vier."],
+      { lang: 'nl' },
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.stories.map((s) => [s.place, s.body, s.ageText])).toEqual([
+      ['DEN HAAG', ['DEN HAAG (ANP) - Een.'], '3 jaar geleden'],
+      ['SEOUL', ['SEOUL (ANP/RTR) - Twee.'], 'Mar 32, 2026'],
+      ['ROME', ['ROME (ANP) - Drie.'], 'zaterdag 25:00'],
+      ["'S-HERTOGENBOSCH", ["'S-HERTOGENBOSCH (ANP) - Vier."], null],
+    ]);
+  });
+
+  test('a paragraph with a capital glued early is no glued time', () => {
+    const result = parseWire(['DEN HAAG (ANP) - Een.', 'Het bedrijf xAI (van Musk) groeit hard.', 'De NAVO (in Brussel) zwijgt.'], { lang: 'nl' });
+    expect(result.stories.map((s) => s.body)).toEqual([['DEN HAAG (ANP) - Een.', 'Het bedrijf xAI (van Musk) groeit hard.', 'De NAVO (in Brussel) zwijgt.']]);
+  });
+
   test('a lead that is only a dateline takes its headline from the next paragraph', () => {
     const [story] = parseWire(['ROME (ANP) -', 'De paus is ziek. Meer volgt.'], { lang: 'nl' }).stories;
     expect([story?.headline, story?.leadSentence, story?.place]).toEqual(['De paus is ziek.', '', 'ROME']);

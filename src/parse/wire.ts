@@ -87,6 +87,14 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
   // A line that reads as a time but is no phrase the ages know (`3 jaar geleden`) stands where an
   // age does: it is taken for one, so that dating the story warns with its text, instead of the
   // line becoming the next story's headline or being dropped unseen. It casts no language vote.
+  if (dateline === null && mayHoldDateline(line)) {
+    const glued = gluedTime(line, datelines);
+    if (glued !== null) {
+      ageBefore = line.slice(0, glued.at).trim();
+      text = line.slice(glued.at);
+      dateline = glued.dateline;
+    }
+  }
   if (dateline === null && looksLikeTime(line)) {
     return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null };
   }
@@ -109,6 +117,31 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
   const section = ageAfter === null ? matchSection(text) : null;
   if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section };
   return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null };
+}
+
+/** A time glued before a dateline is no longer than a time line. */
+const GLUED_TIME_MAX = 48;
+const UPPER = /\p{Lu}/u;
+
+/**
+ * A time the ages do not know glued before a dateline (`3 jaar geledenSEOUL (ANP) - …`): where
+ * the dateline starts, and the dateline. The dateline starts at a capital glued to a lower-case
+ * letter, digit or full stop; only the first few characters are looked at, and the time test
+ * turns most candidates away at their first word, before any dateline regex runs.
+ */
+function gluedTime(line: string, datelines: DatelineCache): { at: number; dateline: Dateline } | null {
+  const limit = Math.min(line.length, GLUED_TIME_MAX + 1);
+  for (let at = 1; at < limit; at++) {
+    const code = line.charCodeAt(at);
+    const capital = (code >= 0x41 && code <= 0x5a) || code === 0x27 || (code > 0x7f && UPPER.test(line[at] as string));
+    if (!capital) continue;
+    const before = line.charCodeAt(at - 1);
+    const glue = (before >= 0x61 && before <= 0x7a) || (before >= 0x30 && before <= 0x39) || before === 0x2e || before > 0x7f;
+    if (!glue || !looksLikeTime(line.slice(0, at))) continue;
+    const dateline = matchDateline(line.slice(at), datelines);
+    if (dateline !== null) return { at, dateline };
+  }
+  return null;
 }
 
 /**
