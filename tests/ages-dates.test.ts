@@ -113,6 +113,7 @@ describe('lines that read as a time, whether or not they resolve', () => {
     'Mar 32, 2026',
     'zaterdag 25:00',
     '32-13-2026',
+    '06.12.2026, 25:00 Uhr',
     'vor 2 Monaten',
     'il y a 3 mois',
     '2 yrs ago',

@@ -286,6 +286,18 @@ describe('stories', () => {
     ]);
   });
 
+  test('a time the ages do not know at the end of a line, after its last sentence, is its age', () => {
+    const result = parseWire(
+      ['DEN HAAG (ANP) - Een. 3 jaar geleden', 'ROME (ANP) - Twee zei "ja". 06.12.2026, 25:00 Uhr', 'PARIS (AFP) - Drie. Om 12.30 uur begint het'],
+      { lang: 'nl' },
+    );
+    expect(result.stories.map((s) => [s.body, s.ageText])).toEqual([
+      [['DEN HAAG (ANP) - Een.'], '3 jaar geleden'],
+      [['ROME (ANP) - Twee zei "ja".'], '06.12.2026, 25:00 Uhr'],
+      [['PARIS (AFP) - Drie. Om 12.30 uur begint het'], null],
+    ]);
+  });
+
   test('a paragraph with a capital glued early is no glued time', () => {
     const result = parseWire(['DEN HAAG (ANP) - Een.', 'Het bedrijf xAI (van Musk) groeit hard.', 'De NAVO (in Brussel) zwijgt.'], { lang: 'nl' });
     expect(result.stories.map((s) => s.body)).toEqual([['DEN HAAG (ANP) - Een.', 'Het bedrijf xAI (van Musk) groeit hard.', 'De NAVO (in Brussel) zwijgt.']]);

@@ -67,12 +67,12 @@ type Role = 'anchor' | 'counted' | 'number' | 'glue' | null;
 function roleOf(raw: string, v: Vocabulary): Role {
   const word = norm(raw).replace(EDGE, '');
   if (word === '') return 'glue';
+  if (NUMERIC_DATE.test(word)) return 'anchor';
   const clock = CLOCK.exec(word);
   if (clock !== null) {
     const rest = word.slice(clock[0].length);
     return rest === '' || v.glue.has(rest) ? 'anchor' : null;
   }
-  if (NUMERIC_DATE.test(word)) return 'anchor';
   if (NUMBER.test(word)) return 'number';
   const glued = GLUED.exec(word);
   if (glued !== null) {

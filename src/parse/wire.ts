@@ -111,6 +111,15 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
         countVote(votes, tail.lang);
       }
     }
+    if (ageAfter === null) {
+      // No known phrase: what follows the last sentence may still read as a time (`… hurt. 3 jaar geleden`).
+      const end = lastSentenceEnd(text, from);
+      const rest = text.slice(end).trim();
+      if (end > from && endsSentence(text.slice(0, end)) && looksLikeTime(rest)) {
+        text = text.slice(0, end);
+        ageAfter = rest;
+      }
+    }
   }
 
   if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null };
@@ -152,6 +161,17 @@ function mayEndWithAge(text: string, from: number): boolean {
   if (text === '' || SENTENCE_ENDS.has(text.charCodeAt(text.length - 1))) return false;
   for (let i = text.length - 2; i >= from; i--) if (SENTENCE_ENDS.has(text.charCodeAt(i))) return true;
   return false;
+}
+
+/**
+ * Just after the last sentence-ending punctuation (closing quotes included) at or after `from`
+ * that white space follows (`06.12.2026` holds none); `from` when there is none.
+ */
+function lastSentenceEnd(text: string, from: number): number {
+  for (let i = text.length - 2; i >= from; i--) {
+    if (SENTENCE_ENDS.has(text.charCodeAt(i)) && /\s/.test(text[i + 1] as string)) return i + 1;
+  }
+  return from;
 }
 
 function readsAsParagraph(text: string): boolean {
