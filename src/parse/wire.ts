@@ -84,9 +84,10 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
       }
     }
   }
-  // A line that reads as a time but is no phrase the ages know (`3 jaar geleden`) stands where an
-  // age does: it is taken for one, so that dating the story warns with its text, instead of the
-  // line becoming the next story's headline or being dropped unseen. It casts no language vote.
+  // Text that reads as a time but is no phrase the ages know (`3 jaar geleden`), where an age
+  // stands (glued before a dateline, a line of its own, after a line's last sentence), is taken
+  // for one: dating the story then warns with its text, instead of the text becoming the next
+  // story's headline, hiding the next story's dateline, or being dropped unseen. No language vote.
   if (dateline === null && mayHoldDateline(line)) {
     const glued = gluedTime(line, datelines);
     if (glued !== null) {
@@ -112,7 +113,7 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
       }
     }
     if (ageAfter === null) {
-      // No known phrase: what follows the last sentence may still read as a time (`… hurt. 3 jaar geleden`).
+      // No known phrase: what follows the last sentence may still read as a time (see above).
       const end = lastSentenceEnd(text, from);
       const rest = text.slice(end).trim();
       if (end > from && endsSentence(text.slice(0, end)) && looksLikeTime(rest)) {
