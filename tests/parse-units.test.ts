@@ -226,6 +226,14 @@ describe('stories', () => {
     expect(result.stories.map((s) => [s.body, s.ageText])).toEqual([[['UTRECHT (ANP) - Het regent.', 'Net als gisteren is het nat.'], 'Nu']]);
   });
 
+  test('lang auto: dates, whose month words languages share, count only where no other age does', () => {
+    const lines = ['LONDON (Reuters) - One.', '6 December 2026', 'PARIS (Reuters) - Two.', '5 December 2026', 'ROME (Reuters) - Three.', '2 hours ago'];
+    const result = parseWire(lines, { lang: 'auto' });
+    expect([result.lang, result.stories.map((s) => s.ageText)]).toEqual(['en', ['6 December 2026', '5 December 2026', '2 hours ago']]);
+    expect(parseWire(['LONDON (Reuters) - One.', 'Dec 6, 2026'], { lang: 'auto' }).lang).toBe('en');
+    expect(parseWire(['Berlin (dpa) - Eins.', '06.12.2026, 18:45 Uhr'], { lang: 'auto' }).lang).toBe('de');
+  });
+
   test('lang auto picks the language of the ages, else nl', () => {
     expect(parseWire(['LONDON (Reuters) - Rain fell.', '5 minutes ago'], { lang: 'auto' }).lang).toBe('en');
     expect(parseWire(['Berlin (dpa) - Es regnet.', 'vor 5 Minuten'], { lang: 'auto' }).lang).toBe('de');

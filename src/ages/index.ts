@@ -262,13 +262,31 @@ export function resolveDate(text: string, opts: AgeOptions): { earliest: Date; l
   return r === null || typeof r === 'string' ? null : { earliest: new Date(r.earliest), latest: new Date(r.latest) };
 }
 
+/** Calendar dates: their month names and numbers read alike in several languages (`6 December 2026`). */
+const WEAK_KINDS: ReadonlySet<AgeKind> = new Set(['date', 'dateClock']);
+
+/** An age phrase found in a line, as it stands there. */
+export interface FoundAge {
+  text: string;
+  /** The language whose words matched; a tie between languages goes to the first in nl, en, de, fr. */
+  lang: Lang;
+  /** Whether the phrase is weak evidence of the page's language (a calendar date). */
+  weak: boolean;
+}
+
+/** matchAgeAtStart, and whether the phrase is weak evidence of the page's language. */
+export function findAgeAtStart(text: string, lang: Lang | 'auto'): FoundAge | null {
+  const best = findIn(indexFor(lang), text, 'atStart');
+  return best && { text: best.text, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
+}
+
 /**
  * An age phrase at the very start of `text`, which may be glued to what follows
  * (`4 minuten geledenSEOUL …`). Returns the phrase as it stands in the text.
  */
 export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: string; lang: Lang } | null {
-  const best = findIn(indexFor(lang), text, 'atStart');
-  return best && { text: best.text, lang: best.pattern.lang };
+  const found = findAgeAtStart(text, lang);
+  return found && { text: found.text, lang: found.lang };
 }
 
 /**
@@ -277,15 +295,21 @@ export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: stri
  */
 const END_WINDOW = 64;
 
-/** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
-export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
+/** matchAgeAtEnd, and whether the phrase is weak evidence of the page's language. */
+export function findAgeAtEnd(text: string, lang: Lang | 'auto'): (FoundAge & { index: number }) | null {
   // One character more than the window, so that the word-boundary test sees the real neighbour.
   const shift = Math.max(0, text.trimEnd().length - END_WINDOW - 1);
   let best = findIn(indexFor(lang), shift === 0 ? text : text.slice(shift), 'atEnd');
   // A match at the window's very edge might reach further left: search the whole text then.
   if (best && best.index === 0 && shift > 0) best = findIn(indexFor(lang), text, 'atEnd');
   else if (best) best = { ...best, index: best.index + shift };
-  return best && { text: best.text, index: best.index, lang: best.pattern.lang };
+  return best && { text: best.text, index: best.index, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
+}
+
+/** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
+export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
+  const found = findAgeAtEnd(text, lang);
+  return found && { text: found.text, index: found.index, lang: found.lang };
 }
 
 /**

@@ -9,7 +9,7 @@
  *    closes the story before it (ages trail their item); a section marker closes the story and
  *    names the section of the stories after it. Everything else is dropped, never glued on.
  */
-import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
+import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
@@ -50,16 +50,27 @@ interface Token extends Line {
 export interface WireResult {
   /** Stories in page order, each completed by `buildStory` as soon as the grammar closes it. */
   stories: ParsedStory[];
-  /** How many ages each language's words matched. */
+  /** How many ages each language's words matched; calendar dates only on a page with no other age (see Votes). */
   langVotes: Map<Lang, number>;
   strayAges: number;
 }
 
-function countVote(votes: Map<Lang, number>, lang: Lang): void {
-  votes.set(lang, (votes.get(lang) ?? 0) + 1);
+/**
+ * Ages found so far, per language: strong ones, and calendar dates, whose words several
+ * languages share (`6 December 2026` is Dutch as much as English). Dates decide a page's
+ * language only when no other age does, so that a few dates cannot outvote `2 hours ago`.
+ */
+interface Votes {
+  strong: Map<Lang, number>;
+  weak: Map<Lang, number>;
 }
 
-function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, datelines: DatelineCache): Token {
+function countVote(votes: Votes, age: FoundAge): void {
+  const map = age.weak ? votes.weak : votes.strong;
+  map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
+}
+
+function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: DatelineCache): Token {
   let text = line;
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
@@ -69,18 +80,18 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
   // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
   let dateline = matchDateline(line, datelines);
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
-    const head = matchAgeAtStart(line.slice(0, AGE_WINDOW), lang);
+    const head = findAgeAtStart(line.slice(0, AGE_WINDOW), lang);
     if (head !== null && head.text !== '') {
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
-        countVote(votes, head.lang);
+        countVote(votes, head);
         return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null };
       }
       dateline = matchDateline(rest, datelines);
       if (dateline !== null) {
         ageBefore = head.text;
         text = rest;
-        countVote(votes, head.lang);
+        countVote(votes, head);
       }
     }
   }
@@ -103,13 +114,13 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
   // An age at the end counts only after sentence-ending punctuation.
   const from = Math.max(0, text.length - AGE_WINDOW);
   if (mayEndWithAge(text, from)) {
-    const tail = matchAgeAtEnd(text.slice(from), lang);
+    const tail = findAgeAtEnd(text.slice(from), lang);
     if (tail !== null && tail.text !== '') {
       const before = text.slice(0, from + tail.index).trimEnd();
       if (endsSentence(before)) {
         text = before;
         ageAfter = tail.text;
-        countVote(votes, tail.lang);
+        countVote(votes, tail);
       }
     }
     if (ageAfter === null) {
@@ -196,7 +207,7 @@ class TokenStream {
   constructor(
     private readonly lines: readonly string[],
     private readonly lang: Lang | 'auto',
-    private readonly votes: Map<Lang, number>,
+    private readonly votes: Votes,
   ) {}
 
   /** Lines are tokenized strictly in order, so votes are counted in page order. */
@@ -233,8 +244,8 @@ class TokenStream {
 
 /** Cut tokens of `lines` into stories. */
 export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireResult {
-  const langVotes = new Map<Lang, number>();
-  const tokens = new TokenStream(lines, lang, langVotes);
+  const votes: Votes = { strong: new Map(), weak: new Map() };
+  const tokens = new TokenStream(lines, lang, votes);
 
   const stories: ParsedStory[] = [];
   // The story being read and its lead's dateline. It is completed when it closes, a few lines
@@ -301,5 +312,5 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
     if (token.ageAfter !== null) closeWith(token.ageAfter);
   }
   close();
-  return { stories, langVotes, strayAges };
+  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, strayAges };
 }
