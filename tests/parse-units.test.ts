@@ -21,6 +21,14 @@ describe('datelines', () => {
     ['Frankfurt am Main (dpa/lhe) - Die Börse', 'Frankfurt am Main', ['dpa', 'lhe'], 'Die Börse'],
     ['NEW YORK (AP/Reuters/AFP) —The market', 'NEW YORK', ['AP', 'Reuters', 'AFP'], 'The market'],
     ['DEN HAAG (ANP) -', 'DEN HAAG', ['ANP'], ''],
+    // Elided articles and apostrophes inside place names (issue 14.6).
+    ["'S-HERTOGENBOSCH (ANP) - De gemeente", "'S-HERTOGENBOSCH", ['ANP'], 'De gemeente'],
+    ["'S-GRAVENHAGE (ANP) - Het kabinet", "'S-GRAVENHAGE", ['ANP'], 'Het kabinet'],
+    ["'s-Hertogenbosch (ANP) - De gemeente", "'s-Hertogenbosch", ['ANP'], 'De gemeente'],
+    ["’S-HERTOGENBOSCH (ANP) - De gemeente", "’S-HERTOGENBOSCH", ['ANP'], 'De gemeente'],
+    ["'T ZAND (ANP) - Een school", "'T ZAND", ['ANP'], 'Een school'],
+    ["L'AQUILA (ANP/AFP) - Een beving", "L'AQUILA", ['ANP', 'AFP'], 'Een beving'],
+    ["N'DJAMENA (ANP/AFP) - Tsjaad", "N'DJAMENA", ['ANP', 'AFP'], 'Tsjaad'],
   ];
   test.each(cases)('%s', (lead, place, agencies, rest) => {
     const d = matchDateline(lead);
@@ -35,6 +43,8 @@ describe('datelines', () => {
     'WASHINGTON (ANP/AFP)-Noord-Korea',
     '(ANP) - Noord-Korea',
     '4 minuten geleden',
+    "'Ik kom niet' (ANP) - zei hij",
+    "'S (ANP) - Niets",
     '',
   ])('no dateline in %j', (text) => {
     expect(matchDateline(text)).toBeNull();
@@ -121,10 +131,26 @@ describe('noise', () => {
     'We use cookies to give you the best experience. By continuing you accept our cookie policy.',
     'Wir verwenden Cookies. Mit der Nutzung stimmen Sie der Datenschutzerklärung zu.',
     'Nous utilisons des cookies pour améliorer votre expérience.',
+    // Links to other pages between items (issue 14.6).
+    'Lees ook: Zo kom je toch op je werk',
+    'LEES OOK: Zo kom je toch op je werk',
+    'Lees meer: Waarom de trein uitvalt',
+    'Bekijk ook: Beelden van de brand',
+    '› Read more: Why trains are late',
+    'See also: Rail strike ends',
+    'Lire aussi : La grève continue',
+    'Mehr zum Thema: Bahnstreik beendet',
+    'Auch interessant: Die neue Brücke',
   ])('%j is noise', (line) => {
     expect(isNoise(line)).toBe(true);
   });
-  test.each(['VS schatten aantal soldaten op 10.000', 'Bakers sell more cookies at Christmas.', 'Share prices fell on Monday.'])(
+  test.each([
+    'VS schatten aantal soldaten op 10.000',
+    'Bakers sell more cookies at Christmas.',
+    'Share prices fell on Monday.',
+    'Lees ook de reacties niet',
+    'Zie ookal: een tikfout',
+  ])(
     '%j is not noise',
     (line) => {
       expect(isNoise(line)).toBe(false);
@@ -200,6 +226,14 @@ describe('stories', () => {
     expect(result.stories.map((s) => [s.body, s.ageText])).toEqual([[['UTRECHT (ANP) - Het regent.', 'Net als gisteren is het nat.'], 'Nu']]);
   });
 
+  test('lang auto: dates, whose month words languages share, count only where no other age does', () => {
+    const lines = ['LONDON (Reuters) - One.', '6 December 2026', 'PARIS (Reuters) - Two.', '5 December 2026', 'ROME (Reuters) - Three.', '2 hours ago'];
+    const result = parseWire(lines, { lang: 'auto' });
+    expect([result.lang, result.stories.map((s) => s.ageText)]).toEqual(['en', ['6 December 2026', '5 December 2026', '2 hours ago']]);
+    expect(parseWire(['LONDON (Reuters) - One.', 'Dec 6, 2026'], { lang: 'auto' }).lang).toBe('en');
+    expect(parseWire(['Berlin (dpa) - Eins.', '06.12.2026, 18:45 Uhr'], { lang: 'auto' }).lang).toBe('de');
+  });
+
   test('lang auto picks the language of the ages, else nl', () => {
     expect(parseWire(['LONDON (Reuters) - Rain fell.', '5 minutes ago'], { lang: 'auto' }).lang).toBe('en');
     expect(parseWire(['Berlin (dpa) - Es regnet.', 'vor 5 Minuten'], { lang: 'auto' }).lang).toBe('de');
@@ -211,6 +245,70 @@ describe('stories', () => {
     expect(parseWire([], { lang: 'nl' }).warnings).toEqual(['no stories found']);
     expect(parseWire(['\ufffd\ufffd\ufffdPNG\ufffd\ufffd'], { lang: 'nl' }).warnings).toEqual(['input looks binary', 'no stories found']);
     expect(parseWire(['5 minuten geleden', 'ROME (ANP) - Zon.'], { lang: 'nl' }).warnings).toEqual(['1 age(s) found outside any story, ignored']);
+  });
+
+  test('a link line between items is not the next story\'s headline', () => {
+    const result = parseWire(
+      ['Kop van de dag', 'DEN HAAG (ANP) - Eerste.', '2 uur geleden', 'Lees ook: Zo kom je toch op je werk', 'UTRECHT (ANP) - Tweede.', '3 uur geleden'],
+      { lang: 'nl' },
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.stories.map((s) => [s.headline, s.headlineDerived, s.ageText])).toEqual([
+      ['Kop van de dag', false, '2 uur geleden'],
+      ['Tweede.', true, '3 uur geleden'],
+    ]);
+  });
+
+  test('an elided place opens a story instead of leaving its age stray', () => {
+    const result = parseWire(["'S-HERTOGENBOSCH (ANP) - De stad groeit.", '1 uur geleden'], { lang: 'nl' });
+    expect(result.warnings).toEqual([]);
+    expect(result.stories.map((s) => [s.place, s.headline, s.ageText])).toEqual([["'S-HERTOGENBOSCH", 'De stad groeit.', '1 uur geleden']]);
+  });
+
+  test('dates, weekdays and times that do not resolve stand where an age does', () => {
+    const lines = ['Kop een', 'DEN HAAG (ANP) - Een.', 'zaterdag 18:45', 'Kop twee', 'UTRECHT (ANP) - Twee.', 'Dec 6, 2026'];
+    lines.push('ARNHEM (ANP) - Drie.', '3 jaar geleden', 'Kop vier', 'ZWOLLE (ANP) - Vier.', 'Mar 32, 2026', 'ROME (ANP) - Vijf.', 'vor 2 Std.');
+    const result = parseWire(lines, { lang: 'nl' });
+    expect(result.warnings).toEqual([]);
+    expect(result.stories.map((s) => [s.headline, s.ageText])).toEqual([
+      ['Kop een', 'zaterdag 18:45'],
+      ['Kop twee', 'Dec 6, 2026'],
+      ['Drie.', '3 jaar geleden'],
+      ['Kop vier', 'Mar 32, 2026'],
+      // A German age on a page read as Dutch is still a time, not text: dating it warns.
+      ['Vijf.', 'vor 2 Std.'],
+    ]);
+  });
+
+  test('a time the ages do not know, glued before a dateline, is the age of the story before', () => {
+    const result = parseWire(
+      ['DEN HAAG (ANP) - Een.', '3 jaar geledenSEOUL (ANP/RTR) - Twee.', 'Mar 32, 2026ROME (ANP) - Drie.', "zaterdag 25:00'S-HERTOGENBOSCH (ANP) - Vier."],
+      { lang: 'nl' },
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.stories.map((s) => [s.place, s.body, s.ageText])).toEqual([
+      ['DEN HAAG', ['DEN HAAG (ANP) - Een.'], '3 jaar geleden'],
+      ['SEOUL', ['SEOUL (ANP/RTR) - Twee.'], 'Mar 32, 2026'],
+      ['ROME', ['ROME (ANP) - Drie.'], 'zaterdag 25:00'],
+      ["'S-HERTOGENBOSCH", ["'S-HERTOGENBOSCH (ANP) - Vier."], null],
+    ]);
+  });
+
+  test('a time the ages do not know at the end of a line, after its last sentence, is its age', () => {
+    const result = parseWire(
+      ['DEN HAAG (ANP) - Een. 3 jaar geleden', 'ROME (ANP) - Twee zei "ja". 06.12.2026, 25:00 Uhr', 'PARIS (AFP) - Drie. Om 12.30 uur begint het'],
+      { lang: 'nl' },
+    );
+    expect(result.stories.map((s) => [s.body, s.ageText])).toEqual([
+      [['DEN HAAG (ANP) - Een.'], '3 jaar geleden'],
+      [['ROME (ANP) - Twee zei "ja".'], '06.12.2026, 25:00 Uhr'],
+      [['PARIS (AFP) - Drie. Om 12.30 uur begint het'], null],
+    ]);
+  });
+
+  test('a paragraph with a capital glued early is no glued time', () => {
+    const result = parseWire(['DEN HAAG (ANP) - Een.', 'Het bedrijf xAI (van Musk) groeit hard.', 'De NAVO (in Brussel) zwijgt.'], { lang: 'nl' });
+    expect(result.stories.map((s) => s.body)).toEqual([['DEN HAAG (ANP) - Een.', 'Het bedrijf xAI (van Musk) groeit hard.', 'De NAVO (in Brussel) zwijgt.']]);
   });
 
   test('a lead that is only a dateline takes its headline from the next paragraph', () => {

@@ -1,4 +1,4 @@
-/** German age phrases (`vor 5 Minuten`, `gestern, 18:45 Uhr`). */
+/** German age phrases (`vor 5 Minuten`, `gestern, 18:45 Uhr`, `06.12.2026, 18:45 Uhr`, `Samstag`). */
 import { DAY, HOUR, MINUTE, SECOND, WEEK, type Lexicon } from './lexicon.js';
 
 export const de: Lexicon = {
@@ -20,6 +20,7 @@ export const de: Lexicon = {
     stunden: HOUR,
     std: HOUR,
     'std.': HOUR,
+    h: HOUR,
     tag: DAY,
     tage: DAY,
     tagen: DAY,
@@ -29,4 +30,22 @@ export const de: Lexicon = {
   days: { heute: 0, gestern: -1, vorgestern: -2 },
   clocks: ['{H}:{M}', '{H}:{M} Uhr', '{H}.{M} Uhr', '{H} Uhr'],
   ampm: {},
+  dates: [
+    '{D}. {month} {Y}',
+    '{D}. {month}',
+    '{D}.{MM}.{Y}',
+    '{weekday}',
+    '{weekday}, {D}. {month} {Y}',
+    '{weekday}, {D}. {month}',
+    '{weekday}, {D}.{MM}.{Y}',
+  ],
+  dateTimes: ['{date} {time}', '{date}, {time}', '{date} um {time}'],
+  months: {
+    januar: 1, jänner: 1, jan: 1, februar: 2, feb: 2, märz: 3, mär: 3, april: 4, apr: 4, mai: 5, juni: 6, jun: 6,
+    juli: 7, jul: 7, august: 8, aug: 8, september: 9, sep: 9, sept: 9, oktober: 10, okt: 10, november: 11, nov: 11,
+    dezember: 12, dez: 12,
+  },
+  weekdays: { sonntag: 0, montag: 1, dienstag: 2, mittwoch: 3, donnerstag: 4, freitag: 5, samstag: 6, sonnabend: 6 },
+  ordinals: [],
+  vagueUnits: ['monat', 'monaten', 'monate', 'jahr', 'jahre', 'jahren'],
 };

@@ -1,4 +1,4 @@
-/** English age phrases (`3 hours ago`, `yesterday at 6:45 PM`, `5m ago`). */
+/** English age phrases (`3 hours ago`, `yesterday at 6:45 PM`, `5m ago`, `Mar 29 at 1:30 AM`, `Dec 6, 2026`). */
 import { DAY, HOUR, MINUTE, SECOND, WEEK, type Lexicon } from './lexicon.js';
 
 export const en: Lexicon = {
@@ -35,4 +35,23 @@ export const en: Lexicon = {
   days: { today: 0, yesterday: -1 },
   clocks: ['{H}:{M}', '{h}:{M} {ampm}', '{h}:{M}{ampm}', '{h} {ampm}', '{h}{ampm}'],
   ampm: { am: 'am', 'a.m.': 'am', pm: 'pm', 'p.m.': 'pm' },
+  dates: [
+    '{month} {D}, {Y}',
+    '{month} {D} {Y}',
+    '{month} {D}',
+    '{D} {month} {Y}',
+    '{D} {month}',
+    '{weekday}',
+    '{weekday}, {month} {D}, {Y}',
+    '{weekday} {D} {month} {Y}',
+  ],
+  dateTimes: ['{date} {time}', '{date} at {time}', '{date}, {time}'],
+  months: {
+    january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6, july: 7,
+    jul: 7, august: 8, aug: 8, september: 9, sep: 9, sept: 9, october: 10, oct: 10, november: 11, nov: 11,
+    december: 12, dec: 12,
+  },
+  weekdays: { sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6 },
+  ordinals: ['st', 'nd', 'rd', 'th'],
+  vagueUnits: ['month', 'months', 'mo', 'mos', 'year', 'years', 'yr', 'yrs', 'y'],
 };

@@ -1,15 +1,33 @@
 /**
- * Compiles lexicons (lexicon.ts) to regexes once, and finds age phrases with them.
- * Each template × clock form becomes one pattern with named groups. Patterns are filed under
- * the characters they can start and end with, so that a line whose first (or last) character
- * starts (or ends) no phrase is rejected by one map look-up, before any regex runs.
+ * Compiles lexicons (lexicon.ts) to regexes, and finds age phrases with them.
+ * Each template × clock form (and date × date-time form × clock form) becomes one pattern with
+ * named groups. Patterns are filed under the characters they can start and end with (a number
+ * by what follows its digits, see firstKeys), so that a line whose first (or last) character
+ * starts (or ends) no phrase is rejected by one map look-up, before any regex runs; the patterns
+ * of one date share a stem that turns them all away with one test.
  */
 import { WirefeedError } from '../errors.js';
 import type { Lang } from '../model.js';
 import type { Lexicon } from './lexicon.js';
 
 /** What a phrase means; decided by the placeholders its template uses. */
-export type AgeKind = 'moment' | 'relative' | 'day' | 'dayClock' | 'clock';
+export type AgeKind = 'moment' | 'relative' | 'day' | 'dayClock' | 'clock' | 'date' | 'dateClock' | 'weekday' | 'weekdayClock';
+
+/**
+ * A regex made on its first use. Dates × date-time forms × clock forms make hundreds of
+ * patterns; making all their regexes up front took eight times as long as compiling a lexicon
+ * did before, while a page tries few of them: the stems (see AgePattern) turn the others away.
+ */
+export class LazyRegExp {
+  private made: RegExp | null = null;
+
+  constructor(readonly source: string) {}
+
+  get(): RegExp {
+    this.made ??= new RegExp(this.source, 'u');
+    return this.made;
+  }
+}
 
 export interface AgePattern {
   lang: Lang;
@@ -17,11 +35,17 @@ export interface AgePattern {
   /** Regex source of the phrase; two patterns with the same kind and source are the same. */
   source: string;
   /** `^phrase` followed by a glue boundary (see GLUE_END_WORD); without groups, see `bare`. */
-  atStart: RegExp;
+  atStart: LazyRegExp;
   /** `phrase\s*$`, starting at a word boundary; without groups. */
-  atEnd: RegExp;
+  atEnd: LazyRegExp;
   /** The whole text is the phrase. */
-  whole: RegExp;
+  whole: LazyRegExp;
+  /**
+   * `^date`, shared by the patterns made from one date template (alone and with each clock
+   * form): when the date does not open the text, none of them can match (see findIn). Null for
+   * patterns that are no date.
+   */
+  stem: LazyRegExp | null;
 }
 
 /** Patterns filed by edge character, in priority order (language, then lexicon order). */
@@ -30,6 +54,13 @@ export interface PatternIndex {
   byFirst: ReadonlyMap<string, readonly AgePattern[]>;
   /** Patterns by the lower-cased character they can end with. */
   byLast: ReadonlyMap<string, readonly AgePattern[]>;
+  /**
+   * Patterns that open with a number, by the lower-cased character after its digits and white
+   * space (`4 minuten` → `m`, `18:45` → `:`; `$` at the end). Many templates open with a number —
+   * relative ages, clock times, dates with each clock form — and this parts them by what follows
+   * it before any regex runs. Number words (`een`) are filed in byFirst.
+   */
+  afterNumber: ReadonlyMap<string, readonly AgePattern[]>;
 }
 
 export interface CompiledLexicon extends PatternIndex {
@@ -37,6 +68,8 @@ export interface CompiledLexicon extends PatternIndex {
   units: ReadonlyMap<string, number>;
   days: ReadonlyMap<string, number>;
   ampm: ReadonlyMap<string, 'am' | 'pm'>;
+  months: ReadonlyMap<string, number>;
+  weekdays: ReadonlyMap<string, number>;
 }
 
 /** Values a matched phrase carries, read from its named groups. */
@@ -46,6 +79,12 @@ export interface AgeValues {
   dayOffset: number | null;
   hour: number | null;
   minute: number | null;
+  year: number | null;
+  /** 1–12. */
+  month: number | null;
+  dayOfMonth: number | null;
+  /** 0 (Sunday) – 6. */
+  weekday: number | null;
 }
 
 export interface AgeMatch {
@@ -76,6 +115,10 @@ const GLUE_END: Readonly<Record<AgeKind, string>> = {
   relative: GLUE_END_NUMBER,
   dayClock: GLUE_END_NUMBER,
   clock: GLUE_END_NUMBER,
+  date: GLUE_END_NUMBER,
+  dateClock: GLUE_END_NUMBER,
+  weekday: GLUE_END_WORD,
+  weekdayClock: GLUE_END_NUMBER,
 };
 const WORD_START = '(?<![\\p{L}\\p{N}])';
 const SPACE = '\\s+';
@@ -121,9 +164,43 @@ function splitTemplate(template: string): string[] {
 const HOUR_24 = '[01]?\\d|2[0-3]';
 const HOUR_12 = '1[0-2]|0?[1-9]';
 const MINUTES = '[0-5]\\d';
+const DAY_OF_MONTH = '0?[1-9]|[12]\\d|3[01]';
+const MONTH_NUMBER = '0?[1-9]|1[0-2]';
+const YEAR = '\\d{4}';
+
+/** Group names of the placeholders whose name is not their group's. */
+const GROUP_NAMES: Readonly<Record<string, string>> = { H: 'hour', h: 'hour', M: 'minute', D: 'dom', MM: 'mon', Y: 'year' };
+
+/** Regex sources of one lexicon's words, made once: its templates repeat them. */
+interface Bodies {
+  /** Each placeholder's but `{n}`'s. */
+  placeholders: Readonly<Record<string, string>>;
+  numberWords: string;
+  /** The optional suffix after `{D}`; empty when the language has none. */
+  ordinal: string;
+}
+
+function bodiesOf(lex: Lexicon): Bodies {
+  const placeholders = {
+    unit: words(Object.keys(lex.units)),
+    day: words(Object.keys(lex.days)),
+    H: HOUR_24,
+    h: HOUR_12,
+    M: MINUTES,
+    ampm: words(Object.keys(lex.ampm)),
+    D: DAY_OF_MONTH,
+    MM: MONTH_NUMBER,
+    Y: YEAR,
+    // Abbreviations take a full stop (`Dec.`); it stays in the group and is dropped when read.
+    month: `(?:${words(Object.keys(lex.months))})\\.?`,
+    weekday: words(Object.keys(lex.weekdays)),
+  };
+  const ordinal = lex.ordinals.length > 0 ? `(?:${words(lex.ordinals)})?` : '';
+  return { placeholders, numberWords: words(Object.keys(lex.numbers)), ordinal };
+}
 
 /** A template (with `{time}` already replaced by one clock form) as regex source. */
-function templateSource(template: string, lex: Lexicon): string {
+function templateSource(template: string, lex: Lexicon, bodies: Bodies): string {
   const parts = splitTemplate(template);
   let out = '';
   for (const part of parts) {
@@ -137,24 +214,16 @@ function templateSource(template: string, lex: Lexicon): string {
     if (placeholder === 'n') {
       // Digits may touch their unit (`5m`); a number word may not (`aminute` is no age).
       const digits = `${group('num', '\\d{1,4}')}${spaced ? '\\s*' : ''}`;
-      const word = `${group('word', words(Object.keys(lex.numbers)))}${spaced ? SPACE : ''}`;
+      const word = `${group('word', bodies.numberWords)}${spaced ? SPACE : ''}`;
       out += `(?:${digits}|${word})`;
       continue;
     }
-    const bodies: Record<string, string> = {
-      unit: words(Object.keys(lex.units)),
-      day: words(Object.keys(lex.days)),
-      H: HOUR_24,
-      h: HOUR_12,
-      M: MINUTES,
-      ampm: words(Object.keys(lex.ampm)),
-    };
-    const body = bodies[placeholder];
+    const body = bodies.placeholders[placeholder];
     if (body === undefined) {
       throw new WirefeedError('ages', 'E_LEXICON', `lexicon ${lex.lang}: unknown placeholder {${placeholder}} in "${template}"`);
     }
-    const groupName = placeholder === 'H' || placeholder === 'h' ? 'hour' : placeholder === 'M' ? 'minute' : placeholder;
-    out += group(groupName, body) + (spaced ? SPACE : '');
+    const ordinal = placeholder === 'D' ? bodies.ordinal : '';
+    out += group(GROUP_NAMES[placeholder] ?? placeholder, body) + ordinal + (spaced ? SPACE : '');
   }
   return out;
 }
@@ -162,19 +231,32 @@ function templateSource(template: string, lex: Lexicon): string {
 function kindOf(template: string): AgeKind {
   const has = (p: string) => template.includes(`{${p}}`);
   if (has('unit')) return 'relative';
+  if (has('D')) return has('time') ? 'dateClock' : 'date';
+  if (has('weekday')) return has('time') ? 'weekdayClock' : 'weekday';
   if (has('day')) return has('time') ? 'dayClock' : 'day';
   return has('time') ? 'clock' : 'moment';
 }
 
-/** Every template with `{time}` expanded once per clock form. */
-function expand(lex: Lexicon): { template: string; kind: AgeKind }[] {
-  const out: { template: string; kind: AgeKind }[] = [];
-  for (const template of [...lex.moments, ...lex.phrases]) {
+/** A template to compile, and the date template it was made from. */
+interface Expanded {
+  template: string;
+  kind: AgeKind;
+  date: string | null;
+}
+
+/** Every template with `{date}` expanded once per date, then `{time}` once per clock form. */
+function expand(lex: Lexicon): Expanded[] {
+  const out: Expanded[] = [];
+  const sources = [
+    ...[...lex.moments, ...lex.phrases].map((template) => ({ template, date: null })),
+    ...lex.dates.flatMap((date) => [date, ...lex.dateTimes.map((form) => form.replace('{date}', date))].map((template) => ({ template, date }))),
+  ];
+  for (const { template, date } of sources) {
     const kind = kindOf(template);
     if (template.includes('{time}')) {
-      for (const clock of lex.clocks) out.push({ template: template.replace('{time}', clock), kind });
+      for (const clock of lex.clocks) out.push({ template: template.replace('{time}', clock), kind, date });
     } else {
-      out.push({ template, kind });
+      out.push({ template, kind, date });
     }
   }
   return out;
@@ -186,10 +268,36 @@ function keyMap<V>(record: Readonly<Record<string, V>>): Map<string, V> {
 
 const DIGITS = [...'0123456789'];
 
-/** The lower-cased characters a template can start (`first`) or end (`last`) with. */
-function edgeChars(template: string, lex: Lexicon, edge: 'first' | 'last'): string[] {
+/** The lower-cased characters a template can end with: the keys it is filed under for atEnd. */
+function lastKeys(template: string, lex: Lexicon): string[] {
   const parts = splitTemplate(template);
-  const part = edge === 'first' ? parts[0] : parts[parts.length - 1];
+  return partEdgeChars(parts[parts.length - 1] ?? '', lex, 'last');
+}
+
+/** Placeholders that stand for digits only. */
+const NUMERIC = new Set(['H', 'h', 'M', 'D', 'MM', 'Y']);
+
+/**
+ * The keys a template is filed under by its start (see PatternIndex): `first`, the characters
+ * it can start with; for one opening with a number, `afterNumber`, those that can follow it.
+ */
+function firstKeys(template: string, lex: Lexicon): { first: string[]; afterNumber: string[] } {
+  const parts = splitTemplate(template);
+  const head = parts[0] ?? '';
+  const placeholder = /^\{(\w+)\}/.exec(head)?.[1];
+  if (placeholder === undefined || (placeholder !== 'n' && !NUMERIC.has(placeholder))) {
+    return { first: partEdgeChars(head, lex, 'first'), afterNumber: [] };
+  }
+  const initial = (w: string) => normalizeWord(w)[0] ?? '';
+  const next = parts[1] === undefined ? ['$'] : partEdgeChars(parts[1].trimStart(), lex, 'first');
+  return {
+    first: placeholder === 'n' ? Object.keys(lex.numbers).map(initial) : [],
+    afterNumber: placeholder === 'D' ? [...next, ...lex.ordinals.map(initial)] : next,
+  };
+}
+
+/** The lower-cased characters one template part can start or end with. */
+function partEdgeChars(part: string, lex: Lexicon, edge: 'first' | 'last'): string[] {
   const pick = (w: string) => {
     const n = normalizeWord(w);
     return edge === 'first' ? n[0] : n[n.length - 1];
@@ -204,6 +312,11 @@ function edgeChars(template: string, lex: Lexicon, edge: 'first' | 'last'): stri
     H: DIGITS,
     h: DIGITS,
     M: DIGITS,
+    D: edge === 'first' ? DIGITS : [...DIGITS, ...lex.ordinals.map(pick)],
+    MM: DIGITS,
+    Y: DIGITS,
+    month: edge === 'first' ? Object.keys(lex.months).map(pick) : [...Object.keys(lex.months).map(pick), '.'],
+    weekday: Object.keys(lex.weekdays).map(pick),
   };
   return table[placeholder] ?? [];
 }
@@ -228,26 +341,43 @@ function bare(source: string): string {
 export function compileLexicon(lex: Lexicon): CompiledLexicon {
   const byFirst = new Map<string, AgePattern[]>();
   const byLast = new Map<string, AgePattern[]>();
-  for (const { template, kind } of expand(lex)) {
-    const src = templateSource(template, lex);
+  const afterNumber = new Map<string, AgePattern[]>();
+  const bodies = bodiesOf(lex);
+  const stems = new Map<string, LazyRegExp>();
+  const stemOf = (date: string): LazyRegExp => {
+    let stem = stems.get(date);
+    if (stem === undefined) {
+      stem = new LazyRegExp(`^\\s*(?:${bare(templateSource(date, lex, bodies))})`);
+      stems.set(date, stem);
+    }
+    return stem;
+  };
+  for (const { template, kind, date } of expand(lex)) {
+    const src = templateSource(template, lex, bodies);
     const pattern: AgePattern = {
       lang: lex.lang,
       kind,
       source: src,
-      atStart: new RegExp(`^\\s*(?:${bare(src)})${GLUE_END[kind]}`, 'u'),
-      atEnd: new RegExp(`${WORD_START}(?:${bare(src)})\\s*$`, 'u'),
-      whole: new RegExp(`^\\s*(?:${src})\\s*$`, 'u'),
+      atStart: new LazyRegExp(`^\\s*(?:${bare(src)})${GLUE_END[kind]}`),
+      atEnd: new LazyRegExp(`${WORD_START}(?:${bare(src)})\\s*$`),
+      whole: new LazyRegExp(`^\\s*(?:${src})\\s*$`),
+      stem: date === null ? null : stemOf(date),
     };
-    fileUnder(byFirst, edgeChars(template, lex, 'first'), pattern);
-    fileUnder(byLast, edgeChars(template, lex, 'last'), pattern);
+    const keys = firstKeys(template, lex);
+    fileUnder(byFirst, keys.first, pattern);
+    fileUnder(afterNumber, keys.afterNumber, pattern);
+    fileUnder(byLast, lastKeys(template, lex), pattern);
   }
   return {
     byFirst,
     byLast,
+    afterNumber,
     numbers: keyMap(lex.numbers),
     units: keyMap(lex.units),
     days: keyMap(lex.days),
     ampm: keyMap(lex.ampm),
+    months: keyMap(lex.months),
+    weekdays: keyMap(lex.weekdays),
   };
 }
 
@@ -270,7 +400,11 @@ export function mergeIndexes(indexes: readonly PatternIndex[]): PatternIndex {
     }
     return out;
   };
-  return { byFirst: merge(indexes.map((i) => i.byFirst)), byLast: merge(indexes.map((i) => i.byLast)) };
+  return {
+    byFirst: merge(indexes.map((i) => i.byFirst)),
+    byLast: merge(indexes.map((i) => i.byLast)),
+    afterNumber: merge(indexes.map((i) => i.afterNumber)),
+  };
 }
 
 function lookup<V>(map: ReadonlyMap<string, V>, word: string | undefined): V | null {
@@ -289,6 +423,10 @@ export function readValues(lex: CompiledLexicon, g: Readonly<Record<string, stri
     dayOffset: lookup(lex.days, g.day),
     hour,
     minute: g.minute !== undefined ? Number(g.minute) : hour !== null ? 0 : null,
+    year: g.year !== undefined ? Number(g.year) : null,
+    month: g.mon !== undefined ? Number(g.mon) : lookup(lex.months, g.month?.replace(/\.$/, '')),
+    dayOfMonth: g.dom !== undefined ? Number(g.dom) : null,
+    weekday: lookup(lex.weekdays, g.weekday),
   };
 }
 
@@ -306,14 +444,30 @@ type Which = 'atStart' | 'atEnd' | 'whole';
 
 const NONE: readonly AgePattern[] = [];
 
-/** The patterns worth trying: those filed under the text's first (last, for atEnd) character. */
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+const WHITE = /\s/;
+/** White space as a template's space matches it (`\s`), by char code for ASCII. */
+function isWhite(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code > 0x7f && WHITE.test(text[i] as string));
+}
+
+/**
+ * The patterns worth trying: those filed under the text's last character (for atEnd), or under
+ * its first one, or for a text opening with digits, under what follows them (see PatternIndex).
+ */
 function candidates(lex: PatternIndex, text: string, which: Which): readonly AgePattern[] {
   if (which === 'atEnd') {
     const end = text.trimEnd();
     return end === '' ? NONE : (lex.byLast.get(end[end.length - 1].toLowerCase()) ?? NONE);
   }
   const start = text.length - text.trimStart().length;
-  return start === text.length ? NONE : (lex.byFirst.get(text[start].toLowerCase()) ?? NONE);
+  if (start === text.length) return NONE;
+  if (!isDigit(text.charCodeAt(start))) return lex.byFirst.get(text[start].toLowerCase()) ?? NONE;
+  let next = start + 1;
+  while (isDigit(text.charCodeAt(next))) next++;
+  while (isWhite(text, next)) next++;
+  return lex.afterNumber.get(next < text.length ? text[next].toLowerCase() : '$') ?? NONE;
 }
 
 /**
@@ -322,8 +476,18 @@ function candidates(lex: PatternIndex, text: string, which: Which): readonly Age
  */
 export function findIn(lex: PatternIndex, text: string, which: Which): AgeMatch | null {
   let best: AgeMatch | null = null;
+  // A date's patterns stand together in the list: its stem is tested once for all of them.
+  let stem: LazyRegExp | null = null;
+  let stemFound = false;
   for (const pattern of candidates(lex, text, which)) {
-    const m = pattern[which].exec(text);
+    if (pattern.stem !== null && which !== 'atEnd') {
+      if (pattern.stem !== stem) {
+        stem = pattern.stem;
+        stemFound = stem.get().test(text);
+      }
+      if (!stemFound) continue;
+    }
+    const m = pattern[which].get().exec(text);
     if (!m) continue;
     const found = toMatch(pattern, m);
     const better =

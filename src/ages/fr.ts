@@ -1,4 +1,4 @@
-/** French age phrases (`il y a 5 min`, `hier à 18h45`). */
+/** French age phrases (`il y a 5 min`, `hier à 18h45`, `samedi à 18h45`, `6 décembre 2026`). */
 import { DAY, HOUR, MINUTE, SECOND, WEEK, type Lexicon } from './lexicon.js';
 
 export const fr: Lexicon = {
@@ -27,4 +27,14 @@ export const fr: Lexicon = {
   days: { "aujourd'hui": 0, hier: -1, 'avant-hier': -2 },
   clocks: ['{H}h{M}', '{H} h {M}', '{H}:{M}', '{H}h', '{H} h'],
   ampm: {},
+  dates: ['{D} {month} {Y}', '{D} {month}', '{D}/{MM}/{Y}', '{weekday}', '{weekday} {D} {month} {Y}', '{weekday} {D} {month}'],
+  dateTimes: ['{date} {time}', '{date}, {time}', '{date} à {time}'],
+  months: {
+    janvier: 1, janv: 1, février: 2, fevrier: 2, févr: 2, fév: 2, mars: 3, avril: 4, avr: 4, mai: 5, juin: 6,
+    juillet: 7, juil: 7, août: 8, aout: 8, septembre: 9, sept: 9, octobre: 10, oct: 10, novembre: 11, nov: 11,
+    décembre: 12, decembre: 12, déc: 12,
+  },
+  weekdays: { dimanche: 0, lundi: 1, mardi: 2, mercredi: 3, jeudi: 4, vendredi: 5, samedi: 6 },
+  ordinals: ['er'],
+  vagueUnits: ['mois', 'an', 'ans', 'année', 'années'],
 };

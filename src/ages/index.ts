@@ -14,6 +14,11 @@
  * - clock times, in the zone: [hh:mm:00.000, hh:mm:59.999] of that day. A bare clock time later
  *   than now means yesterday; "today + time" later than now is not an age. A wall time that a
  *   fall-back hour shows twice spans both; one in a spring-forward gap does not exist.
+ * - calendar dates, in the zone: the whole day ("Dec 6, 2026"), or that minute of it when a clock
+ *   time is given. Without a year, the latest such day (moment) not after now ("Mar 29 at 1:30 AM").
+ *   A date that does not exist (Feb 30) is not an age; a weekday beside a full date must agree.
+ * - weekdays, in the zone: the latest such day not after now ("Saturday", today included), or
+ *   the latest such moment ("zaterdag 18:45": last week's when today's has not come yet).
  * - Every latest is clamped to ≤ now; an interval wholly after now is not an age.
  * Nothing here reads the clock or the host time zone: `now` and `timeZone` are parameters.
  */
@@ -34,7 +39,8 @@ import { de } from './de.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
-import { Zone, addDays, formatDate, type CivilDate } from './zone.js';
+import { isTimeLine, vocabularyOf, type Vocabulary } from './timelike.js';
+import { Zone, addDays, formatDate, weekdayOf, type CivilDate } from './zone.js';
 
 export interface AgeOptions {
   /** The moment the page was seen. */
@@ -72,6 +78,19 @@ function indexFor(lang: Lang | 'auto'): PatternIndex {
   if (lang !== 'auto') return lexiconOf(lang);
   autoIndex ??= mergeIndexes(LANGS.map(lexiconOf));
   return autoIndex;
+}
+
+let vocabulary: Vocabulary | null = null;
+
+/**
+ * Whether a short line reads as a time in any language, whether or not it resolves
+ * (`3 jaar geleden`, `Mar 32`): the parser takes such a line for an age, so that one that does
+ * not resolve is warned about (see timelike.ts). Every language's words count, so that a page
+ * in another language than its source names is warned about too.
+ */
+export function looksLikeTime(line: string): boolean {
+  vocabulary ??= vocabularyOf(LANGS.map((lang) => LEXICON_DATA[lang]));
+  return isTimeLine(line, vocabulary);
 }
 
 /** The languages whose lexicon has been compiled so far, in compile order (what start has paid for). */
@@ -122,6 +141,43 @@ function clockOn(ctx: Context, date: CivilDate, v: AgeValues): Resolution {
   return { earliest: found[0], latest: found[found.length - 1] + MINUTE - 1 };
 }
 
+function wholeDay(ctx: Context, date: CivilDate): Interval {
+  return { earliest: ctx.zone.startOfDay(date), latest: ctx.zone.startOfDay(addDays(date, 1)) - 1 };
+}
+
+/**
+ * The calendar date of a date phrase, on it `at` (the whole day, or a minute of it). Without a
+ * year: this year's, or last year's when this year's is still to come.
+ */
+function onDate(ctx: Context, v: AgeValues, at: (date: CivilDate) => Resolution): Resolution {
+  const today = ctx.today();
+  const years = v.year !== null ? [v.year] : [today.year, today.year - 1];
+  let why = '';
+  for (const year of years) {
+    const date: CivilDate = { year, month: v.month ?? 1, day: v.dayOfMonth ?? 1 };
+    const real = addDays(date, 0);
+    // Zone math knows four-digit years only (see MIN_NOW).
+    if (year < 1000 || real.month !== date.month || real.day !== date.day) {
+      why = `${formatDate(date)} is not a date`;
+      continue;
+    }
+    if (v.weekday !== null && weekdayOf(date) !== v.weekday) {
+      why = `${formatDate(date)} is not on the weekday named`;
+      continue;
+    }
+    const r = at(date);
+    if (typeof r === 'string' || v.year !== null || r.earliest <= ctx.now) return r;
+    why = `lies after now (${new Date(ctx.now).toISOString()})`;
+  }
+  return why;
+}
+
+/** The latest day with the phrase's weekday that is not after today. */
+function lastWeekday(ctx: Context, v: AgeValues): CivilDate {
+  const today = ctx.today();
+  return addDays(today, -((weekdayOf(today) - (v.weekday ?? 0) + 7) % 7));
+}
+
 const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolution>> = {
   moment: (ctx) => ({ earliest: ctx.now - MINUTE, latest: ctx.now }),
   relative: (ctx, v) => {
@@ -141,6 +197,15 @@ const RESOLVERS: Readonly<Record<AgeKind, (ctx: Context, v: AgeValues) => Resolu
     const today = clockOn(ctx, ctx.today(), v);
     // A clock time with no day word that has not come yet today was yesterday's.
     return typeof today !== 'string' && today.earliest > ctx.now ? clockOn(ctx, addDays(ctx.today(), -1), v) : today;
+  },
+  date: (ctx, v) => onDate(ctx, v, (date) => wholeDay(ctx, date)),
+  dateClock: (ctx, v) => onDate(ctx, v, (date) => clockOn(ctx, date, v)),
+  weekday: (ctx, v) => wholeDay(ctx, lastWeekday(ctx, v)),
+  weekdayClock: (ctx, v) => {
+    const day = lastWeekday(ctx, v);
+    const found = clockOn(ctx, day, v);
+    // Today's weekday with a time still to come names last week's.
+    return typeof found !== 'string' && found.earliest > ctx.now ? clockOn(ctx, addDays(day, -7), v) : found;
   },
 };
 
@@ -163,12 +228,12 @@ type Resolved = Interval & { lang: Lang };
  * An age phrase's interval in epoch ms; why it names no moment (the phrase not yet quoted);
  * or null when it is no age phrase at all.
  */
-function resolveInterval(text: string, now: number, opts: AgeOptions): Resolved | string | null {
+function resolveInterval(text: string, now: number, opts: AgeOptions, kinds?: ReadonlySet<AgeKind>): Resolved | string | null {
   if (!(now >= MIN_NOW && now <= MAX_NOW)) return 'now is not a date in the years 1000–9999';
   const zone = zoneFor(opts.timeZone);
   if (typeof zone === 'string') return zone;
   const match = findIn(indexFor(opts.lang), text, 'whole');
-  if (match === null) return null;
+  if (match === null || (kinds !== undefined && !kinds.has(match.pattern.kind))) return null;
   const r = resolveMatch(match, now, zone);
   return typeof r === 'string' ? r : { earliest: r.earliest, latest: r.latest, lang: match.pattern.lang };
 }
@@ -185,13 +250,43 @@ export function resolveAge(text: string, opts: AgeOptions): AgeResult {
   return { ok: true, earliest: new Date(r.earliest), latest: new Date(r.latest), lang: r.lang };
 }
 
+const DATE_KINDS: ReadonlySet<AgeKind> = new Set(['date', 'dateClock', 'weekday', 'weekdayClock']);
+
+/**
+ * A calendar date or weekday, with or without a clock time (`Dec 6, 2026`, `zaterdag 18:45`,
+ * `Dienstag, 11. Dezember 2018`), as its interval in the source's zone; null for any other text
+ * and for a date that names no moment. For dates that stand elsewhere than an age (date headers).
+ */
+export function resolveDate(text: string, opts: AgeOptions): { earliest: Date; latest: Date } | null {
+  const r = resolveInterval(text, opts.now.getTime(), opts, DATE_KINDS);
+  return r === null || typeof r === 'string' ? null : { earliest: new Date(r.earliest), latest: new Date(r.latest) };
+}
+
+/** Calendar dates: their month names and numbers read alike in several languages (`6 December 2026`). */
+const WEAK_KINDS: ReadonlySet<AgeKind> = new Set(['date', 'dateClock']);
+
+/** An age phrase found in a line, as it stands there. */
+export interface FoundAge {
+  text: string;
+  /** The language whose words matched; a tie between languages goes to the first in nl, en, de, fr. */
+  lang: Lang;
+  /** Whether the phrase is weak evidence of the page's language (a calendar date). */
+  weak: boolean;
+}
+
+/** matchAgeAtStart, and whether the phrase is weak evidence of the page's language. */
+export function findAgeAtStart(text: string, lang: Lang | 'auto'): FoundAge | null {
+  const best = findIn(indexFor(lang), text, 'atStart');
+  return best && { text: best.text, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
+}
+
 /**
  * An age phrase at the very start of `text`, which may be glued to what follows
  * (`4 minuten geledenSEOUL …`). Returns the phrase as it stands in the text.
  */
 export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: string; lang: Lang } | null {
-  const best = findIn(indexFor(lang), text, 'atStart');
-  return best && { text: best.text, lang: best.pattern.lang };
+  const found = findAgeAtStart(text, lang);
+  return found && { text: found.text, lang: found.lang };
 }
 
 /**
@@ -200,15 +295,21 @@ export function matchAgeAtStart(text: string, lang: Lang | 'auto'): { text: stri
  */
 const END_WINDOW = 64;
 
-/** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
-export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
+/** matchAgeAtEnd, and whether the phrase is weak evidence of the page's language. */
+export function findAgeAtEnd(text: string, lang: Lang | 'auto'): (FoundAge & { index: number }) | null {
   // One character more than the window, so that the word-boundary test sees the real neighbour.
   const shift = Math.max(0, text.trimEnd().length - END_WINDOW - 1);
   let best = findIn(indexFor(lang), shift === 0 ? text : text.slice(shift), 'atEnd');
   // A match at the window's very edge might reach further left: search the whole text then.
   if (best && best.index === 0 && shift > 0) best = findIn(indexFor(lang), text, 'atEnd');
   else if (best) best = { ...best, index: best.index + shift };
-  return best && { text: best.text, index: best.index, lang: best.pattern.lang };
+  return best && { text: best.text, index: best.index, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
+}
+
+/** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */
+export function matchAgeAtEnd(text: string, lang: Lang | 'auto'): { text: string; index: number; lang: Lang } | null {
+  const found = findAgeAtEnd(text, lang);
+  return found && { text: found.text, index: found.index, lang: found.lang };
 }
 
 /**

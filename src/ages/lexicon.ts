@@ -6,9 +6,13 @@
  *   (NBSP included); `'` matches `'` or `’`; `,` may have white space before it;
  * - `{n}`    a count: digits (the space after them is optional: `5m ago`) or a number word;
  * - `{unit}` a unit word, `{day}` a day word, `{time}` any clock form of the lexicon;
- * - in clock forms: `{H}` hour 0–23, `{h}` hour 1–12 (needs `{ampm}`), `{M}` minute 00–59.
- * A template's placeholders decide its meaning: `{n}`+`{unit}` counts back from now, `{day}`
- * and/or `{time}` name a day or a clock time in the source's zone, none is a moment word.
+ * - in clock forms: `{H}` hour 0–23, `{h}` hour 1–12 (needs `{ampm}`), `{M}` minute 00–59;
+ * - in dates: `{D}` day of the month (an ordinal suffix may follow: `24th`), `{MM}` month 1–12,
+ *   `{month}` a month word (a full stop may follow: `Dec.`), `{Y}` a four-digit year,
+ *   `{weekday}` a weekday word; `{date}` in `dateTimes` is any of `dates`.
+ * A template's placeholders decide its meaning: `{n}`+`{unit}` counts back from now, `{D}` names
+ * a calendar date, `{weekday}` the latest such weekday, `{day}` and/or `{time}` name a day or a
+ * clock time — all in the source's zone; none is a moment word.
  */
 import type { Lang } from '../model.js';
 
@@ -35,4 +39,19 @@ export interface Lexicon {
   clocks: readonly string[];
   /** Morning/afternoon words for 12-hour clocks; empty for 24-hour languages. */
   ampm: Readonly<Record<string, 'am' | 'pm'>>;
+  /** Calendar dates and weekdays (`{D} {month} {Y}`, `{weekday}`), read as they stand. */
+  dates: readonly string[];
+  /** How a clock time joins a date (`{date} om {time}`), tried with every date and clock form. */
+  dateTimes: readonly string[];
+  /** Month words (`december`, `dec`) and their number 1–12. */
+  months: Readonly<Record<string, number>>;
+  /** Weekday words and their number, 0 for Sunday to 6 for Saturday (as `Date#getUTCDay`). */
+  weekdays: Readonly<Record<string, number>>;
+  /** Suffixes an ordinal day number may carry (`st`, `nd` → `1st`, `22nd`). */
+  ordinals: readonly string[];
+  /**
+   * Unit words of ages no lexicon phrase resolves (`jaar`: a year has no fixed length). A line
+   * made of them still reads as a time, so that it is warned about instead of read as text.
+   */
+  vagueUnits: readonly string[];
 }

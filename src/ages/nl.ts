@@ -1,4 +1,4 @@
-/** Dutch age phrases, as ANP pages show them (`4 minuten geleden`, `gisteren om 18:45`). */
+/** Dutch age phrases, as ANP pages show them (`4 minuten geleden`, `gisteren om 18:45`, `2u geleden`, `zaterdag 18:45`). */
 import { DAY, HOUR, MINUTE, SECOND, WEEK, type Lexicon } from './lexicon.js';
 
 export const nl: Lexicon = {
@@ -24,7 +24,9 @@ export const nl: Lexicon = {
     min: MINUTE,
     'min.': MINUTE,
     uur: HOUR,
+    u: HOUR,
     dag: DAY,
+    d: DAY,
     dagen: DAY,
     week: WEEK,
     weken: WEEK,
@@ -32,4 +34,14 @@ export const nl: Lexicon = {
   days: { vandaag: 0, gisteren: -1, eergisteren: -2 },
   clocks: ['{H}:{M}', '{H}:{M} uur', '{H}.{M} uur'],
   ampm: {},
+  dates: ['{D} {month} {Y}', '{D} {month}', '{D}-{MM}-{Y}', '{weekday}', '{weekday} {D} {month} {Y}', '{weekday} {D} {month}'],
+  dateTimes: ['{date} {time}', '{date}, {time}', '{date} om {time}'],
+  months: {
+    januari: 1, jan: 1, februari: 2, feb: 2, febr: 2, maart: 3, mrt: 3, april: 4, apr: 4, mei: 5, juni: 6, jun: 6,
+    juli: 7, jul: 7, augustus: 8, aug: 8, september: 9, sep: 9, sept: 9, oktober: 10, okt: 10, november: 11, nov: 11,
+    december: 12, dec: 12,
+  },
+  weekdays: { zondag: 0, maandag: 1, dinsdag: 2, woensdag: 3, donderdag: 4, vrijdag: 5, zaterdag: 6 },
+  ordinals: [],
+  vagueUnits: ['maand', 'maanden', 'jaar', 'jaren'],
 };

@@ -89,6 +89,11 @@ export function addDays(date: CivilDate, days: number): CivilDate {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
+/** 0 for Sunday to 6 for Saturday. */
+export function weekdayOf(date: CivilDate): number {
+  return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+}
+
 export function formatDate(date: CivilDate): string {
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
   return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;

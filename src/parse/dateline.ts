@@ -17,7 +17,9 @@ export interface Dateline {
 const WORD = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}`;
 /** Small words inside a place name (`Rio de Janeiro`, `Frankfurt am Main`, `Den Haag aan Zee`). */
 const CONNECTOR = String.raw`(?:de|del|do|da|di|du|des|la|le|las|los|am|an|der|den|aan|op|sur|en|im|upon)`;
-const PLACE = String.raw`(${WORD}(?: (?:${CONNECTOR} )?${WORD}){0,4})`;
+/** Dutch elided articles before a place: `'S-HERTOGENBOSCH`, `'s-Gravenhage`, `'T ZAND`. */
+const ELISION = String.raw`(?:['’][sStT][- ])?`;
+const PLACE = String.raw`(${ELISION}${WORD}(?: (?:${CONNECTOR} )?${WORD}){0,4})`;
 /** A date or other note between place and agencies: `, Nov 27`, `, 27 novembre`. */
 const DATE = String.raw`(?:, ?[^(),]{1,30}?)?`;
 const AGENCY = String.raw`[\p{L}][\p{L}\p{N}&.\- ]{0,19}`;
@@ -39,7 +41,7 @@ const isDash = (code: number): boolean => code === 0x2d || code === 0x2013 || co
 
 /**
  * What DATELINE needs, tested by hand first: no capital can open a line that starts with an
- * ASCII character other than A–Z; neither place nor date holds `(`, so the agencies open at the
+ * ASCII character other than A–Z or an elision's apostrophe; neither place nor date holds `(`, so the agencies open at the
  * first one; agencies hold no `)`, so they close at the first one after it; a dash follows,
  * after a space or before one (or the end), and then every space (the pattern's ` *`/` +` are
  * greedy). Returns where a match would end, or -1 when there can be none. Whether DATELINE
@@ -47,7 +49,7 @@ const isDash = (code: number): boolean => code === 0x2d || code === 0x2013 || co
  */
 function candidateEnd(text: string): number {
   const first = text.charCodeAt(0);
-  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a)) return -1;
+  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a) && first !== 0x27) return -1;
   const open = text.indexOf('(');
   if (open <= 0 || open >= PAREN_WITHIN) return -1;
   const close = text.indexOf(')', open);

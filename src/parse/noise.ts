@@ -31,6 +31,19 @@ const NOISE_LINES = new Set([
   'nutzungsbedingungen', 'gebruiksvoorwaarden', 'conditions générales', 'cgu', 'rss', 'sitemap', 'faq', 'help', 'hilfe', 'aide',
 ]);
 
+/**
+ * Labels before a link to another page (`Lees ook: Zo kom je toch op je werk`), lower case: such
+ * a line is page chrome between items, not the next story's headline.
+ */
+const LINK_LABELS = [
+  'lees ook', 'lees meer', 'lees verder', 'bekijk ook', 'kijk ook', 'zie ook', 'ook interessant',
+  'read more', 'read also', 'also read', 'see also', 'related', 'more on this',
+  'lire aussi', 'à lire aussi', 'a lire aussi', 'voir aussi', 'à voir aussi', 'lire la suite',
+  'mehr zum thema', 'auch interessant', 'lesen sie auch', 'siehe auch', 'das könnte sie auch interessieren',
+];
+/** A label, its colon (French puts a space before it), perhaps after a bullet. */
+const LINK_LINE = new RegExp(`^[\\s›»>•·|-]*(?:${LINK_LABELS.join('|')})\\s*:`, 'iu');
+
 /** Footers: a copyright line or a rights notice. */
 const FOOTER = /^(?:©|\(c\) ?\d{4}|copyright\b|alle rechten voorbehouden|all rights reserved|alle rechte vorbehalten|tous droits réservés)/iu;
 /** Cookie notices name cookies and what the reader is asked to do about them. */
@@ -44,9 +57,13 @@ const MAX_COOKIE = 600;
 /** Punctuation and bullets around a menu word: `› Lees meer`, `Delen |`, `Read more »`. */
 const TRIM = /^[\s|·•›»>:–—-]+|[\s|·•›»<:–—-]+$/gu;
 
+/** A link line is a label and a headline at most. */
+const MAX_LINK_LINE = 300;
+
 /** Whether `line` is page furniture that belongs to no story. */
 export function isNoise(line: string): boolean {
   if (line.length <= MAX_FURNITURE && NOISE_LINES.has(line.replace(TRIM, '').toLowerCase())) return true;
+  if (line.length <= MAX_LINK_LINE && LINK_LINE.test(line)) return true;
   if (FOOTER.test(line)) return true;
   return line.length <= MAX_COOKIE && COOKIE.test(line) && CONSENT.test(line);
 }

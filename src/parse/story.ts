@@ -1,5 +1,6 @@
 /** A story's parts → a ParsedStory: dateline read, lead sentence taken, headline derived when missing. */
 import type { ParsedStory } from '../model.js';
+import { dropUnpairedBidi } from './bidi.js';
 import { type Dateline, matchDateline } from './dateline.js';
 import { deriveHeadline, firstSentence } from './sentence.js';
 
@@ -14,15 +15,30 @@ export interface StoryParts {
   datetime: Date | null;
 }
 
-/** Complete a story, or null when it has neither headline nor text. `dateline`: the lead's, when known. */
-export function buildStory(parts: StoryParts, dateline: Dateline | null = matchDateline(parts.body[0] ?? '')): ParsedStory | null {
+/**
+ * Complete a story, or null when it has neither headline nor text. `known`: the lead's dateline,
+ * when the caller has read it. Unpaired bidi controls leave headline and body first (see bidi.ts);
+ * `parts.body` is cleaned in place.
+ */
+export function buildStory(parts: StoryParts, known?: Dateline | null): ParsedStory | null {
+  let leadChanged = false;
+  for (let i = 0; i < parts.body.length; i++) {
+    const paragraph = parts.body[i] as string;
+    const clean = dropUnpairedBidi(paragraph);
+    if (clean === paragraph) continue;
+    parts.body[i] = clean;
+    if (i === 0) leadChanged = true;
+  }
+  // A dateline read from the lead as it was would be measured in characters that are gone.
+  const dateline = known === undefined || leadChanged ? matchDateline(parts.body[0] ?? '') : known;
   const lead = parts.body[0] ?? '';
   const leadSentence = firstSentence(dateline === null ? lead : lead.slice(dateline.length));
-  const headline = parts.headline ?? derivedHeadline(leadSentence, parts.body, dateline?.place ?? null);
+  const own = parts.headline === null ? '' : dropUnpairedBidi(parts.headline);
+  const headline = own !== '' ? own : derivedHeadline(leadSentence, parts.body, dateline?.place ?? null);
   if (headline === '') return null;
   return {
     headline,
-    headlineDerived: parts.headline === null,
+    headlineDerived: own === '',
     place: dateline?.place ?? null,
     agencies: dateline?.agencies ?? [],
     section: parts.section,

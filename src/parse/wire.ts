@@ -3,12 +3,13 @@
  * reaches it or looks ahead to it):
  * 1. each line becomes a token: an age glued to its start or standing at its end is split
  *    off, and what is left is a dateline lead, a section marker, page furniture or plain text;
+ *    a short line that reads as a time but is no known age phrase is an age all the same;
  * 2. the tokens are read in order. A lead opens a story; plain text just before a lead is its
  *    headline, plain text after a lead is a paragraph of that story if it reads like one; an age
  *    closes the story before it (ages trail their item); a section marker closes the story and
  *    names the section of the stories after it. Everything else is dropped, never glued on.
  */
-import { matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
+import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
@@ -49,16 +50,27 @@ interface Token extends Line {
 export interface WireResult {
   /** Stories in page order, each completed by `buildStory` as soon as the grammar closes it. */
   stories: ParsedStory[];
-  /** How many ages each language's words matched. */
+  /** How many ages each language's words matched; calendar dates only on a page with no other age (see Votes). */
   langVotes: Map<Lang, number>;
   strayAges: number;
 }
 
-function countVote(votes: Map<Lang, number>, lang: Lang): void {
-  votes.set(lang, (votes.get(lang) ?? 0) + 1);
+/**
+ * Ages found so far, per language: strong ones, and calendar dates, whose words several
+ * languages share (`6 December 2026` is Dutch as much as English). Dates decide a page's
+ * language only when no other age does, so that a few dates cannot outvote `2 hours ago`.
+ */
+interface Votes {
+  strong: Map<Lang, number>;
+  weak: Map<Lang, number>;
 }
 
-function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, datelines: DatelineCache): Token {
+function countVote(votes: Votes, age: FoundAge): void {
+  const map = age.weak ? votes.weak : votes.strong;
+  map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
+}
+
+function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: DatelineCache): Token {
   let text = line;
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
@@ -68,32 +80,56 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
   // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
   let dateline = matchDateline(line, datelines);
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
-    const head = matchAgeAtStart(line.slice(0, AGE_WINDOW), lang);
+    const head = findAgeAtStart(line.slice(0, AGE_WINDOW), lang);
     if (head !== null && head.text !== '') {
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
-        countVote(votes, head.lang);
+        countVote(votes, head);
         return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null };
       }
       dateline = matchDateline(rest, datelines);
       if (dateline !== null) {
         ageBefore = head.text;
         text = rest;
-        countVote(votes, head.lang);
+        countVote(votes, head);
       }
     }
+  }
+  // Text that reads as a time but is no phrase the ages know (`3 jaar geleden`), where an age
+  // stands (glued before a dateline, a line of its own, after a line's last sentence), is taken
+  // for one: dating the story then warns with its text, instead of the text becoming the next
+  // story's headline, hiding the next story's dateline, or being dropped unseen. No language vote.
+  if (dateline === null && mayHoldDateline(line)) {
+    const glued = gluedTime(line, datelines);
+    if (glued !== null) {
+      ageBefore = line.slice(0, glued.at).trim();
+      text = line.slice(glued.at);
+      dateline = glued.dateline;
+    }
+  }
+  if (dateline === null && looksLikeTime(line)) {
+    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null };
   }
 
   // An age at the end counts only after sentence-ending punctuation.
   const from = Math.max(0, text.length - AGE_WINDOW);
   if (mayEndWithAge(text, from)) {
-    const tail = matchAgeAtEnd(text.slice(from), lang);
+    const tail = findAgeAtEnd(text.slice(from), lang);
     if (tail !== null && tail.text !== '') {
       const before = text.slice(0, from + tail.index).trimEnd();
       if (endsSentence(before)) {
         text = before;
         ageAfter = tail.text;
-        countVote(votes, tail.lang);
+        countVote(votes, tail);
+      }
+    }
+    if (ageAfter === null) {
+      // No known phrase: what follows the last sentence may still read as a time (see above).
+      const end = lastSentenceEnd(text, from);
+      const rest = text.slice(end).trim();
+      if (end > from && endsSentence(text.slice(0, end)) && looksLikeTime(rest)) {
+        text = text.slice(0, end);
+        ageAfter = rest;
       }
     }
   }
@@ -104,6 +140,31 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Map<Lang, number>, d
   return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null };
 }
 
+/** A time glued before a dateline is no longer than a time line. */
+const GLUED_TIME_MAX = 48;
+const UPPER = /\p{Lu}/u;
+
+/**
+ * A time the ages do not know glued before a dateline (`3 jaar geledenSEOUL (ANP) - …`): where
+ * the dateline starts, and the dateline. The dateline starts at a capital glued to a lower-case
+ * letter, digit or full stop; only the first few characters are looked at, and the time test
+ * turns most candidates away at their first word, before any dateline regex runs.
+ */
+function gluedTime(line: string, datelines: DatelineCache): { at: number; dateline: Dateline } | null {
+  const limit = Math.min(line.length, GLUED_TIME_MAX + 1);
+  for (let at = 1; at < limit; at++) {
+    const code = line.charCodeAt(at);
+    const capital = (code >= 0x41 && code <= 0x5a) || code === 0x27 || (code > 0x7f && UPPER.test(line[at] as string));
+    if (!capital) continue;
+    const before = line.charCodeAt(at - 1);
+    const glue = (before >= 0x61 && before <= 0x7a) || (before >= 0x30 && before <= 0x39) || before === 0x2e || before > 0x7f;
+    if (!glue || !looksLikeTime(line.slice(0, at))) continue;
+    const dateline = matchDateline(line.slice(at), datelines);
+    if (dateline !== null) return { at, dateline };
+  }
+  return null;
+}
+
 /**
  * A cheap first test for an age after the last sentence of `text`: the line does not itself end
  * in punctuation (most paragraphs do), and its last `from..` characters hold some.
@@ -112,6 +173,17 @@ function mayEndWithAge(text: string, from: number): boolean {
   if (text === '' || SENTENCE_ENDS.has(text.charCodeAt(text.length - 1))) return false;
   for (let i = text.length - 2; i >= from; i--) if (SENTENCE_ENDS.has(text.charCodeAt(i))) return true;
   return false;
+}
+
+/**
+ * Just after the last sentence-ending punctuation (closing quotes included) at or after `from`
+ * that white space follows (`06.12.2026` holds none); `from` when there is none.
+ */
+function lastSentenceEnd(text: string, from: number): number {
+  for (let i = text.length - 2; i >= from; i--) {
+    if (SENTENCE_ENDS.has(text.charCodeAt(i)) && /\s/.test(text[i + 1] as string)) return i + 1;
+  }
+  return from;
 }
 
 function readsAsParagraph(text: string): boolean {
@@ -135,7 +207,7 @@ class TokenStream {
   constructor(
     private readonly lines: readonly string[],
     private readonly lang: Lang | 'auto',
-    private readonly votes: Map<Lang, number>,
+    private readonly votes: Votes,
   ) {}
 
   /** Lines are tokenized strictly in order, so votes are counted in page order. */
@@ -172,8 +244,8 @@ class TokenStream {
 
 /** Cut tokens of `lines` into stories. */
 export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireResult {
-  const langVotes = new Map<Lang, number>();
-  const tokens = new TokenStream(lines, lang, langVotes);
+  const votes: Votes = { strong: new Map(), weak: new Map() };
+  const tokens = new TokenStream(lines, lang, votes);
 
   const stories: ParsedStory[] = [];
   // The story being read and its lead's dateline. It is completed when it closes, a few lines
@@ -240,5 +312,5 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
     if (token.ageAfter !== null) closeWith(token.ageAfter);
   }
   close();
-  return { stories, langVotes, strayAges };
+  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, strayAges };
 }
