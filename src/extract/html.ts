@@ -10,9 +10,11 @@
 import { createRequire } from 'node:module';
 // Types only (erased at run time): the libraries themselves are loaded on first use, below.
 import type { CheerioAPI } from 'cheerio/slim';
-import type { AnyNode, Element } from 'domhandler';
+import type { AnyNode, Document, DomHandler, Element } from 'domhandler';
+import type { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
 import type { ExtractedItem } from '../model.js';
+import { runSteps, type Steps } from '../steps.js';
 import { isTidy, textToLines } from './text.js';
 
 /**
@@ -24,6 +26,7 @@ import { isTidy, textToLines } from './text.js';
 const requireLazy = createRequire(import.meta.url);
 let htmlparser2: typeof import('htmlparser2') | null = null;
 let cheerio: typeof import('cheerio/slim') | null = null;
+let domhandler: typeof import('domhandler') | null = null;
 
 function parserLib(): typeof import('htmlparser2') {
   htmlparser2 ??= requireLazy('htmlparser2') as typeof import('htmlparser2');
@@ -33,6 +36,40 @@ function parserLib(): typeof import('htmlparser2') {
 function cheerioLib(): typeof import('cheerio/slim') {
   cheerio ??= requireLazy('cheerio/slim') as typeof import('cheerio/slim');
   return cheerio;
+}
+
+function domLib(): typeof import('domhandler') {
+  domhandler ??= requireLazy('domhandler') as typeof import('domhandler');
+  return domhandler;
+}
+
+/**
+ * htmlparser2 keeps its open elements with Array#unshift and looks a closing tag up with indexOf,
+ * so parse time grows with the square of the nesting depth: 100,000 unclosed <div>s take ~10 s,
+ * the 5 MB cap allows a million. The depth is counted from the parser's own open and close events
+ * (implied closes included, a closing tag that closes nothing not), and a page beyond any real
+ * one is refused.
+ */
+const MAX_DEPTH = 10_000;
+
+function tooDeep(): WirefeedError {
+  return new WirefeedError('extract', 'E_TOO_DEEP', `HTML nests more than ${MAX_DEPTH} elements deep`);
+}
+
+/**
+ * Characters handed to the parser per step. A step of normal HTML takes a millisecond or two; at
+ * the deepest nesting allowed, each tag costs the parser a scan of its open elements, and a step
+ * still stays within a few tens of milliseconds.
+ */
+const CHUNK = 16 * 1024;
+
+/** Feed `html` to a streaming parser one chunk per step. */
+function* parseInChunks(parser: Parser, html: string): Steps<void> {
+  for (let at = 0; at < html.length; at += CHUNK) {
+    parser.write(html.slice(at, at + CHUNK));
+    yield;
+  }
+  parser.end();
 }
 
 /** Elements that start and end a line (HTML "block-level" content, plus table cells). */
@@ -80,6 +117,7 @@ class VisibleText {
   private pre = 0;
 
   enter(name: string, attribs: Attribs): void {
+    if (this.open.length >= MAX_DEPTH) throw tooDeep();
     let flags = 0;
     if (this.dropping > 0 || DROP.has(name) || isHidden(attribs)) {
       flags = F_DROP;
@@ -140,61 +178,56 @@ class VisibleText {
   }
 }
 
-/**
- * htmlparser2 keeps its open elements with Array#unshift, so parse time grows with the square of
- * the nesting depth: 100,000 unclosed <div>s take ~10 s, the 5 MB cap allows a million. Count the
- * depth the markup could reach (elements that close themselves or their siblings implicitly do
- * not nest) and refuse a page beyond any real one.
- */
-const MAX_DEPTH = 10_000;
-const FLAT = new Set([
-  'area', 'base', 'br', 'col', 'dd', 'dt', 'embed', 'hr', 'img', 'input', 'li', 'link', 'meta', 'option',
-  'p', 'param', 'source', 'td', 'th', 'tr', 'track', 'wbr',
-]);
-
-const isLetter = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-const isNameChar = (c: number): boolean => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
-
-/** Counts tags as `/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g` finds them, without a match array per tag. */
-function assertShallow(html: string): void {
-  let depth = 0;
-  for (let lt = html.indexOf('<'); lt !== -1; lt = html.indexOf('<', lt + 1)) {
-    const closing = html.charCodeAt(lt + 1) === 0x2f;
-    const start = closing && isLetter(html.charCodeAt(lt + 2)) ? lt + 2 : lt + 1;
-    if (!isLetter(html.charCodeAt(start))) continue;
-    if (start === lt + 2) {
-      depth = Math.max(0, depth - 1);
-      continue;
-    }
-    let end = start + 1;
-    while (isNameChar(html.charCodeAt(end))) end++;
-    if (!FLAT.has(html.slice(start, end).toLowerCase()) && ++depth > MAX_DEPTH) {
-      throw new WirefeedError('extract', 'E_TOO_DEEP', `HTML nests more than ${MAX_DEPTH} elements deep`);
-    }
-  }
-}
-
-/** The visible text of a page as lines, normalised like plain text. */
-export function htmlToLines(html: string): string[] {
-  assertShallow(html);
+/** The visible text of a page as lines, normalised like plain text; one chunk of HTML per step. */
+export function* htmlLineSteps(html: string): Steps<string[]> {
   const visible = new VisibleText();
   const parser = new (parserLib().Parser)({
     onopentag: (name, attribs) => visible.enter(name, attribs),
     onclosetag: () => visible.leave(),
     ontext: (text) => visible.data(text),
   });
-  parser.end(html);
+  yield* parseInChunks(parser, html);
   return visible.lines();
+}
+
+export function htmlToLines(html: string): string[] {
+  return runSteps(htmlLineSteps(html));
+}
+
+/** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */
+function* domSteps(html: string): Steps<Document> {
+  const dom: DomHandler = new (domLib().DomHandler)();
+  let depth = 0;
+  const open = dom.onopentag.bind(dom);
+  const close = dom.onclosetag.bind(dom);
+  dom.onopentag = (name, attribs) => {
+    if (++depth > MAX_DEPTH) throw tooDeep();
+    open(name, attribs);
+  };
+  dom.onclosetag = () => {
+    depth--;
+    close();
+  };
+  yield* parseInChunks(new (parserLib().Parser)(dom), html);
+  return dom.root;
 }
 
 /** Marker on the walk stack: leave the element entered before. */
 const LEAVE = 0;
 
-/** `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack. */
-function nodeLines(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): string[] {
+/** DOM nodes visited per step. */
+const NODES_PER_STEP = 4096;
+
+/**
+ * `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack; a step
+ * per few thousand nodes, as one item may hold the whole page.
+ */
+function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): Steps<string[]> {
   const visible = new VisibleText();
   const stack: (AnyNode | typeof LEAVE)[] = [...roots].reverse();
+  let visited = 0;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (++visited % NODES_PER_STEP === 0) yield;
     if (item === LEAVE) {
       visible.leave();
     } else if (skip.has(item)) {
@@ -257,33 +290,67 @@ function select($: CheerioAPI, scope: AnyNode, selector: string): Element[] {
   }
 }
 
-const joinLines = (nodes: readonly AnyNode[]): string | null => {
-  const text = nodeLines(nodes, NO_SKIP).join(' ');
+function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
+  const text = (yield* nodeLineSteps(nodes, NO_SKIP)).join(' ');
   return text === '' ? null : text;
-};
+}
 
 /**
- * One item per `selectors.item` match. Body: each `body` match's lines as paragraphs; without a
- * body selector (or no match) the item's own lines minus its headline, age, time and configured
- * link. Items with neither headline nor body (empty ad slots) are left out.
+ * The matches that lie in no other match, in their order. A match inside another is part of that
+ * one's text already: taking it again as an item (or a paragraph) repeats its text once per match
+ * around it, and 2,000 unclosed <article>s then make 2,000 items of 4 million paragraphs.
+ * Each node is walked up from once: what a walk learns is kept for every node it passed.
  */
-export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
-  assertShallow(html);
-  const $ = cheerioLib().load(html, { xml: false });
+function outermost(matches: readonly Element[]): Element[] {
+  if (matches.length < 2) return [...matches];
+  const matched = new Set<AnyNode>(matches);
+  const insideMatch = new Map<AnyNode, boolean>();
+  return matches.filter((match) => {
+    const passed: AnyNode[] = [];
+    let inside = false;
+    for (let node = match.parent; node !== null; node = node.parent) {
+      if (matched.has(node)) {
+        inside = true;
+        break;
+      }
+      const known = insideMatch.get(node);
+      if (known !== undefined) {
+        inside = known;
+        break;
+      }
+      passed.push(node);
+    }
+    for (const node of passed) insideMatch.set(node, inside);
+    return !inside;
+  });
+}
+
+/**
+ * One item per `selectors.item` match that lies in no other match. Body: each `body` match's
+ * lines as paragraphs; without a body selector (or no match) the item's own lines minus its
+ * headline, age, time and configured link. Items with neither headline nor body (empty ad slots)
+ * are left out. A step per chunk of HTML, per item and per few thousand nodes of an item.
+ */
+export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSelectors): Steps<ExtractedItem[]> {
+  const $ = cheerioLib().load(yield* domSteps(html), { xml: false });
   const root = $.root()[0] as AnyNode;
   const items: ExtractedItem[] = [];
-  for (const el of select($, root, selectors.item)) {
+  for (const el of outermost(select($, root, selectors.item))) {
+    yield;
     const headlineEls = selectors.headline ? select($, el, selectors.headline).slice(0, 1) : [];
     const ageEls = selectors.age ? select($, el, selectors.age).slice(0, 1) : [];
     const timeEls = select($, el, selectors.time ?? 'time[datetime]').slice(0, 1);
     const linkEls = selectors.link ? select($, el, selectors.link).slice(0, 1) : [];
-    const bodyEls = selectors.body ? select($, el, selectors.body) : [];
+    const bodyEls = selectors.body ? outermost(select($, el, selectors.body)) : [];
     // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
-    const body =
-      bodyEls.length > 0
-        ? bodyEls.flatMap((b) => nodeLines([b], NO_SKIP))
-        : nodeLines(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls]));
-    const headline = joinLines(headlineEls);
+    let body: string[];
+    if (bodyEls.length > 0) {
+      body = [];
+      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], NO_SKIP)) body.push(line);
+    } else {
+      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls]));
+    }
+    const headline = yield* joinedLineSteps(headlineEls);
     if (headline === null && body.length === 0) continue;
 
     const linkEl = selectors.link
@@ -296,10 +363,14 @@ export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelect
     items.push({
       headline,
       body,
-      ageText: joinLines(ageEls),
+      ageText: yield* joinedLineSteps(ageEls),
       link: resolveLink(href, baseUrl),
       datetime: timeEl ? parseDatetime(timeEl.attribs.datetime ?? $(timeEl).text()) : null,
     });
   }
   return items;
+}
+
+export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
+  return runSteps(htmlItemSteps(html, baseUrl, selectors));
 }
