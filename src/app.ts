@@ -243,7 +243,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         } else {
           // Read in slices, so that the server and timers get turns; stored at once, so that no
           // feed ever shows half a page.
-          const page = await runStepsSliced(readPageSteps(source, outcome.document, at), sliceMs);
+          const page = await runStepsSliced(readPageSteps(source, outcome.document, at), sliceMs, () => closing);
           if (closing) return;
           const r = storePage(store, source, page, at);
           store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified, contentHash: hash, lastPageAt: at.toISOString() });

@@ -12,6 +12,8 @@
  * pipeline that both drivers share.
  */
 
+import { WirefeedError } from './errors.js';
+
 /** Work that yields between steps and returns a `T`. */
 export type Steps<T> = Generator<void, T, void>;
 
@@ -25,14 +27,18 @@ export function runSteps<T>(steps: Steps<T>): T {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Run the steps, giving the event loop a turn after each stretch of at least `sliceMs` (0: after every step). */
-export async function runStepsSliced<T>(steps: Steps<T>, sliceMs: number): Promise<T> {
+/**
+ * Run the steps, giving the event loop a turn after each stretch of at least `sliceMs` (0: after
+ * every step). When `stopped()` holds after a turn, the rest is not run: E_STOPPED.
+ */
+export async function runStepsSliced<T>(steps: Steps<T>, sliceMs: number, stopped: () => boolean = () => false): Promise<T> {
   let since = performance.now();
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
     if (performance.now() - since >= sliceMs) {
       await turn();
+      if (stopped()) throw new WirefeedError('schedule', 'E_STOPPED', 'wirefeed is stopping: the page was left unread');
       since = performance.now();
     }
   }

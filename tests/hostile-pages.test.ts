@@ -5,8 +5,6 @@
  * turns of the loop, with the poll yielding at every checkpoint (`sliceMs: 0`), so that the count
  * does not depend on the machine's speed.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extract, htmlToLines } from '../src/extract/index.js';
 import type { Document, StoredStory } from '../src/model.js';
@@ -14,6 +12,7 @@ import { parseExtracted } from '../src/parse/index.js';
 import { ingestStories } from '../src/store/ingest.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { applyRetention } from '../src/store/retention.js';
+import { runStepsSliced, type Steps } from '../src/steps.js';
 import { startDaemon, startSite, type Site, type TestDaemon } from './helpers/daemon.js';
 import { datedStory } from './helpers/stories.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
@@ -109,6 +108,22 @@ describe('selector items nested inside each other', () => {
   });
 });
 
+describe('selectors on deep and wide pages', () => {
+  it('finds items under 9,000 open elements and among 30,000 siblings, with the same selectors as cheerio', () => {
+    const deep = '<div>'.repeat(9_000) + '<article><h2>Kop</h2><p>Tekst.</p></article>'.repeat(3);
+    const got = extract(doc(deep), { format: 'html', selectors: { item: 'div > article', headline: 'h2' } });
+    expect(got.kind === 'items' && got.items.map((i) => [i.headline, i.body])).toEqual(Array(3).fill(['Kop', ['Tekst.']]));
+    const wide = '<article><h2>Kop</h2><p>Tekst.</p></article>'.repeat(30_000);
+    const items = extract(doc(wide), { format: 'html', selectors: { item: 'article', headline: 'h2' } });
+    expect(items.kind === 'items' && items.items.length).toBe(30_000);
+    // jQuery's positional extensions still work (cheerio-select), and a broken selector still says so.
+    const list = '<ul><li><h2>A</h2></li><li><h2>B</h2></li><li><h2>C</h2></li></ul>';
+    const eq = extract(doc(list), { format: 'html', selectors: { item: 'li:eq(1)', headline: 'h2' } });
+    expect(eq.kind === 'items' && eq.items.map((i) => i.headline)).toEqual(['B']);
+    expect(() => extract(doc(list), { format: 'html', selectors: { item: 'li', headline: 'h2[' } })).toThrow('extract: invalid CSS selector "h2["');
+  });
+});
+
 describe('retention', () => {
   it('unlists the stories it drops in one call to the store', async () => {
     const store = await openStore(await tempDir());
@@ -166,6 +181,19 @@ describe('the stories one page brings', () => {
 });
 
 describe('a big page does not hold the event loop', () => {
+  it('sliced steps run to the end, or stop after a turn when told', async () => {
+    function* count(): Steps<number> {
+      for (let i = 1; ; i++) {
+        if (i === 1_000) return i;
+        yield;
+      }
+    }
+    expect(await runStepsSliced(count(), 0)).toBe(1_000);
+    let asked = 0;
+    await expect(runStepsSliced(count(), 0, () => ++asked > 3)).rejects.toThrow('schedule: wirefeed is stopping: the page was left unread');
+    expect(asked).toBe(4);
+  });
+
   it('the loop runs between chunks of a page\'s work, and the page gives what it gives', async () => {
     const items: string[] = [];
     for (let i = 0; i < 6_000; i++) {

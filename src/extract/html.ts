@@ -9,7 +9,6 @@
  */
 import { createRequire } from 'node:module';
 // Types only (erased at run time): the libraries themselves are loaded on first use, below.
-import type { CheerioAPI } from 'cheerio/slim';
 import type { AnyNode, Document, DomHandler, Element } from 'domhandler';
 import type { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
@@ -27,6 +26,8 @@ const requireLazy = createRequire(import.meta.url);
 let htmlparser2: typeof import('htmlparser2') | null = null;
 let cheerio: typeof import('cheerio/slim') | null = null;
 let domhandler: typeof import('domhandler') | null = null;
+let cheerioSelect: typeof import('cheerio-select') | null = null;
+let cssSelect: typeof import('css-select') | null = null;
 
 function parserLib(): typeof import('htmlparser2') {
   htmlparser2 ??= requireLazy('htmlparser2') as typeof import('htmlparser2');
@@ -36,6 +37,16 @@ function parserLib(): typeof import('htmlparser2') {
 function cheerioLib(): typeof import('cheerio/slim') {
   cheerio ??= requireLazy('cheerio/slim') as typeof import('cheerio/slim');
   return cheerio;
+}
+
+function selectLib(): typeof import('cheerio-select') {
+  cheerioSelect ??= requireLazy('cheerio-select') as typeof import('cheerio-select');
+  return cheerioSelect;
+}
+
+function cssLib(): typeof import('css-select') {
+  cssSelect ??= requireLazy('css-select') as typeof import('css-select');
+  return cssSelect;
 }
 
 function domLib(): typeof import('domhandler') {
@@ -57,11 +68,11 @@ function tooDeep(): WirefeedError {
 }
 
 /**
- * Characters handed to the parser per step. A step of normal HTML takes a millisecond or two; at
- * the deepest nesting allowed, each tag costs the parser a scan of its open elements, and a step
- * still stays within a few tens of milliseconds.
+ * Characters handed to the parser per step. A step of normal HTML takes well under a millisecond;
+ * at the deepest nesting allowed each tag costs the parser a scan of its open elements, and 2 KB
+ * of tags there take up to ~30 ms (16 KB took 50–250 ms).
  */
-const CHUNK = 16 * 1024;
+const CHUNK = 2048;
 
 /** Feed `html` to a streaming parser one chunk per step. */
 function* parseInChunks(parser: Parser, html: string): Steps<void> {
@@ -282,12 +293,45 @@ export function parseDatetime(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function select($: CheerioAPI, scope: AnyNode, selector: string): Element[] {
+/** `select` as cheerio does it, in one go: for what css-select cannot compile alone. */
+function selectAtOnce(root: Document, scope: AnyNode, selector: string): Element[] {
   try {
-    return $(scope).find(selector).toArray();
+    return selectLib().select(selector, scope, { root, context: scope, xmlMode: false });
   } catch (err) {
     throw new WirefeedError('extract', 'E_SELECTOR', `invalid CSS selector "${selector}"`, { cause: err });
   }
+}
+
+/**
+ * The elements under `scope` that `selector` matches, in document order: what cheerio's
+ * `$(scope).find(selector)` gives, a step per few thousand nodes. Not cheerio's own query: it
+ * hands the engine the scope's children, which are first deduplicated pairwise (60,000 <article>s
+ * side by side took 5 s), and domutils walks the tree keeping its path with Array#unshift, so time
+ * grows with nodes × depth (2,000 nested <article>s repeated to 5 MB: 200–400 ms in one call).
+ * css-select compiles the selector, as cheerio-select does for plain CSS; jQuery's positional
+ * pseudo-classes (`:first`, `:eq(1)`) and selectors that start with a sibling combinator go to
+ * cheerio-select, in one step.
+ */
+function* selectSteps(root: Document, scope: AnyNode, selector: string): Steps<Element[]> {
+  let test: ReturnType<typeof import('css-select').compile<AnyNode, Element>>;
+  try {
+    test = cssLib().compile<AnyNode, Element>(selector, { xmlMode: false, context: scope }, scope);
+  } catch {
+    // Not plain CSS (or not CSS at all): cheerio-select knows the extensions, or says what is wrong.
+    return selectAtOnce(root, scope, selector);
+  }
+  if (test.shouldTestNextSiblings === true) return selectAtOnce(root, scope, selector);
+  const { hasChildren, isTag } = domLib();
+  const found: Element[] = [];
+  const stack: AnyNode[] = hasChildren(scope) ? [...scope.children].reverse() : [];
+  let visited = 0;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (++visited % NODES_PER_STEP === 0) yield;
+    if (!isTag(node)) continue;
+    if (test(node)) found.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+  }
+  return found;
 }
 
 function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
@@ -332,16 +376,22 @@ function outermost(matches: readonly Element[]): Element[] {
  * are left out. A step per chunk of HTML, per item and per few thousand nodes of an item.
  */
 export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSelectors): Steps<ExtractedItem[]> {
-  const $ = cheerioLib().load(yield* domSteps(html), { xml: false });
-  const root = $.root()[0] as AnyNode;
+  const root = yield* domSteps(html);
+  const $ = cheerioLib().load(root, { xml: false });
+  const find = (scope: AnyNode, selector: string): Steps<Element[]> => selectSteps(root, scope, selector);
+  const first = function* (scope: AnyNode, selector: string | undefined): Steps<Element[]> {
+    return selector === undefined ? [] : (yield* find(scope, selector)).slice(0, 1);
+  };
+  const matches = yield* find(root, selectors.item);
+  yield;
   const items: ExtractedItem[] = [];
-  for (const el of outermost(select($, root, selectors.item))) {
+  for (const el of outermost(matches)) {
     yield;
-    const headlineEls = selectors.headline ? select($, el, selectors.headline).slice(0, 1) : [];
-    const ageEls = selectors.age ? select($, el, selectors.age).slice(0, 1) : [];
-    const timeEls = select($, el, selectors.time ?? 'time[datetime]').slice(0, 1);
-    const linkEls = selectors.link ? select($, el, selectors.link).slice(0, 1) : [];
-    const bodyEls = selectors.body ? outermost(select($, el, selectors.body)) : [];
+    const headlineEls = yield* first(el, selectors.headline);
+    const ageEls = yield* first(el, selectors.age);
+    const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
+    const linkEls = yield* first(el, selectors.link);
+    const bodyEls = selectors.body ? outermost(yield* find(el, selectors.body)) : [];
     // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
     let body: string[];
     if (bodyEls.length > 0) {
@@ -357,8 +407,8 @@ export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSel
       ? linkEls[0]
       : el.name === 'a' && el.attribs.href !== undefined
         ? el
-        : select($, el, 'a[href]')[0];
-    const href = linkEl?.attribs.href ?? (linkEl ? select($, linkEl, 'a[href]')[0]?.attribs.href : undefined);
+        : (yield* first(el, 'a[href]'))[0];
+    const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
     const timeEl = timeEls[0];
     items.push({
       headline,
