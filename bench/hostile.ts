@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
-import { atMost, fixture, rng, sleep, startChild, syntheticBody, tempDir, type Figure } from './lib.js';
+import { atMost, fixture, sleep, startChild, tempDir, type Figure } from './lib.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -28,14 +28,10 @@ interface Case {
   mediaType: string;
 }
 
-/** Wire text: `n` stories numbered from `from`, headline, dateline lead with a body, age. */
-function wireStories(n: number, from: number, chars = 60): string {
-  const r = rng(from + 1);
+/** Wire text: `n` short stories numbered from `from`: headline, dateline lead, age (about 75 bytes each). */
+function wireStories(n: number, from: number): string {
   const out: string[] = [];
-  for (let i = from; i < from + n; i++) {
-    const { body } = syntheticBody(r, `s${i}`, chars);
-    out.push(`Kop nummer ${i} over de zaak`, ...body, `${(i % 50) + 1} minuten geleden`);
-  }
+  for (let i = from; i < from + n; i++) out.push(`Kop nummer ${i} over de zaak`, `ROME (ANP) - Bericht ${i} is er.`, `${(i % 50) + 1} minuten geleden`);
   return out.join('\n') + '\n';
 }
 
@@ -97,6 +93,20 @@ const CASES: readonly Case[] = [
     mediaType: 'text/html',
   },
   {
+    name: 'wide-items-5mb',
+    what: '<article>s side by side at the top of the page to 5 MB, item: article',
+    source: ['format: html', 'selectors:', '  item: article', '  headline: h2', '  age: span'],
+    page: () => fill('', '<article><h2>Kop</h2><p>ROME (ANP) - Tekst.</p><span>5 minuten geleden</span></article>', MAX_BYTES - 1024),
+    mediaType: 'text/html',
+  },
+  {
+    name: 'deep-items-5mb',
+    what: '9,999 open <div>s, then <i>x</i> to 5 MB, item: i',
+    source: ['format: html', 'selectors:', '  item: i'],
+    page: () => fill('<div>'.repeat(9_999), '<i>x</i>', MAX_BYTES - 1024),
+    mediaType: 'text/html',
+  },
+  {
     name: 'html-5mb',
     what: 'the nl news page repeated to 5 MB (free lines)',
     source: ['format: html', 'keep: 1000'],
@@ -108,7 +118,7 @@ const CASES: readonly Case[] = [
     what: '5 MB of wire text (~64,000 stories), keep: 100',
     source: ['format: text', 'keep: 100'],
     page: () => {
-      const text = wireStories(70_000, 0, 20);
+      const text = wireStories(80_000, 0);
       return text.slice(0, text.lastIndexOf('\n', MAX_BYTES - 1024) + 1);
     },
     mediaType: 'text/plain',
@@ -193,7 +203,8 @@ async function measure(c: Case): Promise<Figure[]> {
     const last = lines.filter((l) => l.includes('fetch ')).at(-1) ?? '';
     const outcome = /fetch (\w[\w-]*)/.exec(last)?.[1] ?? '?';
     const error = / error=("[^"]*"|\S+)/.exec(last)?.[1];
-    const counts = outcome === 'ok' ? `${app.store.countOf('h')} stored` : `${outcome}${error ? ` ${error.slice(0, 60)}` : ''}`;
+    const found = /page has (\d+) stories/.exec(lines.join('\n'))?.[1];
+    const counts = outcome === 'ok' ? `${found ? `${found} found, ` : ''}${app.store.countOf('h')} stored` : `${outcome}${error ? ` ${error.slice(0, 60)}` : ''}`;
     const note = `${(Buffer.byteLength(body) / 1e6).toFixed(2)} MB, poll ${Math.round(pollMs)} ms, ${counts}`;
     return [
       { name: `stall-${c.name}`, value: delay.max / 1e6, unit: 'ms', target: atMost(100), note: `${c.what}; ${note}` },

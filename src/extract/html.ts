@@ -345,11 +345,14 @@ function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
  * around it, and 2,000 unclosed <article>s then make 2,000 items of 4 million paragraphs.
  * Each node is walked up from once: what a walk learns is kept for every node it passed.
  */
-function outermost(matches: readonly Element[]): Element[] {
+function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
   if (matches.length < 2) return [...matches];
   const matched = new Set<AnyNode>(matches);
   const insideMatch = new Map<AnyNode, boolean>();
-  return matches.filter((match) => {
+  const kept: Element[] = [];
+  for (let i = 0; i < matches.length; i++) {
+    if (i % NODES_PER_STEP === NODES_PER_STEP - 1) yield;
+    const match = matches[i] as Element;
     const passed: AnyNode[] = [];
     let inside = false;
     for (let node = match.parent; node !== null; node = node.parent) {
@@ -365,8 +368,9 @@ function outermost(matches: readonly Element[]): Element[] {
       passed.push(node);
     }
     for (const node of passed) insideMatch.set(node, inside);
-    return !inside;
-  });
+    if (!inside) kept.push(match);
+  }
+  return kept;
 }
 
 /**
@@ -382,16 +386,14 @@ export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSel
   const first = function* (scope: AnyNode, selector: string | undefined): Steps<Element[]> {
     return selector === undefined ? [] : (yield* find(scope, selector)).slice(0, 1);
   };
-  const matches = yield* find(root, selectors.item);
-  yield;
   const items: ExtractedItem[] = [];
-  for (const el of outermost(matches)) {
+  for (const el of yield* outermostSteps(yield* find(root, selectors.item))) {
     yield;
     const headlineEls = yield* first(el, selectors.headline);
     const ageEls = yield* first(el, selectors.age);
     const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
     const linkEls = yield* first(el, selectors.link);
-    const bodyEls = selectors.body ? outermost(yield* find(el, selectors.body)) : [];
+    const bodyEls = selectors.body ? yield* outermostSteps(yield* find(el, selectors.body)) : [];
     // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
     let body: string[];
     if (bodyEls.length > 0) {
