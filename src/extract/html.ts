@@ -293,34 +293,27 @@ export function parseDatetime(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** `select` as cheerio does it, in one go: for what css-select cannot compile alone. */
-function selectAtOnce(root: Document, scope: AnyNode, selector: string): Element[] {
-  try {
-    return selectLib().select(selector, scope, { root, context: scope, xmlMode: false });
-  } catch (err) {
-    throw new WirefeedError('extract', 'E_SELECTOR', `invalid CSS selector "${selector}"`, { cause: err });
-  }
-}
-
 /**
  * The elements under `scope` that `selector` matches, in document order: what cheerio's
- * `$(scope).find(selector)` gives, a step per few thousand nodes. Not cheerio's own query: it
- * hands the engine the scope's children, which are first deduplicated pairwise (60,000 <article>s
- * side by side took 5 s), and domutils walks the tree keeping its path with Array#unshift, so time
- * grows with nodes × depth (2,000 nested <article>s repeated to 5 MB: 200–400 ms in one call).
- * css-select compiles the selector, as cheerio-select does for plain CSS; jQuery's positional
- * pseudo-classes (`:first`, `:eq(1)`) and selectors that start with a sibling combinator go to
- * cheerio-select, in one step.
+ * `$(scope).find(selector)` gives, a step per few thousand nodes. With `outermost`, only the
+ * matches that lie in no other match (see `outermostSteps`): the walk does not go into a match.
+ *
+ * Not cheerio's own query: it hands the engine the scope's children, which are first
+ * deduplicated pairwise (60,000 <article>s side by side took 5 s), and domutils walks the tree
+ * keeping its path with Array#unshift, so time grows with nodes × depth (2,000 nested <article>s
+ * repeated to 5 MB: 200–400 ms in one call). css-select compiles the selector, as cheerio-select
+ * does for plain CSS; jQuery's positional pseudo-classes (`:first`, `:eq(1)`) and selectors that
+ * start with a sibling combinator go to cheerio-select, in one step.
  */
-function* selectSteps(root: Document, scope: AnyNode, selector: string): Steps<Element[]> {
+function* selectSteps(root: Document, scope: AnyNode, selector: string, outermost: boolean): Steps<Element[]> {
   let test: ReturnType<typeof import('css-select').compile<AnyNode, Element>>;
   try {
     test = cssLib().compile<AnyNode, Element>(selector, { xmlMode: false, context: scope }, scope);
   } catch {
     // Not plain CSS (or not CSS at all): cheerio-select knows the extensions, or says what is wrong.
-    return selectAtOnce(root, scope, selector);
+    return yield* selectAtOnce(root, scope, selector, outermost);
   }
-  if (test.shouldTestNextSiblings === true) return selectAtOnce(root, scope, selector);
+  if (test.shouldTestNextSiblings === true) return yield* selectAtOnce(root, scope, selector, outermost);
   const { hasChildren, isTag } = domLib();
   const found: Element[] = [];
   const stack: AnyNode[] = hasChildren(scope) ? [...scope.children].reverse() : [];
@@ -328,10 +321,24 @@ function* selectSteps(root: Document, scope: AnyNode, selector: string): Steps<E
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (++visited % NODES_PER_STEP === 0) yield;
     if (!isTag(node)) continue;
-    if (test(node)) found.push(node);
+    if (test(node)) {
+      found.push(node);
+      if (outermost) continue;
+    }
     for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
   }
   return found;
+}
+
+/** `select` as cheerio does it, in one go: for what css-select cannot compile alone. */
+function* selectAtOnce(root: Document, scope: AnyNode, selector: string, outermost: boolean): Steps<Element[]> {
+  let found: Element[];
+  try {
+    found = selectLib().select(selector, scope, { root, context: scope, xmlMode: false });
+  } catch (err) {
+    throw new WirefeedError('extract', 'E_SELECTOR', `invalid CSS selector "${selector}"`, { cause: err });
+  }
+  return outermost ? yield* outermostSteps(found) : found;
 }
 
 function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
@@ -382,18 +389,18 @@ function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
 export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSelectors): Steps<ExtractedItem[]> {
   const root = yield* domSteps(html);
   const $ = cheerioLib().load(root, { xml: false });
-  const find = (scope: AnyNode, selector: string): Steps<Element[]> => selectSteps(root, scope, selector);
+  const find = (scope: AnyNode, selector: string, outermost = false): Steps<Element[]> => selectSteps(root, scope, selector, outermost);
   const first = function* (scope: AnyNode, selector: string | undefined): Steps<Element[]> {
     return selector === undefined ? [] : (yield* find(scope, selector)).slice(0, 1);
   };
   const items: ExtractedItem[] = [];
-  for (const el of yield* outermostSteps(yield* find(root, selectors.item))) {
+  for (const el of yield* find(root, selectors.item, true)) {
     yield;
     const headlineEls = yield* first(el, selectors.headline);
     const ageEls = yield* first(el, selectors.age);
     const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
     const linkEls = yield* first(el, selectors.link);
-    const bodyEls = selectors.body ? yield* outermostSteps(yield* find(el, selectors.body)) : [];
+    const bodyEls = selectors.body ? yield* find(el, selectors.body, true) : [];
     // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
     let body: string[];
     if (bodyEls.length > 0) {
