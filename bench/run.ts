@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { hostileFigures } from './hostile.js';
 import { ingestFigures } from './ingest.js';
 import { passes, ROOT, type Figure } from './lib.js';
 import { parseFigures } from './parse.js';
@@ -21,6 +22,7 @@ const GROUPS: readonly { name: string; run: () => Figure[] | Promise<Figure[]> }
   { name: 'state', run: stateFigures },
   { name: 'serve', run: serveFigures },
   { name: 'polling', run: pollingFigures },
+  { name: 'hostile', run: hostileFigures },
 ];
 
 function format(f: Figure): string {

@@ -11,11 +11,11 @@ import type { LoadedConfig } from './config/load.js';
 import type { SourceConfig } from './config/schema.js';
 import { describeError, WirefeedError } from './errors.js';
 import { sourceScope, type Scope } from './identity/index.js';
-import { extract } from './extract/index.js';
+import { extractSteps } from './extract/index.js';
 import { closeHttp, FetchError, fetchSource, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
 import type { Logger } from './log.js';
-import type { Document, FeedView, Lang } from './model.js';
-import { parseExtracted } from './parse/index.js';
+import type { DatedStory, Document, FeedView, Lang } from './model.js';
+import { parseExtractedSteps } from './parse/index.js';
 import type { FeedListing, Headline } from './render/index.js';
 import { backoffMs, scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
 import { buildFeedView, feedStories, type FeedSpec, type SourceInfo } from './select/index.js';
@@ -23,6 +23,7 @@ import { createMetrics, startServer, type CatalogFeed, type Metrics, type Runnin
 import { ingestStories, separateScopes, type IngestResult } from './store/ingest.js';
 import { openStore, type Store } from './store/index.js';
 import { applyRetention, newestFirst } from './store/retention.js';
+import { runSteps, runStepsSliced, type Steps } from './steps.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -39,6 +40,8 @@ export interface AppOptions {
   websubRetryDelaysMs?: readonly number[];
   /** One debug line per HTTP request (only worth it at log level debug). */
   accessLog?: boolean;
+  /** Longest stretch of a page's extract/parse/ages work between turns of the event loop, ms (default 20; 0: a turn at every step). */
+  sliceMs?: number;
 }
 
 export interface App {
@@ -66,10 +69,54 @@ class NoStoriesError extends WirefeedError {
   }
 }
 
+/** A page read and dated, not yet stored. */
+interface ReadPage {
+  stories: DatedStory[];
+  lang: Lang;
+  warnings: string[];
+}
+
+/** Stories dated per step. */
+const DATED_PER_STEP = 1000;
+
 /**
- * One document of one source into the store: extract → parse → resolve ages → ingest.
- * Throws E_NO_STORIES when the page yields nothing. `scopeOf`: every configured source's scope
- * (sourceScopes), so that stories merge only within a scope.
+ * One document of one source, read: extract → parse → the first stories the source takes from a
+ * page → resolve ages. A step per chunk of work (see steps.ts). Throws E_NO_STORIES when the page
+ * yields nothing.
+ *
+ * A source takes at most `maxStoriesPerPage` stories from one page (more is a broken or hostile
+ * page: one warning), and no more than it keeps: stories past `keep` would be stored only to be
+ * dropped by retention. The first ones in page order are taken: the top of a page is the newest.
+ */
+function* readPageSteps(source: SourceConfig, doc: Document, at: Date): Steps<ReadPage> {
+  const extracted = yield* extractSteps(doc, { format: source.format, ...(source.selectors ? { selectors: source.selectors } : {}) });
+  const parsed = yield* parseExtractedSteps(extracted, { lang: source.lang });
+  if (parsed.stories.length === 0) throw new NoStoriesError(doc.url, parsed.warnings);
+  const warnings = [...parsed.warnings];
+  const found = parsed.stories.length;
+  const max = source.maxStoriesPerPage;
+  if (found > max) warnings.push(`page has ${found} stories, more than maxStoriesPerPage (${max}): kept the first ${max}`);
+  const taken = parsed.stories.slice(0, Math.min(max, source.keep));
+  const stories: DatedStory[] = [];
+  for (let i = 0; i < taken.length; i += DATED_PER_STEP) {
+    if (i > 0) yield;
+    const dated = resolveStories(taken.slice(i, i + DATED_PER_STEP), { now: at, timeZone: source.timezone, lang: parsed.lang });
+    for (const story of dated.stories) stories.push(story);
+    warnings.push(...dated.warnings);
+  }
+  return { stories, lang: parsed.lang, warnings };
+}
+
+/** `scopeOf`: every configured source's scope (sourceScopes), so that stories merge only within a scope. */
+function storePage(store: Store, source: SourceConfig, page: ReadPage, at: Date, scopeOf: (sourceId: string) => Scope | null): IngestResult {
+  const result = ingestStories(store, page.stories, { sourceId: source.id, at, lang: page.lang, scopeOf });
+  return { ...result, warnings: [...page.warnings, ...result.warnings] };
+}
+
+/**
+ * One document of one source into the store: extract → parse → resolve ages → ingest, all at
+ * once (`wirefeed ingest`, tests; the daemon reads a page in slices, see `poll`).
+ * Throws E_NO_STORIES when the page yields nothing.
  */
 export function ingestDocument(
   store: Store,
@@ -79,12 +126,7 @@ export function ingestDocument(
   // Safe without the config's scopes: stories of sources it does not name are joined by none.
   scopeOf: (sourceId: string) => Scope | null = sourceScopes([source]),
 ): IngestResult {
-  const extracted = extract(doc, { format: source.format, ...(source.selectors ? { selectors: source.selectors } : {}) });
-  const parsed = parseExtracted(extracted, { lang: source.lang });
-  if (parsed.stories.length === 0) throw new NoStoriesError(doc.url, parsed.warnings);
-  const dated = resolveStories(parsed.stories, { now: at, timeZone: source.timezone, lang: parsed.lang });
-  const result = ingestStories(store, dated.stories, { sourceId: source.id, at, lang: parsed.lang, scopeOf });
-  return { ...result, warnings: [...parsed.warnings, ...dated.warnings, ...result.warnings] };
+  return storePage(store, source, runSteps(readPageSteps(source, doc, at)), at, scopeOf);
 }
 
 /** Headlines a feed shows on the index page. */
@@ -176,6 +218,7 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
 export async function startApp(opts: AppOptions): Promise<App> {
   const log = opts.log;
   const now = opts.now ?? (() => new Date());
+  const sliceMs = opts.sliceMs ?? 20;
   const metrics = createMetrics();
   const startedAt = now();
   // The index page's fetch charts; in memory only, so it starts empty with each process.
@@ -244,7 +287,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
           result = 'unchanged-page';
           store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified });
         } else {
-          const r = ingestDocument(store, source, outcome.document, at, w.scopeOf);
+          // Read in slices, so that the server and timers get turns; stored at once, so that no
+          // feed ever shows half a page.
+          const page = await runStepsSliced(readPageSteps(source, outcome.document, at), sliceMs, () => closing);
+          if (closing) return;
+          const r = storePage(store, source, page, at, w.scopeOf);
           store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified, contentHash: hash, lastPageAt: at.toISOString() });
           const dropped = applyRetention(store, sourceId, { keep: source.keep, maxAgeDays: source.maxAgeDays }, at);
           Object.assign(fields, { new: r.new, updated: r.updated, unchanged: r.unchanged });

@@ -136,6 +136,11 @@ const sourceSchema = z
       .optional()
       .meta({ default: DEFAULT_SCHEDULE, description: 'Cron expression (url sources only); quote it in YAML' }),
     keep: z.int().min(1).default(1000).describe('Stories kept for this source'),
+    maxStoriesPerPage: z
+      .int()
+      .min(1)
+      .default(1000)
+      .describe('Stories taken from one page, from its top; more are dropped with a warning (a page that lists more is broken or hostile)'),
     maxAgeDays: z.number().positive().default(30).describe('Stories older than this are dropped (unless still on the page)'),
     selectors: selectorsSchema.optional(),
     token: token().optional(),

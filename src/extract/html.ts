@@ -9,10 +9,11 @@
  */
 import { createRequire } from 'node:module';
 // Types only (erased at run time): the libraries themselves are loaded on first use, below.
-import type { CheerioAPI } from 'cheerio/slim';
-import type { AnyNode, Element } from 'domhandler';
+import type { AnyNode, Document, DomHandler, Element } from 'domhandler';
+import type { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
 import type { ExtractedItem } from '../model.js';
+import { runSteps, type Steps } from '../steps.js';
 import { isTidy, textToLines } from './text.js';
 
 /**
@@ -24,6 +25,9 @@ import { isTidy, textToLines } from './text.js';
 const requireLazy = createRequire(import.meta.url);
 let htmlparser2: typeof import('htmlparser2') | null = null;
 let cheerio: typeof import('cheerio/slim') | null = null;
+let domhandler: typeof import('domhandler') | null = null;
+let cheerioSelect: typeof import('cheerio-select') | null = null;
+let cssSelect: typeof import('css-select') | null = null;
 
 function parserLib(): typeof import('htmlparser2') {
   htmlparser2 ??= requireLazy('htmlparser2') as typeof import('htmlparser2');
@@ -33,6 +37,50 @@ function parserLib(): typeof import('htmlparser2') {
 function cheerioLib(): typeof import('cheerio/slim') {
   cheerio ??= requireLazy('cheerio/slim') as typeof import('cheerio/slim');
   return cheerio;
+}
+
+function selectLib(): typeof import('cheerio-select') {
+  cheerioSelect ??= requireLazy('cheerio-select') as typeof import('cheerio-select');
+  return cheerioSelect;
+}
+
+function cssLib(): typeof import('css-select') {
+  cssSelect ??= requireLazy('css-select') as typeof import('css-select');
+  return cssSelect;
+}
+
+function domLib(): typeof import('domhandler') {
+  domhandler ??= requireLazy('domhandler') as typeof import('domhandler');
+  return domhandler;
+}
+
+/**
+ * htmlparser2 keeps its open elements with Array#unshift and looks a closing tag up with indexOf,
+ * so parse time grows with the square of the nesting depth: 100,000 unclosed <div>s take ~10 s,
+ * the 5 MB cap allows a million. The depth is counted from the parser's own open and close events
+ * (implied closes included, a closing tag that closes nothing not), and a page beyond any real
+ * one is refused.
+ */
+const MAX_DEPTH = 10_000;
+
+function tooDeep(): WirefeedError {
+  return new WirefeedError('extract', 'E_TOO_DEEP', `HTML nests more than ${MAX_DEPTH} elements deep`);
+}
+
+/**
+ * Characters handed to the parser per step. A step of normal HTML takes well under a millisecond;
+ * at the deepest nesting allowed each tag costs the parser a scan of its open elements, and 2 KB
+ * of tags there take up to ~30 ms (16 KB took 50–250 ms).
+ */
+const CHUNK = 2048;
+
+/** Feed `html` to a streaming parser one chunk per step. */
+function* parseInChunks(parser: Parser, html: string): Steps<void> {
+  for (let at = 0; at < html.length; at += CHUNK) {
+    parser.write(html.slice(at, at + CHUNK));
+    yield;
+  }
+  parser.end();
 }
 
 /** Elements that start and end a line (HTML "block-level" content, plus table cells). */
@@ -80,6 +128,7 @@ class VisibleText {
   private pre = 0;
 
   enter(name: string, attribs: Attribs): void {
+    if (this.open.length >= MAX_DEPTH) throw tooDeep();
     let flags = 0;
     if (this.dropping > 0 || DROP.has(name) || isHidden(attribs)) {
       flags = F_DROP;
@@ -140,61 +189,56 @@ class VisibleText {
   }
 }
 
-/**
- * htmlparser2 keeps its open elements with Array#unshift, so parse time grows with the square of
- * the nesting depth: 100,000 unclosed <div>s take ~10 s, the 5 MB cap allows a million. Count the
- * depth the markup could reach (elements that close themselves or their siblings implicitly do
- * not nest) and refuse a page beyond any real one.
- */
-const MAX_DEPTH = 10_000;
-const FLAT = new Set([
-  'area', 'base', 'br', 'col', 'dd', 'dt', 'embed', 'hr', 'img', 'input', 'li', 'link', 'meta', 'option',
-  'p', 'param', 'source', 'td', 'th', 'tr', 'track', 'wbr',
-]);
-
-const isLetter = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-const isNameChar = (c: number): boolean => isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
-
-/** Counts tags as `/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g` finds them, without a match array per tag. */
-function assertShallow(html: string): void {
-  let depth = 0;
-  for (let lt = html.indexOf('<'); lt !== -1; lt = html.indexOf('<', lt + 1)) {
-    const closing = html.charCodeAt(lt + 1) === 0x2f;
-    const start = closing && isLetter(html.charCodeAt(lt + 2)) ? lt + 2 : lt + 1;
-    if (!isLetter(html.charCodeAt(start))) continue;
-    if (start === lt + 2) {
-      depth = Math.max(0, depth - 1);
-      continue;
-    }
-    let end = start + 1;
-    while (isNameChar(html.charCodeAt(end))) end++;
-    if (!FLAT.has(html.slice(start, end).toLowerCase()) && ++depth > MAX_DEPTH) {
-      throw new WirefeedError('extract', 'E_TOO_DEEP', `HTML nests more than ${MAX_DEPTH} elements deep`);
-    }
-  }
-}
-
-/** The visible text of a page as lines, normalised like plain text. */
-export function htmlToLines(html: string): string[] {
-  assertShallow(html);
+/** The visible text of a page as lines, normalised like plain text; one chunk of HTML per step. */
+export function* htmlLineSteps(html: string): Steps<string[]> {
   const visible = new VisibleText();
   const parser = new (parserLib().Parser)({
     onopentag: (name, attribs) => visible.enter(name, attribs),
     onclosetag: () => visible.leave(),
     ontext: (text) => visible.data(text),
   });
-  parser.end(html);
+  yield* parseInChunks(parser, html);
   return visible.lines();
+}
+
+export function htmlToLines(html: string): string[] {
+  return runSteps(htmlLineSteps(html));
+}
+
+/** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */
+function* domSteps(html: string): Steps<Document> {
+  const dom: DomHandler = new (domLib().DomHandler)();
+  let depth = 0;
+  const open = dom.onopentag.bind(dom);
+  const close = dom.onclosetag.bind(dom);
+  dom.onopentag = (name, attribs) => {
+    if (++depth > MAX_DEPTH) throw tooDeep();
+    open(name, attribs);
+  };
+  dom.onclosetag = () => {
+    depth--;
+    close();
+  };
+  yield* parseInChunks(new (parserLib().Parser)(dom), html);
+  return dom.root;
 }
 
 /** Marker on the walk stack: leave the element entered before. */
 const LEAVE = 0;
 
-/** `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack. */
-function nodeLines(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): string[] {
+/** DOM nodes visited per step. */
+const NODES_PER_STEP = 4096;
+
+/**
+ * `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack; a step
+ * per few thousand nodes, as one item may hold the whole page.
+ */
+function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): Steps<string[]> {
   const visible = new VisibleText();
   const stack: (AnyNode | typeof LEAVE)[] = [...roots].reverse();
+  let visited = 0;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (++visited % NODES_PER_STEP === 0) yield;
     if (item === LEAVE) {
       visible.leave();
     } else if (skip.has(item)) {
@@ -249,57 +293,143 @@ export function parseDatetime(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function select($: CheerioAPI, scope: AnyNode, selector: string): Element[] {
+/**
+ * The elements under `scope` that `selector` matches, in document order: what cheerio's
+ * `$(scope).find(selector)` gives, a step per few thousand nodes. With `outermost`, only the
+ * matches that lie in no other match (see `outermostSteps`): the walk does not go into a match.
+ *
+ * Not cheerio's own query: it hands the engine the scope's children, which are first
+ * deduplicated pairwise (60,000 <article>s side by side took 5 s), and domutils walks the tree
+ * keeping its path with Array#unshift, so time grows with nodes × depth (2,000 nested <article>s
+ * repeated to 5 MB: 200–400 ms in one call). css-select compiles the selector, as cheerio-select
+ * does for plain CSS; jQuery's positional pseudo-classes (`:first`, `:eq(1)`) and selectors that
+ * start with a sibling combinator go to cheerio-select, in one step.
+ */
+function* selectSteps(root: Document, scope: AnyNode, selector: string, outermost: boolean): Steps<Element[]> {
+  let test: ReturnType<typeof import('css-select').compile<AnyNode, Element>>;
   try {
-    return $(scope).find(selector).toArray();
+    test = cssLib().compile<AnyNode, Element>(selector, { xmlMode: false, context: scope }, scope);
+  } catch {
+    // Not plain CSS (or not CSS at all): cheerio-select knows the extensions, or says what is wrong.
+    return yield* selectAtOnce(root, scope, selector, outermost);
+  }
+  if (test.shouldTestNextSiblings === true) return yield* selectAtOnce(root, scope, selector, outermost);
+  const { hasChildren, isTag } = domLib();
+  const found: Element[] = [];
+  const stack: AnyNode[] = hasChildren(scope) ? [...scope.children].reverse() : [];
+  let visited = 0;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (++visited % NODES_PER_STEP === 0) yield;
+    if (!isTag(node)) continue;
+    if (test(node)) {
+      found.push(node);
+      if (outermost) continue;
+    }
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+  }
+  return found;
+}
+
+/** `select` as cheerio does it, in one go: for what css-select cannot compile alone. */
+function* selectAtOnce(root: Document, scope: AnyNode, selector: string, outermost: boolean): Steps<Element[]> {
+  let found: Element[];
+  try {
+    found = selectLib().select(selector, scope, { root, context: scope, xmlMode: false });
   } catch (err) {
     throw new WirefeedError('extract', 'E_SELECTOR', `invalid CSS selector "${selector}"`, { cause: err });
   }
+  return outermost ? yield* outermostSteps(found) : found;
 }
 
-const joinLines = (nodes: readonly AnyNode[]): string | null => {
-  const text = nodeLines(nodes, NO_SKIP).join(' ');
+function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
+  const text = (yield* nodeLineSteps(nodes, NO_SKIP)).join(' ');
   return text === '' ? null : text;
-};
+}
 
 /**
- * One item per `selectors.item` match. Body: each `body` match's lines as paragraphs; without a
- * body selector (or no match) the item's own lines minus its headline, age, time and configured
- * link. Items with neither headline nor body (empty ad slots) are left out.
+ * The matches that lie in no other match, in their order. A match inside another is part of that
+ * one's text already: taking it again as an item (or a paragraph) repeats its text once per match
+ * around it, and 2,000 unclosed <article>s then make 2,000 items of 4 million paragraphs.
+ * Each node is walked up from once: what a walk learns is kept for every node it passed.
  */
-export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
-  assertShallow(html);
-  const $ = cheerioLib().load(html, { xml: false });
-  const root = $.root()[0] as AnyNode;
+function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
+  if (matches.length < 2) return [...matches];
+  const matched = new Set<AnyNode>(matches);
+  const insideMatch = new Map<AnyNode, boolean>();
+  const kept: Element[] = [];
+  for (let i = 0; i < matches.length; i++) {
+    if (i % NODES_PER_STEP === NODES_PER_STEP - 1) yield;
+    const match = matches[i] as Element;
+    const passed: AnyNode[] = [];
+    let inside = false;
+    for (let node = match.parent; node !== null; node = node.parent) {
+      if (matched.has(node)) {
+        inside = true;
+        break;
+      }
+      const known = insideMatch.get(node);
+      if (known !== undefined) {
+        inside = known;
+        break;
+      }
+      passed.push(node);
+    }
+    for (const node of passed) insideMatch.set(node, inside);
+    if (!inside) kept.push(match);
+  }
+  return kept;
+}
+
+/**
+ * One item per `selectors.item` match that lies in no other match. Body: each `body` match's
+ * lines as paragraphs; without a body selector (or no match) the item's own lines minus its
+ * headline, age, time and configured link. Items with neither headline nor body (empty ad slots)
+ * are left out. A step per chunk of HTML, per item and per few thousand nodes of an item.
+ */
+export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSelectors): Steps<ExtractedItem[]> {
+  const root = yield* domSteps(html);
+  const $ = cheerioLib().load(root, { xml: false });
+  const find = (scope: AnyNode, selector: string, outermost = false): Steps<Element[]> => selectSteps(root, scope, selector, outermost);
+  const first = function* (scope: AnyNode, selector: string | undefined): Steps<Element[]> {
+    return selector === undefined ? [] : (yield* find(scope, selector)).slice(0, 1);
+  };
   const items: ExtractedItem[] = [];
-  for (const el of select($, root, selectors.item)) {
-    const headlineEls = selectors.headline ? select($, el, selectors.headline).slice(0, 1) : [];
-    const ageEls = selectors.age ? select($, el, selectors.age).slice(0, 1) : [];
-    const timeEls = select($, el, selectors.time ?? 'time[datetime]').slice(0, 1);
-    const linkEls = selectors.link ? select($, el, selectors.link).slice(0, 1) : [];
-    const bodyEls = selectors.body ? select($, el, selectors.body) : [];
+  for (const el of yield* find(root, selectors.item, true)) {
+    yield;
+    const headlineEls = yield* first(el, selectors.headline);
+    const ageEls = yield* first(el, selectors.age);
+    const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
+    const linkEls = yield* first(el, selectors.link);
+    const bodyEls = selectors.body ? yield* find(el, selectors.body, true) : [];
     // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
-    const body =
-      bodyEls.length > 0
-        ? bodyEls.flatMap((b) => nodeLines([b], NO_SKIP))
-        : nodeLines(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls]));
-    const headline = joinLines(headlineEls);
+    let body: string[];
+    if (bodyEls.length > 0) {
+      body = [];
+      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], NO_SKIP)) body.push(line);
+    } else {
+      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls]));
+    }
+    const headline = yield* joinedLineSteps(headlineEls);
     if (headline === null && body.length === 0) continue;
 
     const linkEl = selectors.link
       ? linkEls[0]
       : el.name === 'a' && el.attribs.href !== undefined
         ? el
-        : select($, el, 'a[href]')[0];
-    const href = linkEl?.attribs.href ?? (linkEl ? select($, linkEl, 'a[href]')[0]?.attribs.href : undefined);
+        : (yield* first(el, 'a[href]'))[0];
+    const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
     const timeEl = timeEls[0];
     items.push({
       headline,
       body,
-      ageText: joinLines(ageEls),
+      ageText: yield* joinedLineSteps(ageEls),
       link: resolveLink(href, baseUrl),
       datetime: timeEl ? parseDatetime(timeEl.attribs.datetime ?? $(timeEl).text()) : null,
     });
   }
   return items;
+}
+
+export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
+  return runSteps(htmlItemSteps(html, baseUrl, selectors));
 }

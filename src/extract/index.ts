@@ -2,8 +2,9 @@
  * The extract stage: a Document → free text lines, or items cut out by CSS selectors.
  */
 import type { Document, Extracted } from '../model.js';
-import { htmlToItems, htmlToLines, type ItemSelectors } from './html.js';
-import { textToLines } from './text.js';
+import { runSteps, type Steps } from '../steps.js';
+import { htmlItemSteps, htmlLineSteps, type ItemSelectors } from './html.js';
+import { textLineSteps } from './text.js';
 
 export { htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
 
@@ -21,11 +22,16 @@ function looksLikeHtml(text: string): boolean {
   return head.startsWith('<!doctype html') || head.startsWith('<html') || /<body[\s>]/i.test(text);
 }
 
-export function extract(doc: Document, opts: ExtractOptions): Extracted {
+/** The extract stage as steps: a chunk of HTML or a few thousand lines of text per step. */
+export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extracted> {
   const html =
     opts.format === 'html' ||
     (opts.format === 'auto' && ((doc.mediaType !== null && HTML_TYPES.has(doc.mediaType)) || looksLikeHtml(doc.text)));
-  if (!html) return { kind: 'lines', lines: textToLines(doc.text) };
-  if (opts.selectors) return { kind: 'items', items: htmlToItems(doc.text, doc.url, opts.selectors) };
-  return { kind: 'lines', lines: htmlToLines(doc.text) };
+  if (!html) return { kind: 'lines', lines: yield* textLineSteps(doc.text) };
+  if (opts.selectors) return { kind: 'items', items: yield* htmlItemSteps(doc.text, doc.url, opts.selectors) };
+  return { kind: 'lines', lines: yield* htmlLineSteps(doc.text) };
+}
+
+export function extract(doc: Document, opts: ExtractOptions): Extracted {
+  return runSteps(extractSteps(doc, opts));
 }

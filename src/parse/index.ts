@@ -1,12 +1,14 @@
 /**
  * The wire grammar: text lines → stories. `parseWire` reads free text (see wire.ts for the
  * grammar); `parseExtracted` also completes items that CSS selectors cut out of HTML.
- * Neither throws: odd input gives fewer stories and a warning.
+ * Neither throws: odd input gives fewer stories and a warning. `parseExtractedSteps` is the same
+ * work a step per few hundred lines or items, for a caller that gives the event loop turns.
  */
 import { matchAgeAtStart } from '../ages/index.js';
 import type { Extracted, ExtractedItem, Lang, ParsedStory, ParseResult } from '../model.js';
+import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
-import { readWire } from './wire.js';
+import { readWireSteps } from './wire.js';
 
 export interface ParseOptions {
   /** Language of the age and section words; 'auto' detects it from the age words, else nl. */
@@ -52,8 +54,12 @@ function finish(stories: ParsedStory[], warnings: string[], lang: Lang): ParseRe
 
 /** Cut text lines into stories. Never throws on any input. */
 export function parseWire(lines: readonly string[], opts: ParseOptions): ParseResult {
+  return runSteps(parseWireSteps(lines, opts));
+}
+
+function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<ParseResult> {
   if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()));
-  const wire = readWire(lines, opts.lang);
+  const wire = yield* readWireSteps(lines, opts.lang);
   const warnings: string[] = [];
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
   return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes));
@@ -72,13 +78,22 @@ function itemParts(item: ExtractedItem): StoryParts {
   };
 }
 
+/** Items completed per step. */
+const ITEMS_PER_STEP = 256;
+
 /** Stories from extracted input: free lines go through parseWire, selector items are completed. */
 export function parseExtracted(input: Extracted, opts: ParseOptions): ParseResult {
-  if (input.kind === 'lines') return parseWire(input.lines, opts);
+  return runSteps(parseExtractedSteps(input, opts));
+}
+
+export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Steps<ParseResult> {
+  if (input.kind === 'lines') return yield* parseWireSteps(input.lines, opts);
   const votes = new Map<Lang, number>();
   const stories: ParsedStory[] = [];
   let empty = 0;
-  for (const item of input.items) {
+  for (let i = 0; i < input.items.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
+    const item = input.items[i] as ExtractedItem;
     const story = buildStory(itemParts(item));
     if (story === null) {
       empty++;

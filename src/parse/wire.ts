@@ -11,6 +11,7 @@
  */
 import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
+import type { Steps } from '../steps.js';
 import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
@@ -242,8 +243,11 @@ class TokenStream {
   }
 }
 
-/** Cut tokens of `lines` into stories. */
-export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireResult {
+/** Tokens read per step of `readWireSteps`. */
+const TOKENS_PER_STEP = 512;
+
+/** Cut tokens of `lines` into stories, a step per few hundred lines. */
+export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): Steps<WireResult> {
   const votes: Votes = { strong: new Map(), weak: new Map() };
   const tokens = new TokenStream(lines, lang, votes);
 
@@ -276,7 +280,9 @@ export function readWire(lines: readonly string[], lang: Lang | 'auto'): WireRes
     close();
   };
 
+  let read = 0;
   for (let token = tokens.take(); token !== undefined; token = tokens.take()) {
+    if (++read % TOKENS_PER_STEP === 0) yield;
     if (token.ageBefore !== null) closeWith(token.ageBefore);
     switch (token.kind) {
       case 'lead':

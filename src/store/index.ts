@@ -94,6 +94,8 @@ export interface Store {
   unlist(story: StoredStory, sourceId: string): void;
   /** The source a story was first seen on: its home, or the one that has since let it go. */
   origin(story: StoredStory): string | undefined;
+  /** `unlist` for many stories at once: the source's list is rewritten once, not once per story. */
+  unlistAll(stories: readonly StoredStory[], sourceId: string): void;
   source(sourceId: string): SourceState;
   updateSource(sourceId: string, patch: Partial<SourceState>): void;
   /** Increases whenever a story listed under the source changes. */
@@ -269,28 +271,40 @@ class LowdbStore implements Store {
   }
 
   unlist(story: StoredStory, sourceId: string): void {
-    const held = this.held(story);
-    if (!held.sources.includes(sourceId)) return;
-    held.forgetRow();
-    this.touch(held);
-    this.unindex(held);
-    const home = held.sources[0]!;
-    held.sources = held.sources.filter((s) => s !== sourceId);
-    if (held.sources.length > 0 && held.sources[0] === home) {
-      this.index(held);
-      return;
-    }
-    // Gone from its home source: remove it from that file, and move it when others still list it.
-    this.shards.set(home, this.shard(home).filter((s) => s !== held));
-    this.dirtyShards.add(home);
-    const to = held.sources[0] ?? null;
-    this.bodies.leave(home, held.id, to);
-    this.keepOrigin(held.id, to === null ? null : home);
-    if (to !== null) {
-      this.shard(to).push(held);
-      this.index(held);
+    this.unlistAll([story], sourceId);
+  }
+
+  unlistAll(stories: readonly StoredStory[], sourceId: string): void {
+    // Stories that leave their home's file: it is filtered once at the end (once per story was
+    // quadratic: 32,000 stories displacing as many took 45 s).
+    const leaving = new Map<string, Set<HeldStory>>();
+    for (const story of stories) {
+      const held = this.held(story);
+      if (!held.sources.includes(sourceId)) continue;
+      held.forgetRow();
       this.touch(held);
+      this.unindex(held);
+      const home = held.sources[0]!;
+      held.sources = held.sources.filter((s) => s !== sourceId);
+      if (held.sources.length > 0 && held.sources[0] === home) {
+        this.index(held);
+        continue;
+      }
+      // Gone from its home source: remove it from that file, and move it when others still list it.
+      let gone = leaving.get(home);
+      if (gone === undefined) leaving.set(home, (gone = new Set()));
+      gone.add(held);
+      this.dirtyShards.add(home);
+      const to = held.sources[0] ?? null;
+      this.bodies.leave(home, held.id, to);
+      this.keepOrigin(held.id, to === null ? null : home);
+      if (to !== null) {
+        this.shard(to).push(held);
+        this.index(held);
+        this.touch(held);
+      }
     }
+    for (const [home, gone] of leaving) this.shards.set(home, this.shard(home).filter((s) => !gone.has(s)));
   }
 
   origin(story: StoredStory): string | undefined {

@@ -1,7 +1,9 @@
 /**
  * Retention per source: keep the newest `keep` stories listed under it and none older than
  * `maxAgeDays` — but never drop a story that is on the source's page right now (seen in the
- * last ingested page), whatever its age or rank.
+ * last ingested page) for its age or for older stories, only when the page itself shows more than
+ * `keep` (ingest takes no more than `keep` from a page, so that is rare): `keep` holds after
+ * every page. One pass: the stories to drop are collected and unlisted in one call.
  */
 import type { StoredStory } from '../model.js';
 import type { Store } from './index.js';
@@ -31,17 +33,18 @@ export function applyRetention(store: Store, sourceId: string, policy: Retention
   if (listed.length <= policy.keep && !listed.some(tooOld)) return 0;
 
   // Stories on the page take their places first; the newest of the rest fill what is left.
-  const onPage = (s: StoredStory) => s.lastSeen === onPageAt;
-  let room = policy.keep - listed.filter(onPage).length;
-  const rest = listed.filter((s) => !onPage(s)).sort(newestFirst);
-  let dropped = 0;
-  for (const story of rest) {
+  const onPage: StoredStory[] = [];
+  const rest: StoredStory[] = [];
+  for (const story of listed) (story.lastSeen === onPageAt ? onPage : rest).push(story);
+  const drop = onPage.length > policy.keep ? onPage.sort(newestFirst).slice(policy.keep) : [];
+  let room = Math.max(0, policy.keep - onPage.length);
+  for (const story of rest.sort(newestFirst)) {
     if (room > 0 && !tooOld(story)) {
       room -= 1;
       continue;
     }
-    store.unlist(story, sourceId);
-    dropped += 1;
+    drop.push(story);
   }
-  return dropped;
+  if (drop.length > 0) store.unlistAll(drop, sourceId);
+  return drop.length;
 }
