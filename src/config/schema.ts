@@ -147,7 +147,7 @@ const sourceSchema = z
     allowPrivateRedirects: z
       .boolean()
       .default(false)
-      .describe('Follow redirects from a public host to loopback or private addresses'),
+      .describe('Follow redirects to loopback, private or other special-purpose addresses (the source URL itself may be on any address)'),
     link: httpUrl().optional().describe('The human page of this source; defaults to url'),
   })
   .superRefine(checkSource, always)
