@@ -20,10 +20,13 @@ const run = promisify(execFile);
 
 let site: Site;
 let page = '';
+let cp1252: Buffer;
 
 beforeAll(async () => {
   page = await readFile(FIXTURE, 'utf8');
+  cp1252 = await readFile(join(import.meta.dirname, 'fixtures/extract/cp1252-meta.html'));
   site = await startSite({
+    '/cp1252': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end(cp1252),
     '/nieuws/buitenland.html': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page),
     '/leeg': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>Welkom</title></head><body><p>Welkom op onze site.</p></body></html>'),
     '/verhuisd': (_req, res) => void res.writeHead(301, { location: '/nieuws/buitenland.html' }).end(),
@@ -218,6 +221,12 @@ test('a redirect is followed as the daemon follows it; the entry keeps the URL a
   const url = `${site.url}/verhuisd`;
   const out = JSON.parse((await tryIt([url, '--format', 'json'])).stdout) as TryJson;
   expect([out.source, out.stories.length, out.yaml.entry['url'], out.yaml.entry['id']]).toEqual([url, 3, url, '127-0-0-1-verhuisd']);
+});
+
+test("the charset rules are the daemon's: windows-1252 from <meta charset> gives the right headline and title", async () => {
+  const out = JSON.parse((await tryIt([`${site.url}/cp1252`, '--format', 'json'])).stdout) as TryJson;
+  expect(out.stories.map((s) => [s.headline, s.published])).toEqual([['Prijs van “groene” stroom stijgt naar € 0,40', '2026-11-28T11:54:00Z/2026-11-28T11:55:00Z']]);
+  expect([out.yaml.entry['id'], out.yaml.entry['title']]).toEqual(['127-0-0-1-cp1252', 'Nieuws']);
 });
 
 test('a page without stories: one line saying why on stderr, nothing on stdout, exit 1', async () => {
