@@ -12,12 +12,11 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { resolveStories } from '../ages/index.js';
 import { configSchema } from '../config/schema.js';
-import { describeError } from '../errors.js';
+import { describeError, WirefeedError } from '../errors.js';
 import type { ItemSelectors } from '../extract/index.js';
 import { closeHttp, FetchError, fetchSource, userAgent } from '../fetch/index.js';
 import type { DatedStory, Document, Lang } from '../model.js';
-import type { Io } from './io.js';
-import { packageVersion } from './io.js';
+import { packageVersion, type Io } from './io.js';
 import { formatIso, type FormatIn, isFormatIn, isLang, parseDocument, readFileDocument, timeZoneError } from './parse.js';
 
 /** The part of the process `try` touches; passed in so that tests run it in-process. */
@@ -40,7 +39,8 @@ const TITLE_SCAN = 64 * 1024;
 /** A source id's longest length, cut at a dash: it is a URL path segment and a config key. */
 const ID_MAX = 48;
 
-interface Options {
+/** What `try` was asked to do, from its flags. */
+export interface TryOptions {
   target: { kind: 'url'; url: string } | { kind: 'file'; path: string };
   lang: Lang | 'auto';
   /** `--timezone`, or null to assume one from the language. */
@@ -80,7 +80,7 @@ function isFormat(s: string): s is Format {
 }
 
 /** `http(s)://…` is fetched; anything without a scheme is a file; other schemes are refused. */
-function readTarget(arg: string): Options['target'] | { error: string } {
+function readTarget(arg: string): TryOptions['target'] | { error: string } {
   if (/^https?:\/\//i.test(arg)) {
     if (!URL.canParse(arg)) return { error: `not a valid URL: "${arg}"` };
     return { kind: 'url', url: arg };
@@ -89,7 +89,7 @@ function readTarget(arg: string): Options['target'] | { error: string } {
   return { kind: 'file', path: resolve(arg) };
 }
 
-function readOptions(argv: string[]): Options | { error: string } | 'help' {
+function readOptions(argv: string[]): TryOptions | { error: string } | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -186,8 +186,12 @@ function pageTitle(html: string): string | null {
 }
 
 /** The page's document and the fetch's warnings; throws the fetch or read error. */
-async function loadDocument(target: Options['target'], now: Date): Promise<{ document: Document; warnings: string[] }> {
-  if (target.kind === 'file') return readFileDocument(target.path, { stdin: async () => new Uint8Array() }, now);
+async function loadDocument(target: TryOptions['target'], now: Date): Promise<{ document: Document; warnings: string[] }> {
+  if (target.kind === 'file') {
+    // readTarget made the path absolute, so it is never `-` and standard input is never read.
+    const noStdin = () => Promise.reject(new WirefeedError('cli', 'E_USAGE', 'try reads no standard input'));
+    return readFileDocument(target.path, { stdin: noStdin }, now);
+  }
   // A default config's limits and user agent, and no validators: the page is read whole, once.
   const ctx = {
     now,
@@ -208,7 +212,7 @@ async function loadDocument(target: Options['target'], now: Date): Promise<{ doc
 }
 
 /** Fetch or read one page and read it as a source with these options would be read. */
-export async function tryPage(opts: Options, now: Date): Promise<TryReport> {
+export async function tryPage(opts: TryOptions, now: Date): Promise<TryReport> {
   const loaded = await loadDocument(opts.target, now);
   const parsed = parseDocument(loaded.document, opts.formatIn, opts.lang);
   const timezone = opts.timeZone ?? ZONE_OF_LANG[parsed.lang];
