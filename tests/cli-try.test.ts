@@ -14,7 +14,8 @@ import { tempDir } from './helpers/tmp.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURE = join(import.meta.dirname, 'fixtures/try/nl-lijst.html');
-const NOW = new Date('2026-11-28T12:00:00Z');
+// With milliseconds, as a real clock has them: times are shown to the second, as feeds show them.
+const NOW = new Date('2026-11-28T12:00:00.250Z');
 const USAGE = 'usage: wirefeed try <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json] [--format-in auto|text|html]\n';
 const run = promisify(execFile);
 

@@ -17,7 +17,7 @@ import type { ItemSelectors } from '../extract/index.js';
 import { closeHttp, FetchError, fetchSource, userAgent } from '../fetch/index.js';
 import type { DatedStory, Document, Lang } from '../model.js';
 import { packageVersion, type Io } from './io.js';
-import { formatIso, type FormatIn, isFormatIn, isLang, parseDocument, readFileDocument, timeZoneError } from './parse.js';
+import { type FormatIn, isFormatIn, isLang, parseDocument, readFileDocument, timeZoneError } from './parse.js';
 
 /** The part of the process `try` touches; passed in so that tests run it in-process. */
 export type TryIo = Pick<Io, 'stdout' | 'stderr' | 'now'>;
@@ -248,9 +248,14 @@ export function entryYaml(entry: SourceEntry): string {
     .join('\n');
 }
 
+/** ISO 8601 UTC to the whole second (`…T17:45:59Z` for `…:59.999`), as the feeds show times. */
+function isoSecond(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The latest moment of a story's interval, or null when the page gave it no time. */
 function storyTime(s: DatedStory): string | null {
-  return s.publishedEarliest === null ? null : formatIso(s.publishedLatest);
+  return s.publishedEarliest === null ? null : isoSecond(s.publishedLatest);
 }
 
 function cut(s: string, max: number): string {
@@ -288,7 +293,7 @@ function toTable(report: TryReport): string {
 
 function toJson(report: TryReport): string {
   const stories = report.stories.map((s) => ({
-    published: s.publishedEarliest === null ? null : `${formatIso(s.publishedEarliest)}/${formatIso(s.publishedLatest)}`,
+    published: s.publishedEarliest === null ? null : `${isoSecond(s.publishedEarliest)}/${isoSecond(s.publishedLatest)}`,
     age: s.ageText,
     place: s.place,
     agencies: s.agencies,
