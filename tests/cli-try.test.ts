@@ -262,7 +262,7 @@ test('a fetch that fails names the cause and exits 1: a 404, a refused connectio
   expect(await tryIt([missing])).toEqual({
     code: 1,
     stdout: '',
-    stderr: `wirefeed try: ENOENT: no such file or directory, open '${missing}'\n`,
+    stderr: `wirefeed try: fetch: E_FILE: READ file://${missing}: cannot read: caused by ENOENT: no such file or directory, open '${missing}'\n`,
   });
 });
 

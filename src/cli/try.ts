@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { basename, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { resolveStories } from '../ages/index.js';
@@ -190,7 +191,11 @@ async function loadDocument(target: TryOptions['target'], now: Date): Promise<{ 
   if (target.kind === 'file') {
     // readTarget made the path absolute, so it is never `-` and standard input is never read.
     const noStdin = () => Promise.reject(new WirefeedError('cli', 'E_USAGE', 'try reads no standard input'));
-    return readFileDocument(target.path, { stdin: noStdin }, now);
+    try {
+      return await readFileDocument(target.path, { stdin: noStdin }, now);
+    } catch (err) {
+      throw new FetchError('E_FILE', { verb: 'READ', url: pathToFileURL(target.path).href }, 'cannot read', { cause: err });
+    }
   }
   // A default config's limits and user agent, and no validators: the page is read whole, once.
   const ctx = {
@@ -329,6 +334,8 @@ export async function tryCommand(argv: string[], io: TryIo): Promise<number> {
   try {
     report = await tryPage(opts, io.now());
   } catch (err) {
+    // A page that cannot be had is the answer to "try"; anything else is a bug and goes up.
+    if (!(err instanceof FetchError)) throw err;
     io.stderr(`wirefeed try: ${describeError(err)}\n`);
     return 1;
   }
