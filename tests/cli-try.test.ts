@@ -22,14 +22,17 @@ const run = promisify(execFile);
 let site: Site;
 let page = '';
 let cp1252: Buffer;
+let enWorld = '';
 
 beforeAll(async () => {
   page = await readFile(FIXTURE, 'utf8');
+  enWorld = await readFile(join(import.meta.dirname, 'fixtures/parse/en-world.txt'), 'utf8');
   cp1252 = await readFile(join(import.meta.dirname, 'fixtures/extract/cp1252-meta.html'));
   site = await startSite({
     '/cp1252': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end(cp1252),
     '/nieuws/buitenland.html': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page),
     '/leeg': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>Welkom</title></head><body><p>Welkom op onze site.</p></body></html>'),
+    '/wire/world.txt': (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(enWorld),
     '/verhuisd': (_req, res) => void res.writeHead(301, { location: '/nieuws/buitenland.html' }).end(),
   });
 });
@@ -216,6 +219,13 @@ test('the zone is assumed from the language, never the host: de → Europe/Berli
   const enFile = join(import.meta.dirname, 'fixtures/parse/en-world.txt');
   const en = JSON.parse((await tryIt([enFile, '--format', 'json', '--format-in', 'text'])).stdout) as TryJson & { lang: string };
   expect([en.lang, en.timezone, en.timezoneAssumed, en.yaml.entry['title'], en.yaml.entry['format']]).toEqual(['en', 'UTC', true, 'en-world.txt', 'text']);
+});
+
+test('plain text over HTTP: read as text, the title is the host, the zone assumed for en is UTC', async () => {
+  const url = `${site.url}/wire/world.txt`;
+  const out = JSON.parse((await tryIt([url, '--format', 'json'])).stdout) as TryJson & { lang: string };
+  expect([out.stories.length, out.lang, out.timezone]).toEqual([7, 'en', 'UTC']);
+  expect(out.yaml.entry).toEqual({ id: '127-0-0-1-wire-world', title: '127.0.0.1', url, format: 'auto', lang: 'en', timezone: 'UTC' });
 });
 
 test('a redirect is followed as the daemon follows it; the entry keeps the URL asked for', async () => {
