@@ -11,10 +11,10 @@ import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import type { z } from 'zod';
 import { resolveStories } from '../ages/index.js';
 import { configSchema } from '../config/schema.js';
 import { describeError, WirefeedError } from '../errors.js';
-import type { ItemSelectors } from '../extract/index.js';
 import { closeHttp, FetchError, fetchSource, userAgent } from '../fetch/index.js';
 import type { DatedStory, Document, Lang } from '../model.js';
 import { packageVersion, type Io } from './io.js';
@@ -50,17 +50,10 @@ export interface TryOptions {
   formatIn: FormatIn;
 }
 
-/** A source entry for wirefeed.yaml, keys in the order the README lists them. */
-export interface SourceEntry {
-  id: string;
-  title: string;
-  url?: string;
-  path?: string;
-  format: FormatIn;
-  lang: Lang;
-  timezone: string;
-  selectors?: ItemSelectors;
-}
+/** A source as wirefeed.yaml spells it (the schema's input, so that a key renamed there breaks this). */
+type SourceInput = z.input<typeof configSchema>['sources'][number];
+/** A source entry for wirefeed.yaml: what it is, where it is, how to read it. */
+export type SourceEntry = Required<Pick<SourceInput, 'id' | 'title' | 'format' | 'lang' | 'timezone'>> & Pick<SourceInput, 'url' | 'path' | 'selectors'>;
 
 /** Everything `try` learned about a page. */
 export interface TryReport {
