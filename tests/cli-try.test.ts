@@ -228,6 +228,17 @@ test('plain text over HTTP: read as text, the title is the host, the zone assume
   expect(out.yaml.entry).toEqual({ id: '127-0-0-1-wire-world', title: '127.0.0.1', url, format: 'auto', lang: 'en', timezone: 'UTC' });
 });
 
+test('control characters of a hostile page never reach the terminal (C0 and C1, title included)', async () => {
+  const file = join(await tempDir('wirefeed-try-'), 'boos.html');
+  const html = '<html><head><title>Boos \u001b[2J \u009b31m\u0007 blad</title></head><body><h1>Kop met \u001b]0;titel\u0007 en \u009b2J</h1>'
+    + '<p>WASHINGTON (ANP/AFP) - Een zin over \u001b[31mrood\u001b[0m nieuws.</p><span>4 minuten geleden</span></body></html>';
+  await writeFile(file, html);
+  const { code, stdout } = await tryIt([file]);
+  expect(code).toBe(0);
+  expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  expect(stdout).toContain('    title: Boos [2J 31m blad\n');
+});
+
 test('a redirect is followed as the daemon follows it; the entry keeps the URL asked for', async () => {
   const url = `${site.url}/verhuisd`;
   const out = JSON.parse((await tryIt([url, '--format', 'json'])).stdout) as TryJson;

@@ -151,6 +151,8 @@ function decodedSegment(segment: string): string {
 }
 
 const requireLazy = createRequire(import.meta.url);
+/** C0 and C1 control characters other than white space. */
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
 
 /**
  * The page's `<title>`, entities decoded and white space collapsed, or null. htmlparser2 (which
@@ -175,7 +177,8 @@ function pageTitle(html: string): string | null {
     },
   });
   parser.end(html.slice(0, TITLE_SCAN));
-  const collapsed = (title ?? '').replace(/\s+/g, ' ').trim();
+  // Control characters (C0 and C1) go: the title is printed to a terminal, and YAML leaves C1 raw.
+  const collapsed = (title ?? '').replace(CONTROL, '').replace(/\s+/g, ' ').trim();
   return collapsed === '' ? null : collapsed;
 }
 
