@@ -239,6 +239,15 @@ test('control characters of a hostile page never reach the terminal (C0 and C1, 
   expect(stdout).toContain('    title: Boos [2J 31m blad\n');
 });
 
+test('a page of 130,000 stories prints its table (no spread of every cell into one call)', async () => {
+  const file = join(await tempDir('wirefeed-try-'), 'veel.txt');
+  await writeFile(file, Array.from({ length: 130_000 }, (_, i) => `WASHINGTON (ANP) - Bericht ${i} is hier.\n`).join('\n'));
+  const { code, stdout, stderr } = await tryIt([file]);
+  expect([code, stderr]).toEqual([0, '']);
+  expect(stdout.startsWith(`130000 stories in ${file}\n`)).toBe(true);
+  expect(stdout.split('\n').filter((line) => line.startsWith('-     WASHINGTON  ANP       Bericht ')).length).toBe(130_000);
+});
+
 test('a redirect is followed as the daemon follows it; the entry keeps the URL asked for', async () => {
   const url = `${site.url}/verhuisd`;
   const out = JSON.parse((await tryIt([url, '--format', 'json'])).stdout) as TryJson;

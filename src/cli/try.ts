@@ -263,8 +263,10 @@ function cut(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
+/** Rows as columns padded to their widest cell; the last column is not padded. */
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  // A reduce, not Math.max(...cells): a page of many thousand stories would overflow the call's arguments.
+  const widths = rows[0]?.map((_, c) => rows.reduce((w, r) => Math.max(w, (r[c] ?? '').length), 0)) ?? [];
   return rows.map((r) => `${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ')}\n`).join('');
 }
 
