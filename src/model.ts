@@ -2,6 +2,7 @@
  * Types that cross stage boundaries. A type only one stage needs lives in that stage.
  * Timestamps that cross stages are `Date` in memory and ISO 8601 UTC strings when stored.
  */
+import type { ItemSelectors } from './extract/index.js';
 
 /** Languages with an age lexicon. */
 export type Lang = 'nl' | 'en' | 'de' | 'fr';
@@ -60,6 +61,10 @@ export interface ParseResult {
   warnings: string[];
   /** Language the age words were in (or the one asked for). */
   lang: Lang;
+  /** How the items were found (the item template, or `repeated blocks at <css path>`); absent when not said. */
+  layout?: string;
+  /** Selectors of the repeated blocks a detector found (a source's `selectors`), so that a user can pin them. */
+  selectors?: ItemSelectors;
 }
 
 /** A parsed story with its age resolved to a UTC interval (resolve → ingest). */

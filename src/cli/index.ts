@@ -5,6 +5,7 @@ import { packageVersion, type Io } from './io.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
 import { storiesCommand } from './stories.js';
+import { tryCommand } from './try.js';
 
 const HELP = `wirefeed — news wire text into Atom, RSS and JSON feeds
 
@@ -22,6 +23,9 @@ commands:
            put a saved page into the state as if fetched at --at
   stories  [--source ID] [--config PATH] [--format json|text]
            print the stored stories, newest first
+  try      <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json]
+           [--format-in auto|text|html]
+           fetch a page once and show its stories and a source entry for the config
 
 options:
   -h, --help     this text
@@ -36,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   parse: (argv, io) => parseCommand(argv, io),
   ingest: ingestCommand,
   stories: storiesCommand,
+  try: (argv, io) => tryCommand(argv, io),
 };
 
 export async function runCli(argv: string[], io: Io): Promise<number> {

@@ -13,7 +13,7 @@ import { describeError } from '../errors.js';
 import { extract } from '../extract/index.js';
 import { decodeBody, fileMediaType } from '../fetch/index.js';
 import { storyKey } from '../identity/index.js';
-import { type DatedStory, type Document, type Lang, LANGS } from '../model.js';
+import { type DatedStory, type Document, type Lang, LANGS, type ParseResult } from '../model.js';
 import { parseExtracted } from '../parse/index.js';
 import type { Io } from './io.js';
 
@@ -25,7 +25,7 @@ const FORMATS = ['json', 'text'] as const;
 type Format = (typeof FORMATS)[number];
 /** A source's `format`: what the input is read as. */
 const FORMATS_IN = ['auto', 'text', 'html'] as const;
-type FormatIn = (typeof FORMATS_IN)[number];
+export type FormatIn = (typeof FORMATS_IN)[number];
 const ISO_START = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 interface Options {
@@ -42,7 +42,7 @@ export function formatIso(date: Date): string {
   return date.toISOString().replace(/\.000Z$/, 'Z');
 }
 
-function isLang(s: string): s is Lang | 'auto' {
+export function isLang(s: string): s is Lang | 'auto' {
   return s === 'auto' || (LANGS as readonly string[]).includes(s);
 }
 
@@ -50,11 +50,11 @@ function isFormat(s: string): s is Format {
   return (FORMATS as readonly string[]).includes(s);
 }
 
-function isFormatIn(s: string): s is FormatIn {
+export function isFormatIn(s: string): s is FormatIn {
   return (FORMATS_IN as readonly string[]).includes(s);
 }
 
-function timeZoneError(zone: string): string | null {
+export function timeZoneError(zone: string): string | null {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return null;
@@ -132,8 +132,32 @@ function toText(stories: DatedStory[]): string {
   return `${stories.length} ${stories.length === 1 ? 'story' : 'stories'}\n${blocks.map((b) => `\n${b}\n`).join('')}`;
 }
 
-async function readInput(file: string, io: ParseIo): Promise<Uint8Array> {
+async function readInput(file: string, io: Pick<ParseIo, 'stdin'>): Promise<Uint8Array> {
   return file === '-' ? io.stdin() : readFile(file);
+}
+
+/**
+ * A file (or `-`, standard input) as the Document a file source would give the daemon: its media
+ * type from the file name (none for standard input, so the bytes are sniffed). Bytes that cannot
+ * be text are a warning and an empty text. Throws when the file cannot be read.
+ */
+export async function readFileDocument(file: string, io: Pick<ParseIo, 'stdin'>, now: Date): Promise<{ document: Document; warnings: string[] }> {
+  const decoded = decodeBody(await readInput(file, io), null);
+  const warnings = [...decoded.warnings];
+  if (decoded.binary) warnings.push('input looks binary');
+  const document: Document = {
+    sourceId: 'parse',
+    url: file === '-' ? 'file:///dev/stdin' : pathToFileURL(resolve(file)).href,
+    mediaType: file === '-' ? null : fileMediaType(file),
+    text: decoded.binary ? '' : decoded.text,
+    fetchedAt: now,
+  };
+  return { document, warnings };
+}
+
+/** Extract and parse a document as the daemon does for a source with this `format` and `lang`. */
+export function parseDocument(doc: Document, format: FormatIn, lang: Lang | 'auto'): ParseResult {
+  return parseExtracted(extract(doc, { format }), { lang });
 }
 
 /** Run `wirefeed parse`; returns the exit code. */
@@ -147,27 +171,16 @@ export async function parseCommand(argv: string[], io: ParseIo): Promise<number>
     io.stderr(`wirefeed parse: ${opts.error}\n${USAGE}`);
     return 2;
   }
-  let bytes: Uint8Array;
+  let read: { document: Document; warnings: string[] };
   try {
-    bytes = await readInput(opts.file, io);
+    read = await readFileDocument(opts.file, io, opts.now);
   } catch (err) {
     io.stderr(`wirefeed parse: cannot read ${opts.file}: ${describeError(err)}\n`);
     return 2;
   }
 
-  const decoded = decodeBody(bytes, null);
-  const warnings = [...decoded.warnings];
-  if (decoded.binary) warnings.push('input looks binary');
-  // The document a file source would give the daemon: its media type from the file name (none
-  // for standard input, so the bytes are sniffed), then the daemon's own html-or-text decision.
-  const doc: Document = {
-    sourceId: 'parse',
-    url: opts.file === '-' ? 'file:///dev/stdin' : pathToFileURL(resolve(opts.file)).href,
-    mediaType: opts.file === '-' ? null : fileMediaType(opts.file),
-    text: decoded.binary ? '' : decoded.text,
-    fetchedAt: opts.now,
-  };
-  const parsed = parseExtracted(extract(doc, { format: opts.formatIn }), { lang: opts.lang });
+  const warnings = read.warnings;
+  const parsed = parseDocument(read.document, opts.formatIn, opts.lang);
   const dated = resolveStories(parsed.stories, { now: opts.now, timeZone: opts.timeZone, lang: parsed.lang });
   warnings.push(...parsed.warnings, ...dated.warnings);
 
