@@ -191,6 +191,7 @@ describe('a big page does not hold the event loop', () => {
     expect(await runStepsSliced(count(), 0)).toBe(1_000);
     let asked = 0;
     await expect(runStepsSliced(count(), 0, () => ++asked > 3)).rejects.toThrow('schedule: wirefeed is stopping: the page was left unread');
+    // Asked after the first turn (before any step) and after each step's turn.
     expect(asked).toBe(4);
   });
 
