@@ -1,19 +1,21 @@
 /**
  * Issue 19, finding 2: pages built to stall the event loop. Each page is served on loopback and
- * polled once by the daemon (in this process, so that its event loop can be watched); meanwhile
- * a client in another process asks /healthz without pause. Per page: the longest event-loop stall
- * during the poll (perf_hooks.monitorEventLoopDelay), the slowest /healthz answer, and what the
- * page gave. Every page fits the default http.maxBytes (5 MB).
+ * polled once by the daemon, run in-process (so that its event loop can be watched) in a child
+ * started with the systemd unit's node options; meanwhile a client in another process asks
+ * /healthz without pause. Per page: the longest event-loop stall during the poll
+ * (perf_hooks.monitorEventLoopDelay), the slowest /healthz answer, and what the page gave. Every
+ * page fits the default http.maxBytes (5 MB).
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
-import { atMost, fixture, sleep, startChild, tempDir, type Figure } from './lib.js';
+import { atMost, fixture, sleep, startChild, tempDir, unitNodeOptions, type Figure } from './lib.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -218,8 +220,23 @@ async function measure(c: Case): Promise<Figure[]> {
   }
 }
 
+const CHILD = 'hostile-child';
+
 export async function hostileFigures(): Promise<Figure[]> {
+  const { options, env } = await unitNodeOptions();
+  const child = startChild(process.execPath, [...options, fileURLToPath(import.meta.url), CHILD], { env });
+  try {
+    const m = await child.waitLine(/^figures (.*)$/, 600_000);
+    // NaN (no answer measured) crosses JSON as null.
+    const figures = JSON.parse(m[1]!) as (Omit<Figure, 'value'> & { value: number | null })[];
+    return figures.map((f) => ({ ...f, value: f.value ?? NaN }));
+  } finally {
+    await child.stop();
+  }
+}
+
+if (process.argv[2] === CHILD && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const figures: Figure[] = [];
   for (const c of CASES) figures.push(...(await measure(c)));
-  return figures;
+  console.log(`figures ${JSON.stringify(figures)}`);
 }
