@@ -429,7 +429,3 @@ export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSel
   }
   return items;
 }
-
-export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
-  return runSteps(htmlItemSteps(html, baseUrl, selectors));
-}
