@@ -1,6 +1,7 @@
 /**
  * HTML → the text a reader sees: lines broken at block elements and <br>, chrome (navigation,
- * header, footer, scripts, hidden parts) left out. Or, with CSS selectors, one item per match.
+ * header, footer, scripts, hidden parts) left out. Or, with CSS selectors, one item per match
+ * that lies in no other match. Both run as steps (steps.ts): a page may be 5 MB of hostile markup.
  *
  * Both ways use htmlparser2 (what `cheerio/slim` parses with; parse5 is several times slower and
  * goes quadratic on deep nesting). Free lines stream straight from the parser's events without
@@ -19,8 +20,9 @@ import { isTidy, textToLines } from './text.js';
 /**
  * htmlparser2 and cheerio are loaded on first use, not at module load: importing them took about
  * a tenth of the daemon's start, and plain-text sources need neither (selector sources alone need
- * cheerio). `require` (both ship CommonJS builds) keeps `extract` synchronous; cheerio's CommonJS
- * build requires this same htmlparser2, so there is one copy in memory.
+ * cheerio, its domhandler and selector engines). `require` (all ship CommonJS builds) keeps
+ * `extract` synchronous; cheerio's CommonJS build requires these same modules, so there is one
+ * copy of each in memory.
  */
 const requireLazy = createRequire(import.meta.url);
 let htmlparser2: typeof import('htmlparser2') | null = null;
