@@ -116,6 +116,9 @@ describe('selectors on deep and wide pages', () => {
     const wide = '<article><h2>Kop</h2><p>Tekst.</p></article>'.repeat(30_000);
     const items = extract(doc(wide), { format: 'html', selectors: { item: 'article', headline: 'h2' } });
     expect(items.kind === 'items' && items.items.length).toBe(30_000);
+    // With a cap the matches after it are counted, not read.
+    const capped = extract(doc(wide), { format: 'html', selectors: { item: 'article', headline: 'h2' }, maxItems: 2 });
+    expect(capped).toEqual({ kind: 'items', items: Array(2).fill({ headline: 'Kop', body: ['Tekst.'], ageText: null, link: null, datetime: null }), unread: 29_998 });
     // jQuery's positional extensions still work (cheerio-select), and a broken selector still says so.
     const list = '<ul><li><h2>A</h2></li><li><h2>B</h2></li><li><h2>C</h2></li></ul>';
     const eq = extract(doc(list), { format: 'html', selectors: { item: 'li:eq(1)', headline: 'h2' } });
@@ -167,14 +170,28 @@ describe('the stories one page brings', () => {
   });
 
   it('a page beyond maxStoriesPerPage gives its first stories and one warning with the counts', async () => {
-    const s = await site({ '/p': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(wirePage(1_500)) });
-    const d = await daemon(config([...urlSource('big', `${s.url}/p`, ['keep: 5000']), ...urlSource('small', `${s.url}/p`, ['keep: 5000', 'maxStoriesPerPage: 40'])]));
+    const html = Array.from({ length: 1_500 }, (_, i) => `<article><h2>Kop nummer ${i} over de zaak</h2><p>ROME (ANP) - Bericht ${i}.</p></article>`).join('');
+    const s = await site({
+      '/p': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(wirePage(1_500)),
+      '/h': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html),
+    });
+    const selectors = ['maxStoriesPerPage: 30', 'selectors:', '  item: article', '  headline: h2'];
+    const d = await daemon(
+      config([
+        ...urlSource('big', `${s.url}/p`, ['keep: 5000']),
+        ...urlSource('small', `${s.url}/p`, ['keep: 5000', 'maxStoriesPerPage: 40']),
+        ...urlSource('items', `${s.url}/h`, selectors).map((l) => l.replace('format: text', 'format: html')),
+      ]),
+    );
     await d.app.settled;
     expect(await storiesInHealth(d, 'big')).toBe(1_000);
     expect(await storiesInHealth(d, 'small')).toBe(40);
     expect(await feedTitles(d, 'small')).toEqual(headlines(0, 40));
+    expect(await storiesInHealth(d, 'items')).toBe(30);
+    expect((await feedTitles(d, 'items')).sort()).toEqual(headlines(0, 30).sort());
     const warnings = d.lines.filter((l) => / warn /.test(l));
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toHaveLength(3);
+    expect(warnings.find((l) => l.includes('source=items'))).toContain('page has 1500 stories, more than maxStoriesPerPage (30): kept the first 30');
     expect(warnings.find((l) => l.includes('source=big'))).toContain('page has 1500 stories, more than maxStoriesPerPage (1000): kept the first 1000');
     expect(warnings.find((l) => l.includes('source=small'))).toContain('page has 1500 stories, more than maxStoriesPerPage (40): kept the first 40');
   });
