@@ -89,12 +89,13 @@ const DATED_PER_STEP = 1000;
  * dropped by retention. The first ones in page order are taken: the top of a page is the newest.
  */
 function* readPageSteps(source: SourceConfig, doc: Document, at: Date): Steps<ReadPage> {
-  const extracted = yield* extractSteps(doc, { format: source.format, ...(source.selectors ? { selectors: source.selectors } : {}) });
+  const max = source.maxStoriesPerPage;
+  const extracted = yield* extractSteps(doc, { format: source.format, ...(source.selectors ? { selectors: source.selectors } : {}), maxItems: max });
   const parsed = yield* parseExtractedSteps(extracted, { lang: source.lang });
   if (parsed.stories.length === 0) throw new NoStoriesError(doc.url, parsed.warnings);
   const warnings = [...parsed.warnings];
-  const found = parsed.stories.length;
-  const max = source.maxStoriesPerPage;
+  // Items past the cap were counted, not read: each would have been a story.
+  const found = parsed.stories.length + (extracted.kind === 'items' ? (extracted.unread ?? 0) : 0);
   if (found > max) warnings.push(`page has ${found} stories, more than maxStoriesPerPage (${max}): kept the first ${max}`);
   const taken = parsed.stories.slice(0, Math.min(max, source.keep));
   const stories: DatedStory[] = [];

@@ -32,7 +32,10 @@ export interface ExtractedItem {
 }
 
 /** What extract hands to parse: free text lines, or items a selector config cut out. */
-export type Extracted = { kind: 'lines'; lines: string[] } | { kind: 'items'; items: ExtractedItem[] };
+export type Extracted =
+  | { kind: 'lines'; lines: string[] }
+  /** `unread`: matches past `maxItems` that extract counted but did not read (none when absent). */
+  | { kind: 'items'; items: ExtractedItem[]; unread?: number };
 
 /** A story as the wire grammar reads it, before ages are resolved (parse → resolve). */
 export interface ParsedStory {

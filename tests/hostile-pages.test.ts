@@ -116,6 +116,9 @@ describe('selectors on deep and wide pages', () => {
     const wide = '<article><h2>Kop</h2><p>Tekst.</p></article>'.repeat(30_000);
     const items = extract(doc(wide), { format: 'html', selectors: { item: 'article', headline: 'h2' } });
     expect(items.kind === 'items' && items.items.length).toBe(30_000);
+    // With a cap the matches after it are counted, not read.
+    const capped = extract(doc(wide), { format: 'html', selectors: { item: 'article', headline: 'h2' }, maxItems: 2 });
+    expect(capped).toEqual({ kind: 'items', items: Array(2).fill({ headline: 'Kop', body: ['Tekst.'], ageText: null, link: null, datetime: null }), unread: 29_998 });
     // jQuery's positional extensions still work (cheerio-select), and a broken selector still says so.
     const list = '<ul><li><h2>A</h2></li><li><h2>B</h2></li><li><h2>C</h2></li></ul>';
     const eq = extract(doc(list), { format: 'html', selectors: { item: 'li:eq(1)', headline: 'h2' } });
@@ -167,14 +170,28 @@ describe('the stories one page brings', () => {
   });
 
   it('a page beyond maxStoriesPerPage gives its first stories and one warning with the counts', async () => {
-    const s = await site({ '/p': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(wirePage(1_500)) });
-    const d = await daemon(config([...urlSource('big', `${s.url}/p`, ['keep: 5000']), ...urlSource('small', `${s.url}/p`, ['keep: 5000', 'maxStoriesPerPage: 40'])]));
+    const html = Array.from({ length: 1_500 }, (_, i) => `<article><h2>Kop nummer ${i} over de zaak</h2><p>ROME (ANP) - Bericht ${i}.</p></article>`).join('');
+    const s = await site({
+      '/p': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(wirePage(1_500)),
+      '/h': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html),
+    });
+    const selectors = ['maxStoriesPerPage: 30', 'selectors:', '  item: article', '  headline: h2'];
+    const d = await daemon(
+      config([
+        ...urlSource('big', `${s.url}/p`, ['keep: 5000']),
+        ...urlSource('small', `${s.url}/p`, ['keep: 5000', 'maxStoriesPerPage: 40']),
+        ...urlSource('items', `${s.url}/h`, selectors).map((l) => l.replace('format: text', 'format: html')),
+      ]),
+    );
     await d.app.settled;
     expect(await storiesInHealth(d, 'big')).toBe(1_000);
     expect(await storiesInHealth(d, 'small')).toBe(40);
     expect(await feedTitles(d, 'small')).toEqual(headlines(0, 40));
+    expect(await storiesInHealth(d, 'items')).toBe(30);
+    expect((await feedTitles(d, 'items')).sort()).toEqual(headlines(0, 30).sort());
     const warnings = d.lines.filter((l) => / warn /.test(l));
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toHaveLength(3);
+    expect(warnings.find((l) => l.includes('source=items'))).toContain('page has 1500 stories, more than maxStoriesPerPage (30): kept the first 30');
     expect(warnings.find((l) => l.includes('source=big'))).toContain('page has 1500 stories, more than maxStoriesPerPage (1000): kept the first 1000');
     expect(warnings.find((l) => l.includes('source=small'))).toContain('page has 1500 stories, more than maxStoriesPerPage (40): kept the first 40');
   });
@@ -191,10 +208,14 @@ describe('a big page does not hold the event loop', () => {
     expect(await runStepsSliced(count(), 0)).toBe(1_000);
     let asked = 0;
     await expect(runStepsSliced(count(), 0, () => ++asked > 3)).rejects.toThrow('schedule: wirefeed is stopping: the page was left unread');
+    // Asked after the first turn (before any step) and after each step's turn.
     expect(asked).toBe(4);
   });
 
-  it('the loop runs between chunks of a page\'s work, and the page gives what it gives', async () => {
+  it.each([
+    ['free lines', []],
+    ['selector items', ['selectors:', '  item: article', '  headline: h2', '  body: p:first-of-type', '  age: p:last-child']],
+  ])('the loop runs between chunks of a page\'s work, and the page gives what it gives (%s)', async (_kind, selectors: string[]) => {
     const items: string[] = [];
     for (let i = 0; i < 6_000; i++) {
       items.push(`<article><h2>Kop nummer ${i} over de zaak</h2><p>ROME (ANP) - Bericht ${i} gaat over de zaak.</p><p>${(i % 50) + 1} minuten geleden</p></article>`);
@@ -210,7 +231,7 @@ describe('a big page does not hold the event loop', () => {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
       },
     });
-    const yaml = config(urlSource('f', `${s.url}/p`, ['keep: 5000', 'maxStoriesPerPage: 5000']).map((l) => l.replace('format: text', 'format: html')));
+    const yaml = config(urlSource('f', `${s.url}/p`, ['keep: 5000', 'maxStoriesPerPage: 5000', ...selectors]).map((l) => l.replace('format: text', 'format: html')));
     const d = await daemon(yaml, { sliceMs: 0 });
     await d.app.settled;
     expect(await storiesInHealth(d, 'f')).toBe(5_000);
@@ -227,8 +248,9 @@ describe('a big page does not hold the event loop', () => {
     await d.app.pollNow('f');
     polling = false;
     // All at once, the rest of the poll takes the few turns of reading the socket's last bytes
-    // (4 here); read in steps, a turn per 16 KB of HTML (49), per 512 lines (35) and per 1,000 stories dated.
-    expect(turns).toBeGreaterThan(80);
+    // (4 here); read in steps, a turn per 2 KB of HTML (~390), per 512 lines or a selector item,
+    // per 1,000 stories dated.
+    expect(turns).toBeGreaterThan(300);
     expect(await storiesInHealth(d, 'f')).toBe(5_000);
     expect((await feedTitles(d, 'f')).filter((t) => t.startsWith('Kop nummer nul '))).toEqual(['Kop nummer nul over de zaak']);
   });

@@ -1,6 +1,7 @@
 /**
  * HTML → the text a reader sees: lines broken at block elements and <br>, chrome (navigation,
- * header, footer, scripts, hidden parts) left out. Or, with CSS selectors, one item per match.
+ * header, footer, scripts, hidden parts) left out. Or, with CSS selectors, one item per match
+ * that lies in no other match. Both run as steps (steps.ts): a page may be 5 MB of hostile markup.
  *
  * Both ways use htmlparser2 (what `cheerio/slim` parses with; parse5 is several times slower and
  * goes quadratic on deep nesting). Free lines stream straight from the parser's events without
@@ -19,8 +20,9 @@ import { isTidy, textToLines } from './text.js';
 /**
  * htmlparser2 and cheerio are loaded on first use, not at module load: importing them took about
  * a tenth of the daemon's start, and plain-text sources need neither (selector sources alone need
- * cheerio). `require` (both ship CommonJS builds) keeps `extract` synchronous; cheerio's CommonJS
- * build requires this same htmlparser2, so there is one copy in memory.
+ * cheerio, its domhandler and selector engines). `require` (all ship CommonJS builds) keeps
+ * `extract` synchronous; cheerio's CommonJS build requires these same modules, so there is one
+ * copy of each in memory.
  */
 const requireLazy = createRequire(import.meta.url);
 let htmlparser2: typeof import('htmlparser2') | null = null;
@@ -384,9 +386,16 @@ function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
  * One item per `selectors.item` match that lies in no other match. Body: each `body` match's
  * lines as paragraphs; without a body selector (or no match) the item's own lines minus its
  * headline, age, time and configured link. Items with neither headline nor body (empty ad slots)
- * are left out. A step per chunk of HTML, per item and per few thousand nodes of an item.
+ * are left out. After `maxItems` items the matches are only counted (`unread`): reading 650,000
+ * items of a hostile page to keep 1,000 took seconds. A step per chunk of HTML, per item and per
+ * few thousand nodes of an item.
  */
-export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSelectors): Steps<ExtractedItem[]> {
+export function* htmlItemSteps(
+  html: string,
+  baseUrl: string,
+  selectors: ItemSelectors,
+  maxItems: number,
+): Steps<{ items: ExtractedItem[]; unread: number }> {
   const root = yield* domSteps(html);
   const $ = cheerioLib().load(root, { xml: false });
   const find = (scope: AnyNode, selector: string, outermost = false): Steps<Element[]> => selectSteps(root, scope, selector, outermost);
@@ -394,7 +403,12 @@ export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSel
     return selector === undefined ? [] : (yield* find(scope, selector)).slice(0, 1);
   };
   const items: ExtractedItem[] = [];
+  let unread = 0;
   for (const el of yield* find(root, selectors.item, true)) {
+    if (items.length >= maxItems) {
+      unread++;
+      continue;
+    }
     yield;
     const headlineEls = yield* first(el, selectors.headline);
     const ageEls = yield* first(el, selectors.age);
@@ -427,9 +441,5 @@ export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSel
       datetime: timeEl ? parseDatetime(timeEl.attribs.datetime ?? $(timeEl).text()) : null,
     });
   }
-  return items;
-}
-
-export function htmlToItems(html: string, baseUrl: string, selectors: ItemSelectors): ExtractedItem[] {
-  return runSteps(htmlItemSteps(html, baseUrl, selectors));
+  return { items, unread };
 }

@@ -12,6 +12,8 @@ export interface ExtractOptions {
   format: 'auto' | 'text' | 'html';
   /** HTML only: cut items out by these selectors instead of reading the page as lines. */
   selectors?: ItemSelectors;
+  /** Selectors only: read at most this many items; the matches after them are only counted. */
+  maxItems?: number;
 }
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
@@ -28,7 +30,10 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
     opts.format === 'html' ||
     (opts.format === 'auto' && ((doc.mediaType !== null && HTML_TYPES.has(doc.mediaType)) || looksLikeHtml(doc.text)));
   if (!html) return { kind: 'lines', lines: yield* textLineSteps(doc.text) };
-  if (opts.selectors) return { kind: 'items', items: yield* htmlItemSteps(doc.text, doc.url, opts.selectors) };
+  if (opts.selectors) {
+    const { items, unread } = yield* htmlItemSteps(doc.text, doc.url, opts.selectors, opts.maxItems ?? Infinity);
+    return unread > 0 ? { kind: 'items', items, unread } : { kind: 'items', items };
+  }
   return { kind: 'lines', lines: yield* htmlLineSteps(doc.text) };
 }
 
