@@ -51,6 +51,10 @@ export interface ParsedStory {
   /** First sentence of the lead with the dateline cut off (uncut, unlike a derived headline); '' when none. */
   leadSentence: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   datetime: Date | null;
 }
 
@@ -88,6 +92,10 @@ export interface StoredStory {
   body: string[];
   bodyHash: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   lang: Lang;
   firstSeen: string;
   lastSeen: string;
