@@ -28,10 +28,45 @@ export interface ExtractedItem {
   link: string | null;
   /** From `<time datetime>`: beats the age text when present. */
   datetime: Date | null;
+  /** Byline, when the page names one; absent: none. */
+  author?: string | null;
+  /** The item's own image (absolute http(s) URL); absent: none. */
+  image?: string | null;
 }
 
-/** What extract hands to parse: free text lines, or items a selector config cut out. */
-export type Extracted = { kind: 'lines'; lines: string[] } | { kind: 'items'; items: ExtractedItem[] };
+/** What an HTML line carries besides its text (extract → parse). */
+export interface LineMark {
+  /** The link around most of the line's text (absolute http(s) URL), or null. */
+  link: string | null;
+  /** An image inside the line, or the first one met since the line before it, or null. */
+  image: string | null;
+}
+
+/** CSS selectors that cut a page's items out, in the shape of a source's `selectors` config. */
+export interface PinnedSelectors {
+  item: string;
+  headline: string;
+  /** Absent when the item is the link itself. */
+  link?: string;
+  time?: string;
+}
+
+/** Items a page's DOM repeats (extract's repeated-block detector), for parse to take when its grammar finds too few. */
+export interface BlockListing {
+  /** `repeated blocks at <css path>`. */
+  layout: string;
+  items: ExtractedItem[];
+  selectors: PinnedSelectors;
+}
+
+/**
+ * What extract hands to parse: free text lines, or items a selector config or an article page
+ * gave. HTML lines carry, by line index, the marks of the lines that have a link or an image,
+ * and the page's repeated blocks when it has any.
+ */
+export type Extracted =
+  | { kind: 'lines'; lines: string[]; marks?: ReadonlyMap<number, LineMark>; blocks?: BlockListing }
+  | { kind: 'items'; items: ExtractedItem[]; layout?: string };
 
 /** A story as the wire grammar reads it, before ages are resolved (parse → resolve). */
 export interface ParsedStory {
@@ -64,6 +99,10 @@ export interface ParseResult {
   warnings: string[];
   /** Language the age words were in (or the one asked for). */
   lang: Lang;
+  /** Which reader found the stories: `text grammar`, `selectors`, `article page`, `repeated blocks at <css path>`. */
+  layout: string;
+  /** For repeated blocks: the selectors that would pin them in the source's config. */
+  selectors?: PinnedSelectors;
 }
 
 /** A parsed story with its age resolved to a UTC interval (resolve → ingest). */
@@ -138,6 +177,8 @@ export interface EntryView {
   summary: string;
   /** BCP 47 tag of the story's language, marked where it differs from the feed's; absent: the feed's. */
   language?: string;
+  /** The story's own image (absolute http(s) URL); absent: none. */
+  image?: string;
 }
 
 /** A feed ready to render: metadata and entries, newest first. */

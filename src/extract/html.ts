@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import type { AnyNode, Document, DomHandler, Element } from 'domhandler';
 import type { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
-import type { ExtractedItem } from '../model.js';
+import type { ExtractedItem, LineMark } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { isTidy, textToLines } from './text.js';
 
@@ -115,6 +115,42 @@ function isHidden(a: Attribs): boolean {
 const F_DROP = 1;
 const F_BLOCK = 2;
 const F_PRE = 4;
+const F_LINK = 8;
+
+/** Characters of `text` without its white space at either edge, counted without a copy. */
+function trimmedLength(text: string): number {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) <= 32) start++;
+  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
+  return end - start;
+}
+
+/** A tracking pixel or spacer, by its declared size. */
+function isTiny(a: Attribs): boolean {
+  return /^[0-2](?:px)?$/.test(a.width ?? '') || /^[0-2](?:px)?$/.test(a.height ?? '');
+}
+
+/** The first URL of a `srcset` (`a.jpg 1x, b.jpg 2x`). */
+function firstOfSrcset(srcset: string | undefined): string | undefined {
+  return srcset?.trim().split(/\s+/)[0];
+}
+
+/**
+ * An <img>'s picture as an absolute http(s) URL. Lazy-loading pages put a placeholder (often a
+ * data: URL) in `src` and the picture in `data-src` or a `srcset`.
+ */
+export function imageUrl(a: Attribs, base: string): string | null {
+  if (isTiny(a)) return null;
+  for (const candidate of [a.src, a['data-src'], a['data-original'], a['data-lazy-src'], firstOfSrcset(a.srcset), firstOfSrcset(a['data-srcset'])]) {
+    const url = resolveLink(candidate, base);
+    if (url !== null) return url;
+  }
+  return null;
+}
+
+/** A line's own link: the one around at least this share of its characters (a headline, a linked lead; not a link to a topic inside a sentence). */
+const LINK_SHARE = 0.5;
 
 /**
  * The visible-text rules, fed element events in document order. A line ends at every block
@@ -126,10 +162,28 @@ class VisibleText {
   private readonly open: number[] = [];
   private dropping = 0;
   private pre = 0;
+  /** Links and images are read only with a base URL to resolve them against. */
+  private base: string | null;
+  private baseSet = false;
+  private readonly links: string[] = [];
+  /** Characters of the current line, and of them those inside each link. */
+  private lineChars = 0;
+  private readonly linkChars = new Map<string, number>();
+  private pendingImage: string | null = null;
+  private readonly marked = new Map<number, LineMark>();
+
+  constructor(base: string | null = null) {
+    this.base = base;
+  }
 
   enter(name: string, attribs: Attribs): void {
     if (this.open.length >= MAX_DEPTH) throw tooDeep();
     let flags = 0;
+    // <base href> (in <head>, which is dropped) moves what relative links resolve against.
+    if (name === 'base' && this.base !== null && !this.baseSet && attribs.href !== undefined) {
+      this.base = resolveLink(attribs.href, this.base) ?? this.base;
+      this.baseSet = true;
+    }
     if (this.dropping > 0 || DROP.has(name) || isHidden(attribs)) {
       flags = F_DROP;
       this.dropping++;
@@ -144,6 +198,17 @@ class VisibleText {
         flags |= F_PRE;
         this.pre++;
       }
+      if (this.base !== null) {
+        if (name === 'a') {
+          const link = resolveLink(attribs.href, this.base);
+          if (link !== null) {
+            flags |= F_LINK;
+            this.links.push(link);
+          }
+        } else if (name === 'img' && this.pendingImage === null) {
+          this.pendingImage = imageUrl(attribs, this.base);
+        }
+      }
     }
     this.open.push(flags);
   }
@@ -153,56 +218,99 @@ class VisibleText {
     if (flags & F_DROP) this.dropping--;
     if (flags & F_BLOCK) this.breakLine();
     if (flags & F_PRE) this.pre--;
+    if (flags & F_LINK) this.links.pop();
   }
 
   data(text: string): void {
     if (this.dropping > 0) return;
     if (this.pre === 0) {
-      this.current.push(text);
+      this.push(text);
       return;
     }
     const parts = text.split(/\r\n|\r|\n/);
-    this.current.push(parts[0] ?? '');
+    this.push(parts[0] ?? '');
     for (let i = 1; i < parts.length; i++) {
       this.breakLine();
-      this.current.push(parts[i] ?? '');
+      this.push(parts[i] ?? '');
     }
+  }
+
+  private push(text: string): void {
+    this.current.push(text);
+    if (this.base === null) return;
+    const chars = trimmedLength(text);
+    this.lineChars += chars;
+    const link = this.links[this.links.length - 1];
+    if (link !== undefined && chars > 0) this.linkChars.set(link, (this.linkChars.get(link) ?? 0) + chars);
   }
 
   private breakLine(): void {
     if (this.current.length === 0) return;
     const line = this.current.length === 1 ? (this.current[0] as string) : this.current.join('');
     this.current.length = 0;
+    const first = this.done.length;
     // A tidy line (no line break, no odd white space) is what the path below would give back.
     if (line !== '' && isTidy(line)) {
       this.done.push(line);
-      return;
+    } else if (line.trim() !== '') {
+      // Outside <pre> a newline is white space like any other (CSS white-space: normal).
+      for (const l of textToLines(line.replace(/[\r\n]+/g, ' '))) this.done.push(l);
     }
-    if (line.trim() === '') return;
-    // Outside <pre> a newline is white space like any other (CSS white-space: normal).
-    for (const l of textToLines(line.replace(/[\r\n]+/g, ' '))) this.done.push(l);
+    if (this.base !== null) this.mark(first);
+  }
+
+  /** Marks the line(s) just made at `first` with their link and the pending image; the counts start over. */
+  private mark(first: number): void {
+    if (this.done.length > first) {
+      let link: string | null = null;
+      let most = 0;
+      for (const [href, chars] of this.linkChars) {
+        if (chars > most) [link, most] = [href, chars];
+      }
+      if (most < this.lineChars * LINK_SHARE) link = null;
+      if (link !== null || this.pendingImage !== null) this.marked.set(first, { link, image: this.pendingImage });
+      this.pendingImage = null;
+    }
+    this.lineChars = 0;
+    if (this.linkChars.size > 0) this.linkChars.clear();
   }
 
   lines(): string[] {
     this.breakLine();
     return this.done;
   }
+
+  /** The marks of the lines that have a link or an image, by line index (after `lines()`). */
+  marks(): ReadonlyMap<number, LineMark> {
+    return this.marked;
+  }
 }
 
-/** The visible text of a page as lines, normalised like plain text; one chunk of HTML per step. */
-export function* htmlLineSteps(html: string): Steps<string[]> {
-  const visible = new VisibleText();
+/** A page's visible lines, and the links and images of its lines. */
+export interface HtmlLines {
+  lines: string[];
+  /** By line index, only the lines that have a link or an image. */
+  marks: ReadonlyMap<number, LineMark>;
+}
+
+/**
+ * The visible text of a page as lines, normalised like plain text, each line marked with the
+ * link around it and the image before or in it (resolved against `baseUrl`, or the page's
+ * `<base href>`); one chunk of HTML per step.
+ */
+export function* htmlLineSteps(html: string, baseUrl: string | null = null): Steps<HtmlLines> {
+  const visible = new VisibleText(baseUrl);
   const parser = new (parserLib().Parser)({
     onopentag: (name, attribs) => visible.enter(name, attribs),
     onclosetag: () => visible.leave(),
     ontext: (text) => visible.data(text),
   });
   yield* parseInChunks(parser, html);
-  return visible.lines();
+  return { lines: visible.lines(), marks: visible.marks() };
 }
 
 export function htmlToLines(html: string): string[] {
-  return runSteps(htmlLineSteps(html));
+  return runSteps(htmlLineSteps(html)).lines;
 }
 
 /** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */

@@ -29,7 +29,8 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
     (opts.format === 'auto' && ((doc.mediaType !== null && HTML_TYPES.has(doc.mediaType)) || looksLikeHtml(doc.text)));
   if (!html) return { kind: 'lines', lines: yield* textLineSteps(doc.text) };
   if (opts.selectors) return { kind: 'items', items: yield* htmlItemSteps(doc.text, doc.url, opts.selectors) };
-  return { kind: 'lines', lines: yield* htmlLineSteps(doc.text) };
+  const { lines, marks } = yield* htmlLineSteps(doc.text, doc.url);
+  return marks.size > 0 ? { kind: 'lines', lines, marks } : { kind: 'lines', lines };
 }
 
 export function extract(doc: Document, opts: ExtractOptions): Extracted {
