@@ -92,7 +92,7 @@ const BLOCK = new Set([
 ]);
 
 /** Elements whose text is page chrome or not text at all. */
-const DROP = new Set([
+export const DROP: ReadonlySet<string> = new Set([
   'aside', 'audio', 'button', 'canvas', 'embed', 'footer', 'form', 'head', 'header', 'iframe', 'math',
   'nav', 'noscript', 'object', 'script', 'select', 'style', 'svg', 'template', 'textarea', 'title', 'video',
 ]);
@@ -100,9 +100,9 @@ const DROP = new Set([
 /** ARIA roles that mark the same chrome on a plain <div> (cookie banners are role=dialog). */
 const DROP_ROLES = new Set(['alertdialog', 'banner', 'complementary', 'contentinfo', 'dialog', 'navigation', 'search']);
 
-type Attribs = Readonly<Record<string, string | undefined>>;
+export type Attribs = Readonly<Record<string, string | undefined>>;
 
-function isHidden(a: Attribs): boolean {
+export function isHidden(a: Attribs): boolean {
   return (
     a.hidden !== undefined ||
     a['aria-hidden'] === 'true' ||
@@ -284,6 +284,11 @@ class VisibleText {
   marks(): ReadonlyMap<number, LineMark> {
     return this.marked;
   }
+
+  /** What links resolve against: the page URL, or its `<base href>`. */
+  baseUrl(): string | null {
+    return this.base;
+  }
 }
 
 /** A page's visible lines, and the links and images of its lines. */
@@ -311,6 +316,39 @@ export function* htmlLineSteps(html: string, baseUrl: string | null = null): Ste
 
 export function htmlToLines(html: string): string[] {
   return runSteps(htmlLineSteps(html)).lines;
+}
+
+/** A page read once: its lines and their marks, and its DOM for the readers that need structure. */
+export interface HtmlPage extends HtmlLines {
+  root: Document;
+  /** The page URL, or its `<base href>`. */
+  base: string;
+}
+
+/**
+ * `htmlLineSteps` and the page's DOM from one run of the parser: the article and repeated-block
+ * readers need the structure, and tokenizing the page twice would cost more than the tree.
+ * Comments, CDATA and processing instructions are left out of the tree: no reader looks at them.
+ */
+export function* htmlPageSteps(html: string, baseUrl: string): Steps<HtmlPage> {
+  const visible = new VisibleText(baseUrl);
+  const dom: DomHandler = new (domLib().DomHandler)();
+  const parser = new (parserLib().Parser)({
+    onopentag: (name, attribs) => {
+      visible.enter(name, attribs);
+      dom.onopentag(name, attribs);
+    },
+    onclosetag: () => {
+      visible.leave();
+      dom.onclosetag();
+    },
+    ontext: (text) => {
+      visible.data(text);
+      dom.ontext(text);
+    },
+  });
+  yield* parseInChunks(parser, html);
+  return { lines: visible.lines(), marks: visible.marks(), root: dom.root, base: visible.baseUrl() ?? baseUrl };
 }
 
 /** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */
@@ -341,7 +379,7 @@ const NODES_PER_STEP = 4096;
  * `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack; a step
  * per few thousand nodes, as one item may hold the whole page.
  */
-function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): Steps<string[]> {
+export function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): Steps<string[]> {
   const visible = new VisibleText();
   const stack: (AnyNode | typeof LEAVE)[] = [...roots].reverse();
   let visited = 0;
@@ -365,7 +403,7 @@ function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): 
   return visible.lines();
 }
 
-const NO_SKIP: ReadonlySet<AnyNode> = new Set();
+export const NO_SKIP: ReadonlySet<AnyNode> = new Set();
 
 export interface ItemSelectors {
   item: string;
@@ -377,7 +415,7 @@ export interface ItemSelectors {
 }
 
 /** A link kept for a feed: absolute, and only http(s) — never javascript:, data: or file:. */
-function resolveLink(href: string | undefined, base: string): string | null {
+export function resolveLink(href: string | undefined, base: string): string | null {
   if (href === undefined || href.trim() === '') return null;
   let url: URL;
   try {
@@ -449,7 +487,7 @@ function* selectAtOnce(root: Document, scope: AnyNode, selector: string, outermo
   return outermost ? yield* outermostSteps(found) : found;
 }
 
-function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
+export function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
   const text = (yield* nodeLineSteps(nodes, NO_SKIP)).join(' ');
   return text === '' ? null : text;
 }

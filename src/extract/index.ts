@@ -1,9 +1,12 @@
 /**
- * The extract stage: a Document → free text lines, or items cut out by CSS selectors.
+ * The extract stage: a Document → free text lines (HTML ones marked with their links and images,
+ * with the page's repeated blocks beside them), or items: cut out by CSS selectors, or the one
+ * story of an article page.
  */
 import type { Document, Extracted } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
-import { htmlItemSteps, htmlLineSteps, type ItemSelectors } from './html.js';
+import { articleSteps } from './article.js';
+import { htmlItemSteps, htmlPageSteps, type ItemSelectors } from './html.js';
 import { textLineSteps } from './text.js';
 
 export { htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
@@ -29,7 +32,10 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
     (opts.format === 'auto' && ((doc.mediaType !== null && HTML_TYPES.has(doc.mediaType)) || looksLikeHtml(doc.text)));
   if (!html) return { kind: 'lines', lines: yield* textLineSteps(doc.text) };
   if (opts.selectors) return { kind: 'items', items: yield* htmlItemSteps(doc.text, doc.url, opts.selectors) };
-  const { lines, marks } = yield* htmlLineSteps(doc.text, doc.url);
+  const page = yield* htmlPageSteps(doc.text, doc.url);
+  const article = yield* articleSteps(page.root, page.base);
+  if (article !== null) return { kind: 'items', items: [article], layout: 'article page' };
+  const { lines, marks } = page;
   return marks.size > 0 ? { kind: 'lines', lines, marks } : { kind: 'lines', lines };
 }
 
