@@ -45,7 +45,8 @@ export interface LineMark {
 /** CSS selectors that cut a page's items out, in the shape of a source's `selectors` config. */
 export interface PinnedSelectors {
   item: string;
-  headline: string;
+  /** Absent when the item is its headline. */
+  headline?: string;
   /** Absent when the item is the link itself. */
   link?: string;
   time?: string;

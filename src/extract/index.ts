@@ -6,6 +6,7 @@
 import type { Document, Extracted } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { articleSteps } from './article.js';
+import { blockSteps } from './blocks.js';
 import { htmlItemSteps, htmlPageSteps, type ItemSelectors } from './html.js';
 import { textLineSteps } from './text.js';
 
@@ -35,8 +36,9 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
   const page = yield* htmlPageSteps(doc.text, doc.url);
   const article = yield* articleSteps(page.root, page.base);
   if (article !== null) return { kind: 'items', items: [article], layout: 'article page' };
+  const blocks = yield* blockSteps(page.root, page.base);
   const { lines, marks } = page;
-  return marks.size > 0 ? { kind: 'lines', lines, marks } : { kind: 'lines', lines };
+  return { kind: 'lines', lines, ...(marks.size > 0 ? { marks } : {}), ...(blocks === null ? {} : { blocks }) };
 }
 
 export function extract(doc: Document, opts: ExtractOptions): Extracted {

@@ -4,7 +4,7 @@
  * Neither throws: odd input gives fewer stories and a warning. `parseExtractedSteps` is the same
  * work a step per few hundred lines or items, for a caller that gives the event loop turns.
  */
-import { looksLikeTime, matchAgeAtStart } from '../ages/index.js';
+import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
 import type { Extracted, ExtractedItem, Lang, LineMark, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
@@ -135,12 +135,32 @@ function* attachMarks(stories: readonly ParsedStory[], lines: readonly string[],
   }
 }
 
-/** A block's body line that is only a time (`vor 1 Stunde`, `10:01`) is its age: the blocks say where an item ends, the grammar does not have to. */
+/** A kicker or label over a block's headline (`Ukraine`, `Politics`): one short word. */
+const KICKER = /^\S{1,24}$/;
+
+/**
+ * A block's age is a line of its own (`vor 1 Stunde`, `10:01`) or ends a line (`Politics 35
+ * minutes ago`): the block says where its item ends, the grammar does not have to. One-word
+ * kickers are no text.
+ */
 function blockParts(item: ExtractedItem): ExtractedItem {
-  if (item.ageText !== null || item.datetime !== null) return item;
-  const at = item.body.findIndex((line) => line.length <= 64 && (matchAgeAtStart(line, 'auto')?.text === line || looksLikeTime(line)));
-  if (at === -1) return item;
-  return { ...item, ageText: item.body[at] as string, body: item.body.filter((_, i) => i !== at) };
+  let ageText = item.ageText;
+  const body: string[] = [];
+  for (const line of item.body) {
+    let text = line;
+    if (ageText === null && item.datetime === null) {
+      const tail = text.length <= 2 * LINE_KEY ? matchAgeAtEnd(text, 'auto') : null;
+      if (tail !== null && (tail.index === 0 || /\s/.test(text[tail.index - 1] as string))) {
+        ageText = tail.text;
+        text = text.slice(0, tail.index).trim();
+      } else if (text.length <= LINE_KEY && looksLikeTime(text)) {
+        ageText = text;
+        text = '';
+      }
+    }
+    if (text !== '' && !KICKER.test(text)) body.push(text);
+  }
+  return { ...item, ageText, body };
 }
 
 function itemParts(item: ExtractedItem): StoryParts {
