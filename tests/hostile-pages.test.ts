@@ -6,13 +6,13 @@
  * does not depend on the machine's speed.
  */
 import { describe, expect, it } from 'vitest';
-import { extract, htmlToLines } from '../src/extract/index.js';
+import { extract, extractSteps, htmlToLines } from '../src/extract/index.js';
 import type { Document, StoredStory } from '../src/model.js';
 import { parseExtracted } from '../src/parse/index.js';
 import { ingestStories } from '../src/store/ingest.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { applyRetention } from '../src/store/retention.js';
-import { runStepsSliced, type Steps } from '../src/steps.js';
+import { runSteps, runStepsSliced, type Steps } from '../src/steps.js';
 import { startDaemon, startSite, type Site, type TestDaemon } from './helpers/daemon.js';
 import { datedStory } from './helpers/stories.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
@@ -121,6 +121,42 @@ describe('selectors on deep and wide pages', () => {
     const eq = extract(doc(list), { format: 'html', selectors: { item: 'li:eq(1)', headline: 'h2' } });
     expect(eq.kind === 'items' && eq.items.map((i) => i.headline)).toEqual(['B']);
     expect(() => extract(doc(list), { format: 'html', selectors: { item: 'li', headline: 'h2[' } })).toThrow('extract: invalid CSS selector "h2["');
+  });
+});
+
+describe('the repeated-block detector on hostile pages', () => {
+  /** Runs the steps, counting them. */
+  function counted<T>(steps: Steps<T>): { value: T; steps: number } {
+    let n = 0;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return { value: step.value, steps: n };
+      n++;
+    }
+  }
+
+  it('50,000 repeated blocks are 50,000 items, found in steps', () => {
+    const html = '<main><ul class="l">' + Array.from({ length: 50_000 }, (_, i) => `<li><a href="/n/${i}">Kop nummer ${i} over de zaak</a></li>`).join('') + '</ul></main>';
+    const { value, steps } = counted(extractSteps(doc(html), { format: 'html' }));
+    expect(value.kind).toBe('lines');
+    const blocks = value.kind === 'lines' ? value.blocks : undefined;
+    expect(blocks?.layout).toBe('repeated blocks at main > ul.l > li');
+    expect(blocks?.items.length).toBe(50_000);
+    expect(blocks?.items.at(-1)).toEqual({ headline: 'Kop nummer 49999 over de zaak', body: [], ageText: null, link: 'https://wire.example/n/49999', datetime: null });
+    // A step per 2 KB of HTML, per 4,096 nodes walked and per 64 items looked at or built.
+    expect(steps).toBeGreaterThan(2_000);
+    const parsed = parseExtracted(value, { lang: 'nl' });
+    expect([parsed.layout, parsed.stories.length]).toEqual(['repeated blocks at main > ul.l > li', 50_000]);
+  });
+
+  it('items under 9,000 open elements: found, with a selector of at most eight levels; links nested in each other: none', () => {
+    const deep = '<div>'.repeat(9_000) + Array.from({ length: 200 }, (_, i) => `<p><a href="/d/${i}">Kop nummer ${i} over de zaak</a></p>`).join('');
+    const found = runSteps(extractSteps(doc(deep), { format: 'html' }));
+    const blocks = found.kind === 'lines' ? found.blocks : undefined;
+    expect([blocks?.layout, blocks?.items.length]).toEqual(['repeated blocks at div > div > div > div > div > div > div > p', 200]);
+    const nested = '<div><a href="/x">Kop nummer over de zaak</a>'.repeat(9_000);
+    const none = runSteps(extractSteps(doc(nested), { format: 'html' }));
+    expect(none.kind === 'lines' && none.blocks).toBeUndefined();
   });
 });
 

@@ -21,6 +21,8 @@ const MIN_ITEMS = 3;
 const MAX_CANDIDATES = 24;
 /** Nodes visited per step. */
 const NODES_PER_STEP = 4096;
+/** Items looked at per step: each item's own walk yields only past NODES_PER_STEP nodes. */
+const ITEMS_PER_STEP = 64;
 /** The best candidate must score this much to be a listing (the must-find-nothing pages score below it). */
 export const MIN_SCORE = 6;
 /** A teaser is text beyond the headline of at least this many characters. */
@@ -252,6 +254,7 @@ function* statsSteps(c: Candidate, textChars: number): Steps<CandidateStats> {
   const heads = new Set<string>();
   let chars = 0;
   for (let i = 0; i < c.roots.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const root = c.roots[i] as Tag;
     const link = c.links[i] as Tag;
     const look = yield* lookSteps(root);
@@ -284,12 +287,19 @@ const PLAIN_CLASS = /^-?[A-Za-z_][\w-]*$/;
 
 /** Classes every one of `nodes` has, in the first one's order. */
 function commonClasses(nodes: readonly Tag[]): string[] {
-  const [first, ...rest] = nodes;
+  const first = nodes[0];
   if (first === undefined) return [];
-  const sets = rest.map((n) => new Set(attr(n, 'class').split(/\s+/)));
-  return attr(first, 'class')
-    .split(/\s+/)
-    .filter((c) => c !== '' && PLAIN_CLASS.test(c) && sets.every((s) => s.has(c)));
+  let common = attr(first, 'class').split(/\s+/).filter((c) => c !== '' && PLAIN_CLASS.test(c));
+  for (let i = 1; i < nodes.length && common.length > 0; i++) {
+    const own = ` ${attr(nodes[i] as Tag, 'class').replace(/\s+/g, ' ')} `;
+    common = common.filter((c) => own.includes(` ${c} `));
+  }
+  return common;
+}
+
+/** Each node once, in order: the items' parents are mostly one node. */
+function unique(nodes: readonly Tag[]): Tag[] {
+  return [...new Set(nodes)];
 }
 
 /** `tag.class.class` for a level of the path where `nodes` stand. */
@@ -310,7 +320,7 @@ function itemSelector(roots: readonly Tag[]): string {
     parts.unshift(segment(level));
     const parents = level.map((n) => n.parent);
     if (parents.some((p) => p === null || p.type !== 'tag')) break;
-    level = parents as Tag[];
+    level = unique(parents as Tag[]);
   }
   return parts.join(' > ');
 }
@@ -330,7 +340,7 @@ function relativeSelector(roots: readonly Tag[], nodes: readonly Tag[]): string 
 function* itemSteps(c: Candidate, base: string): Steps<ExtractedItem[]> {
   const items: ExtractedItem[] = [];
   for (let i = 0; i < c.roots.length; i++) {
-    yield;
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const root = c.roots[i] as Tag;
     const link = c.links[i] as Tag;
     const headline = headlineOf(link, root);
