@@ -13,7 +13,7 @@
 import type { AnyNode, Document, Element } from 'domhandler';
 import type { BlockListing, ExtractedItem, PinnedSelectors } from '../model.js';
 import type { Steps } from '../steps.js';
-import { DROP, imageUrl, isHidden, joinedLineSteps, nodeLineSteps, parseDatetime, resolveLink } from './html.js';
+import { DROP, imageUrl, isFurniture, isHidden, joinedLineSteps, nodeLineSteps, parseDatetime, resolveLink } from './html.js';
 
 /** Fewer repeats than this is no listing. */
 const MIN_ITEMS = 3;
@@ -28,8 +28,6 @@ export const MIN_SCORE = 6;
 /** A teaser is text beyond the headline of at least this many characters. */
 const TEASER_CHARS = 40;
 const HEADING = /^h[1-6]$/;
-/** Blocks whose class or id says they are furniture: ads, widgets, promos. */
-export const FURNITURE = /(?:^|[\s_-])(?:ad|ads|advert|advertisement|adslot|sponsored|promo|weather|newsletter|webmail|cookie|paywall|share|social)(?:$|[\s_-])/i;
 
 type Tag = Element;
 
@@ -100,7 +98,7 @@ function attr(el: Tag, name: string): string {
 /** Page chrome for the detector: the extractor's, but a `<header>` or `<footer>` inside a story card is the card's. */
 function isChrome(el: Tag, inCard: boolean): boolean {
   if (el.name === 'header' || el.name === 'footer') return !inCard;
-  return DROP.has(el.name) || isHidden(el.attribs) || FURNITURE.test(`${attr(el, 'class')} ${attr(el, 'id')}`);
+  return DROP.has(el.name) || isHidden(el.attribs) || isFurniture(el.attribs);
 }
 
 function* gather(root: Document): Steps<Gathered> {

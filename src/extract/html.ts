@@ -102,6 +102,19 @@ const DROP_ROLES = new Set(['alertdialog', 'banner', 'complementary', 'contentin
 
 export type Attribs = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Blocks whose class or id names them furniture: ad slots (with their "Advertisement" label and
+ * sponsored links), weather widgets ("Full Forecast"), webmail and newsletter prompts, cookie
+ * banners, share bars. Whole class tokens only (`ad-slot`, `c-ad`, not `head` or `shadow`); a
+ * story teaser named after its topic (`category-weather`) is no widget.
+ */
+export const FURNITURE =
+  /(?:^|[\s_-])(?:ad|ads|adslot|adunit|advert|adverts|advertisement|advertising|sponsored|adsbygoogle|dfp|weather-?widget|wx-?widget|forecast-?widget|webmail|newsletter-?(?:signup|promo|box)|cookie-?(?:banner|consent|notice|bar)|share-?(?:bar|buttons|tools)|social-?share)(?:$|[\s_-])/i;
+
+export function isFurniture(a: Attribs): boolean {
+  return FURNITURE.test(`${a.class ?? ''} ${a.id ?? ''}`);
+}
+
 export function isHidden(a: Attribs): boolean {
   return (
     a.hidden !== undefined ||
@@ -116,6 +129,16 @@ const F_DROP = 1;
 const F_BLOCK = 2;
 const F_PRE = 4;
 const F_LINK = 8;
+const F_LIST = 16;
+
+/**
+ * A list of at least this many items, each a link of a few words, is navigation (sections,
+ * tags, a site map) even outside <nav>: its lines are dropped when the list closes.
+ */
+const NAV_LIST_ITEMS = 8;
+const NAV_ITEM_WORDS = 3;
+/** Share of a navigation line that is link text. */
+const NAV_LINK_SHARE = 0.9;
 
 /** Characters of `text` without its white space at either edge, counted without a copy. */
 function trimmedLength(text: string): number {
@@ -149,6 +172,19 @@ export function imageUrl(a: Attribs, base: string): string | null {
   return null;
 }
 
+/** A line of at least three words: a headline may be printed twice, a short label ("Video") legitimately repeats. */
+function isWordy(line: string): boolean {
+  const space = line.indexOf(' ');
+  return space !== -1 && line.indexOf(' ', space + 1) !== -1;
+}
+
+/** At most NAV_ITEM_WORDS words. */
+function isShort(line: string): boolean {
+  let words = 1;
+  for (let i = line.indexOf(' '); i !== -1; i = line.indexOf(' ', i + 1)) if (++words > NAV_ITEM_WORDS) return false;
+  return true;
+}
+
 /** A line's own link: the one around at least this share of its characters (a headline, a linked lead; not a link to a topic inside a sentence). */
 const LINK_SHARE = 0.5;
 
@@ -171,6 +207,8 @@ class VisibleText {
   private readonly linkChars = new Map<string, number>();
   private pendingImage: string | null = null;
   private readonly marked = new Map<number, LineMark>();
+  /** The outermost open list, while every line in it reads as navigation: where its lines start, and its items. */
+  private list: { start: number; items: number; nav: boolean } | null = null;
 
   constructor(base: string | null = null) {
     this.base = base;
@@ -184,7 +222,7 @@ class VisibleText {
       this.base = resolveLink(attribs.href, this.base) ?? this.base;
       this.baseSet = true;
     }
-    if (this.dropping > 0 || DROP.has(name) || isHidden(attribs)) {
+    if (this.dropping > 0 || DROP.has(name) || isHidden(attribs) || isFurniture(attribs)) {
       flags = F_DROP;
       this.dropping++;
     } else if (name === 'br') {
@@ -207,6 +245,11 @@ class VisibleText {
           }
         } else if (name === 'img' && this.pendingImage === null) {
           this.pendingImage = imageUrl(attribs, this.base);
+        } else if ((name === 'ul' || name === 'ol') && this.list === null) {
+          flags |= F_LIST;
+          this.list = { start: this.done.length, items: 0, nav: true };
+        } else if (name === 'li' && this.list !== null) {
+          this.list.items++;
         }
       }
     }
@@ -219,6 +262,15 @@ class VisibleText {
     if (flags & F_BLOCK) this.breakLine();
     if (flags & F_PRE) this.pre--;
     if (flags & F_LINK) this.links.pop();
+    if (flags & F_LIST) this.closeList();
+  }
+
+  private closeList(): void {
+    const list = this.list;
+    this.list = null;
+    if (list === null || !list.nav || list.items < NAV_LIST_ITEMS) return;
+    for (let i = list.start; i < this.done.length; i++) this.marked.delete(i);
+    this.done.length = list.start;
   }
 
   data(text: string): void {
@@ -248,13 +300,18 @@ class VisibleText {
     if (this.current.length === 0) return;
     const line = this.current.length === 1 ? (this.current[0] as string) : this.current.join('');
     this.current.length = 0;
-    const first = this.done.length;
+    let first = this.done.length;
     // A tidy line (no line break, no odd white space) is what the path below would give back.
     if (line !== '' && isTidy(line)) {
       this.done.push(line);
     } else if (line.trim() !== '') {
       // Outside <pre> a newline is white space like any other (CSS white-space: normal).
       for (const l of textToLines(line.replace(/[\r\n]+/g, ' '))) this.done.push(l);
+    }
+    // A headline printed twice in a row (over a picture and as its caption, say) is one line.
+    if (this.done.length === first + 1 && first > 0 && this.done[first] === this.done[first - 1] && isWordy(this.done[first] as string)) {
+      this.done.pop();
+      first--;
     }
     if (this.base !== null) this.mark(first);
   }
@@ -267,8 +324,15 @@ class VisibleText {
       for (const [href, chars] of this.linkChars) {
         if (chars > most) [link, most] = [href, chars];
       }
+      if (this.list?.nav === true && (most < this.lineChars * NAV_LINK_SHARE || !isShort(this.done[first] as string))) this.list.nav = false;
       if (most < this.lineChars * LINK_SHARE) link = null;
-      if (link !== null || this.pendingImage !== null) this.marked.set(first, { link, image: this.pendingImage });
+      const held = this.marked.get(first);
+      if (held !== undefined) {
+        held.link ??= link;
+        held.image ??= this.pendingImage;
+      } else if (link !== null || this.pendingImage !== null) {
+        this.marked.set(first, { link, image: this.pendingImage });
+      }
       this.pendingImage = null;
     }
     this.lineChars = 0;
