@@ -55,6 +55,15 @@ describe('per-item links and images in a dateline list', () => {
   });
 });
 
+describe('per-item images in selector items', () => {
+  it('an item takes the first picture inside it', () => {
+    const html = '<article><img src="/b/1.jpg"><h2>Kop een</h2><p>Tekst een.</p></article><article><h2>Kop twee</h2><p>Tekst twee.</p></article>';
+    const ex = extract(doc(html, 'https://x.example/lijst/'), { format: 'html', selectors: { item: 'article', headline: 'h2' } });
+    const stories = parseExtracted(ex, { lang: 'nl' }).stories;
+    expect(stories.map((s) => [s.headline, s.image])).toEqual([['Kop een', 'https://x.example/b/1.jpg'], ['Kop twee', null]]);
+  });
+});
+
 function stored(over: Partial<StoredStory>): StoredStory {
   return {
     id: 'a'.repeat(32), keys: ['a'.repeat(32)], leadKey: null, sources: ['vb'], headline: 'Kop', headlineDerived: false, place: null,

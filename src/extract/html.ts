@@ -591,7 +591,8 @@ function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
 }
 
 /**
- * One item per `selectors.item` match that lies in no other match. Body: each `body` match's
+ * One item per `selectors.item` match that lies in no other match, with its first picture as its
+ * image. Body: each `body` match's
  * lines as paragraphs; without a body selector (or no match) the item's own lines minus its
  * headline, age, time and configured link. Items with neither headline nor body (empty ad slots)
  * are left out. A step per chunk of HTML, per item and per few thousand nodes of an item.
@@ -629,12 +630,15 @@ export function* htmlItemSteps(html: string, baseUrl: string, selectors: ItemSel
         : (yield* first(el, 'a[href]'))[0];
     const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
     const timeEl = timeEls[0];
+    const picture = (yield* first(el, 'img'))[0];
+    const image = picture ? imageUrl(picture.attribs, baseUrl) : null;
     items.push({
       headline,
       body,
       ageText: yield* joinedLineSteps(ageEls),
       link: resolveLink(href, baseUrl),
       datetime: timeEl ? parseDatetime(timeEl.attribs.datetime ?? $(timeEl).text()) : null,
+      ...(image === null ? {} : { image }),
     });
   }
   return items;
