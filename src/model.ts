@@ -2,6 +2,7 @@
  * Types that cross stage boundaries. A type only one stage needs lives in that stage.
  * Timestamps that cross stages are `Date` in memory and ISO 8601 UTC strings when stored.
  */
+import type { Steps } from './steps.js';
 
 /** Languages with an age lexicon. */
 export type Lang = 'nl' | 'en' | 'de' | 'fr';
@@ -62,11 +63,12 @@ export interface BlockListing {
 
 /**
  * What extract hands to parse: free text lines, or items a selector config or an article page
- * gave. HTML lines carry, by line index, the marks of the lines that have a link or an image,
- * and the page's repeated blocks when it has any.
+ * gave. HTML lines carry, by line index, the marks of the lines that have a link or an image;
+ * a page with links offers its repeated blocks, found on request: that builds the page's DOM (a
+ * second run of the HTML parser), which only pages whose grammar finds few stories pay for.
  */
 export type Extracted =
-  | { kind: 'lines'; lines: string[]; marks?: ReadonlyMap<number, LineMark>; blocks?: BlockListing }
+  | { kind: 'lines'; lines: string[]; marks?: ReadonlyMap<number, LineMark>; blocks?: () => Steps<BlockListing | null> }
   | { kind: 'items'; items: ExtractedItem[]; layout?: string };
 
 /** A story as the wire grammar reads it, before ages are resolved (parse → resolve). */

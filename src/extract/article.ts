@@ -114,6 +114,15 @@ function isArticleType(type: unknown): boolean {
   return (Array.isArray(type) ? type : [type]).some((t) => typeof t === 'string' && ARTICLE_TYPES.has(t));
 }
 
+/**
+ * Whether the page's metadata says it is one article: a JSON-LD article type, `og:type`
+ * article, or `article:published_time`. Cheap, from the streamed head: only then is the page's
+ * DOM built to read the article.
+ */
+export function saysArticle(meta: ReadonlyMap<string, string>, jsonLd: readonly string[]): boolean {
+  return (meta.get('og:type') ?? '').toLowerCase() === 'article' || meta.has('article:published_time') || ldArticle(jsonLd) !== null;
+}
+
 /** The first article object in the page's JSON-LD blocks (top level, a list, or a `@graph`). */
 function ldArticle(blocks: readonly string[]): LdArticle | null {
   for (const block of blocks) {

@@ -16,7 +16,7 @@ import type { Steps } from '../steps.js';
 import { DROP, imageUrl, isFurniture, isHidden, joinedLineSteps, nodeLineSteps, parseDatetime, resolveLink } from './html.js';
 
 /** Fewer repeats than this is no listing. */
-const MIN_ITEMS = 3;
+export const MIN_ITEMS = 3;
 /** Only the largest link groups are scored: a page has a few listings and many small link clusters. */
 const MAX_CANDIDATES = 24;
 /** Nodes visited per step. */

@@ -202,6 +202,7 @@ class VisibleText {
   private base: string | null;
   private baseSet = false;
   private readonly links: string[] = [];
+  private linksSeen = 0;
   /** Characters of the current line, and of them those inside each link. */
   private lineChars = 0;
   private readonly linkChars = new Map<string, number>();
@@ -242,6 +243,7 @@ class VisibleText {
           if (link !== null) {
             flags |= F_LINK;
             this.links.push(link);
+            this.linksSeen++;
           }
         } else if (name === 'img' && this.pendingImage === null) {
           this.pendingImage = imageUrl(attribs, this.base);
@@ -353,13 +355,52 @@ class VisibleText {
   baseUrl(): string | null {
     return this.base;
   }
+
+  /** Links met outside chrome with an http(s) target. */
+  linkCount(): number {
+    return this.linksSeen;
+  }
 }
 
-/** A page's visible lines, and the links and images of its lines. */
+/** A page's visible lines, the links and images of its lines, and what its head and links say about it. */
 export interface HtmlLines {
   lines: string[];
   /** By line index, only the lines that have a link or an image. */
   marks: ReadonlyMap<number, LineMark>;
+  /** The page URL, or its `<base href>`. */
+  base: string | null;
+  /** Meta tags by `property` or `name` (lower case; the first of each), and the JSON-LD blocks. */
+  meta: ReadonlyMap<string, string>;
+  jsonLd: string[];
+  /** Links outside chrome with an http(s) target: fewer than a listing's items means no listing. */
+  links: number;
+}
+
+/** Meta tags and JSON-LD, taken from the parser's events as the page streams by (they sit in the dropped <head>). */
+class PageFacts {
+  readonly meta = new Map<string, string>();
+  readonly jsonLd: string[] = [];
+  private script: string[] | null = null;
+
+  enter(name: string, attribs: Attribs): void {
+    if (name === 'meta') {
+      const key = (attribs.property ?? attribs.name ?? '').toLowerCase();
+      if (key !== '' && attribs.content !== undefined && !this.meta.has(key)) this.meta.set(key, attribs.content);
+    } else if (name === 'script' && (attribs.type ?? '').trim().toLowerCase() === 'application/ld+json') {
+      this.script = [];
+    }
+  }
+
+  leave(name: string): void {
+    if (name === 'script' && this.script !== null) {
+      this.jsonLd.push(this.script.join(''));
+      this.script = null;
+    }
+  }
+
+  data(text: string): void {
+    this.script?.push(text);
+  }
 }
 
 /**
@@ -369,54 +410,32 @@ export interface HtmlLines {
  */
 export function* htmlLineSteps(html: string, baseUrl: string | null = null): Steps<HtmlLines> {
   const visible = new VisibleText(baseUrl);
+  const facts = new PageFacts();
   const parser = new (parserLib().Parser)({
-    onopentag: (name, attribs) => visible.enter(name, attribs),
-    onclosetag: () => visible.leave(),
-    ontext: (text) => visible.data(text),
+    onopentag: (name, attribs) => {
+      visible.enter(name, attribs);
+      facts.enter(name, attribs);
+    },
+    onclosetag: (name) => {
+      visible.leave();
+      facts.leave(name);
+    },
+    ontext: (text) => {
+      visible.data(text);
+      facts.data(text);
+    },
   });
   yield* parseInChunks(parser, html);
-  return { lines: visible.lines(), marks: visible.marks() };
+  const lines = visible.lines();
+  return { lines, marks: visible.marks(), base: visible.baseUrl(), meta: facts.meta, jsonLd: facts.jsonLd, links: visible.linkCount() };
 }
 
 export function htmlToLines(html: string): string[] {
   return runSteps(htmlLineSteps(html)).lines;
 }
 
-/** A page read once: its lines and their marks, and its DOM for the readers that need structure. */
-export interface HtmlPage extends HtmlLines {
-  root: Document;
-  /** The page URL, or its `<base href>`. */
-  base: string;
-}
-
-/**
- * `htmlLineSteps` and the page's DOM from one run of the parser: the article and repeated-block
- * readers need the structure, and tokenizing the page twice would cost more than the tree.
- * Comments, CDATA and processing instructions are left out of the tree: no reader looks at them.
- */
-export function* htmlPageSteps(html: string, baseUrl: string): Steps<HtmlPage> {
-  const visible = new VisibleText(baseUrl);
-  const dom: DomHandler = new (domLib().DomHandler)();
-  const parser = new (parserLib().Parser)({
-    onopentag: (name, attribs) => {
-      visible.enter(name, attribs);
-      dom.onopentag(name, attribs);
-    },
-    onclosetag: () => {
-      visible.leave();
-      dom.onclosetag();
-    },
-    ontext: (text) => {
-      visible.data(text);
-      dom.ontext(text);
-    },
-  });
-  yield* parseInChunks(parser, html);
-  return { lines: visible.lines(), marks: visible.marks(), root: dom.root, base: visible.baseUrl() ?? baseUrl };
-}
-
 /** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */
-function* domSteps(html: string): Steps<Document> {
+export function* domSteps(html: string): Steps<Document> {
   const dom: DomHandler = new (domLib().DomHandler)();
   let depth = 0;
   const open = dom.onopentag.bind(dom);

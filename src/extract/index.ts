@@ -1,13 +1,13 @@
 /**
  * The extract stage: a Document → free text lines (HTML ones marked with their links and images,
- * with the page's repeated blocks beside them), or items: cut out by CSS selectors, or the one
- * story of an article page.
+ * offering the page's repeated blocks), or items: cut out by CSS selectors, or the one story of
+ * an article page.
  */
-import type { Document, Extracted } from '../model.js';
+import type { BlockListing, Document, Extracted } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
-import { articleSteps } from './article.js';
-import { blockSteps } from './blocks.js';
-import { htmlItemSteps, htmlPageSteps, type ItemSelectors } from './html.js';
+import { articleSteps, saysArticle } from './article.js';
+import { blockSteps, MIN_ITEMS } from './blocks.js';
+import { domSteps, htmlItemSteps, htmlLineSteps, type ItemSelectors } from './html.js';
 import { textLineSteps } from './text.js';
 
 export { htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
@@ -33,12 +33,17 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
     (opts.format === 'auto' && ((doc.mediaType !== null && HTML_TYPES.has(doc.mediaType)) || looksLikeHtml(doc.text)));
   if (!html) return { kind: 'lines', lines: yield* textLineSteps(doc.text) };
   if (opts.selectors) return { kind: 'items', items: yield* htmlItemSteps(doc.text, doc.url, opts.selectors) };
-  const page = yield* htmlPageSteps(doc.text, doc.url);
-  const article = yield* articleSteps(page.root, page.base);
-  if (article !== null) return { kind: 'items', items: [article], layout: 'article page' };
-  const blocks = yield* blockSteps(page.root, page.base);
+  const page = yield* htmlLineSteps(doc.text, doc.url);
+  const base = page.base ?? doc.url;
+  if (saysArticle(page.meta, page.jsonLd)) {
+    const article = yield* articleSteps(yield* domSteps(doc.text), base);
+    if (article !== null) return { kind: 'items', items: [article], layout: 'article page' };
+  }
   const { lines, marks } = page;
-  return { kind: 'lines', lines, ...(marks.size > 0 ? { marks } : {}), ...(blocks === null ? {} : { blocks }) };
+  const blocks = function* (): Steps<BlockListing | null> {
+    return yield* blockSteps(yield* domSteps(doc.text), base);
+  };
+  return { kind: 'lines', lines, ...(marks.size > 0 ? { marks } : {}), ...(page.links >= MIN_ITEMS ? { blocks } : {}) };
 }
 
 export function extract(doc: Document, opts: ExtractOptions): Extracted {

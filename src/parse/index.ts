@@ -73,6 +73,8 @@ function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<Pa
  * many stories as blocks.
  */
 const BLOCKS_OVER_GRAMMAR = 2;
+/** A page whose grammar finds this many stories is a dateline list: its blocks are not looked for (that costs a DOM). */
+const GRAMMAR_ENOUGH = 20;
 
 /** How many characters of a line's start, or its end, find the line again when the grammar has cut an age off the other end. */
 const LINE_KEY = 40;
@@ -192,8 +194,8 @@ export function parseExtracted(input: Extracted, opts: ParseOptions): ParseResul
 export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Steps<ParseResult> {
   if (input.kind === 'items') return yield* parseItemSteps(input.items, opts, input.layout ?? 'selectors');
   const read = yield* parseWireSteps(input.lines, opts);
-  const blocks = input.blocks;
-  if (blocks !== undefined && blocks.items.length > read.stories.length * BLOCKS_OVER_GRAMMAR) {
+  const blocks = input.blocks !== undefined && read.stories.length < GRAMMAR_ENOUGH ? yield* input.blocks() : null;
+  if (blocks !== null && blocks.items.length > read.stories.length * BLOCKS_OVER_GRAMMAR) {
     return { ...(yield* parseItemSteps(blocks.items.map(blockParts), opts, blocks.layout)), selectors: blocks.selectors };
   }
   if (input.marks !== undefined) yield* attachMarks(read.stories, input.lines, input.marks);
