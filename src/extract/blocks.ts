@@ -287,9 +287,13 @@ const PLAIN_CLASS = /^-?[A-Za-z_][\w-]*$/;
 function commonClasses(nodes: readonly Tag[]): string[] {
   const first = nodes[0];
   if (first === undefined) return [];
-  let common = attr(first, 'class').split(/\s+/).filter((c) => c !== '' && PLAIN_CLASS.test(c));
+  const firstClass = attr(first, 'class');
+  let common = firstClass.split(/\s+/).filter((c) => c !== '' && PLAIN_CLASS.test(c));
   for (let i = 1; i < nodes.length && common.length > 0; i++) {
-    const own = ` ${attr(nodes[i] as Tag, 'class').replace(/\s+/g, ' ')} `;
+    const cls = attr(nodes[i] as Tag, 'class');
+    // Items of one listing mostly carry the very same class attribute.
+    if (cls === firstClass) continue;
+    const own = ` ${cls.replace(/\s+/g, ' ')} `;
     common = common.filter((c) => own.includes(` ${c} `));
   }
   return common;

@@ -180,6 +180,8 @@ function itemParts(item: ExtractedItem): StoryParts {
 
 /** Items completed per step. */
 const ITEMS_PER_STEP = 256;
+/** Blocks completed per step: each also asks the age matchers about its lines. */
+const BLOCKS_PER_STEP = 64;
 
 /** Stories from extracted input (see parseExtractedSteps). */
 export function parseExtracted(input: Extracted, opts: ParseOptions): ParseResult {
@@ -196,19 +198,26 @@ export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Step
   const read = yield* parseWireSteps(input.lines, opts);
   const blocks = input.blocks !== undefined && read.stories.length < GRAMMAR_ENOUGH ? yield* input.blocks() : null;
   if (blocks !== null && blocks.items.length > read.stories.length * BLOCKS_OVER_GRAMMAR) {
-    return { ...(yield* parseItemSteps(blocks.items.map(blockParts), opts, blocks.layout)), selectors: blocks.selectors };
+    return { ...(yield* parseItemSteps(blocks.items, opts, blocks.layout, blockParts, BLOCKS_PER_STEP)), selectors: blocks.selectors };
   }
   if (input.marks !== undefined) yield* attachMarks(read.stories, input.lines, input.marks);
   return read;
 }
 
-function* parseItemSteps(items: readonly ExtractedItem[], opts: ParseOptions, layout: string): Steps<ParseResult> {
+/** `complete` first reads what the item's kind leaves to parse (for blocks: the age); a step per `perStep` items. */
+function* parseItemSteps(
+  items: readonly ExtractedItem[],
+  opts: ParseOptions,
+  layout: string,
+  complete: (item: ExtractedItem) => ExtractedItem = (item) => item,
+  perStep = ITEMS_PER_STEP,
+): Steps<ParseResult> {
   const votes = new Map<Lang, number>();
   const stories: ParsedStory[] = [];
   let empty = 0;
   for (let i = 0; i < items.length; i++) {
-    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
-    const item = items[i] as ExtractedItem;
+    if (i % perStep === perStep - 1) yield;
+    const item = complete(items[i] as ExtractedItem);
     const story = buildStory(itemParts(item));
     if (story === null) {
       empty++;
