@@ -69,6 +69,14 @@ describe('article pages', () => {
     expect(s.body).toHaveLength(2);
   });
 
+  it('a listing whose metadata says article is read as the listing it is', async () => {
+    const listing = await readFile(new URL('../blocks/en-article-cards.html', FIXTURES), 'utf8');
+    const html = listing.replace('<meta property="og:type" content="website">', '<meta property="og:type" content="article">');
+    expect(html).not.toBe(listing);
+    const parsed = parseExtracted(extract({ sourceId: 'a', url: 'https://x.example/', mediaType: 'text/html', text: html, fetchedAt: NOW }, { format: 'auto' }), { lang: 'en' });
+    expect([parsed.layout, parsed.stories.length]).toEqual(['repeated blocks at #content > div.card-grid > article.card', 6]);
+  });
+
   it('a page without article metadata is read as lines, as before', () => {
     const html = '<h1>Nieuws</h1><h2>Kop van het bericht hier</h2><p>ROME (ANP) - Tekst van het bericht.</p>';
     const parsed = parseExtracted(extract({ sourceId: 'a', url: 'https://x.example/', mediaType: 'text/html', text: html, fetchedAt: NOW }, { format: 'auto' }), { lang: 'nl' });

@@ -35,15 +35,21 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
   if (opts.selectors) return { kind: 'items', items: yield* htmlItemSteps(doc.text, doc.url, opts.selectors) };
   const page = yield* htmlLineSteps(doc.text, doc.url);
   const base = page.base ?? doc.url;
+  const { lines, marks } = page;
+  const marked = marks.size > 0 ? { marks } : {};
   if (saysArticle(page.meta, page.jsonLd)) {
-    const article = yield* articleSteps(yield* domSteps(doc.text), base);
+    // Some sites mark every page `og:type` article, section fronts too: a page whose DOM repeats
+    // story blocks is a listing whatever its metadata says.
+    const root = yield* domSteps(doc.text);
+    const listing = yield* blockSteps(root, base);
+    if (listing !== null) return { kind: 'lines', lines, ...marked, blocks: function* () { return listing; } };
+    const article = yield* articleSteps(root, base);
     if (article !== null) return { kind: 'items', items: [article], layout: 'article page' };
   }
-  const { lines, marks } = page;
   const blocks = function* (): Steps<BlockListing | null> {
     return yield* blockSteps(yield* domSteps(doc.text), base);
   };
-  return { kind: 'lines', lines, ...(marks.size > 0 ? { marks } : {}), ...(page.links >= MIN_ITEMS ? { blocks } : {}) };
+  return { kind: 'lines', lines, ...marked, ...(page.links >= MIN_ITEMS ? { blocks } : {}) };
 }
 
 export function extract(doc: Document, opts: ExtractOptions): Extracted {
