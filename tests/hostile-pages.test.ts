@@ -149,6 +149,15 @@ describe('the repeated-block detector on hostile pages', () => {
     expect([parsed.layout, parsed.stories.length]).toEqual(['repeated blocks at main > ul.l > li', 50_000]);
   });
 
+  it('a page of JSON-LD blocks is read only up to its budget: 40 blocks of 100 KB, the article after them unseen', () => {
+    const blob = `<script type="application/ld+json">{"@type":"WebPage","x":"${'a'.repeat(100_000)}"}</script>`;
+    const article = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Kop"}</script>';
+    const html = `<html><head>${blob.repeat(40)}${article}</head><body><h1>Kop van het stuk</h1><p>ROME (ANP) - Tekst.</p></body></html>`;
+    expect(runSteps(extractSteps(doc(html), { format: 'html' })).kind).toBe('lines');
+    const small = `<html><head>${blob.repeat(2)}${article}</head><body><h1>Kop van het stuk</h1><p>ROME (ANP) - Tekst.</p></body></html>`;
+    expect(runSteps(extractSteps(doc(small), { format: 'html' }))).toMatchObject({ kind: 'items', layout: 'article page' });
+  });
+
   it('items under 9,000 open elements: found, with a selector of at most eight levels; links nested in each other: none', () => {
     const blocksOf = (html: string) => {
       const extracted = runSteps(extractSteps(doc(html), { format: 'html' }));

@@ -15,7 +15,10 @@ const ARTICLE_TYPES = new Set([
   'ReviewNewsArticle', 'AskPublicNewsArticle', 'BlogPosting', 'LiveBlogPosting', 'Report',
 ]);
 
-/** A JSON-LD block bigger than this is no article's metadata; parsing it would hold the event loop. */
+/**
+ * A JSON-LD block bigger than this is no article's metadata, and no more than twice this much is
+ * parsed per page: JSON.parse runs in one go and would hold the event loop.
+ */
 const MAX_JSON_LD = 256 * 1024;
 /** Nodes visited per step of the walk. */
 const NODES_PER_STEP = 4096;
@@ -125,8 +128,11 @@ export function saysArticle(meta: ReadonlyMap<string, string>, jsonLd: readonly 
 
 /** The first article object in the page's JSON-LD blocks (top level, a list, or a `@graph`). */
 function ldArticle(blocks: readonly string[]): LdArticle | null {
+  let budget = 2 * MAX_JSON_LD;
   for (const block of blocks) {
     if (block.length > MAX_JSON_LD) continue;
+    budget -= block.length;
+    if (budget < 0) break;
     let data: unknown;
     try {
       data = JSON.parse(block);
