@@ -1,8 +1,8 @@
 /**
- * Issue 15, HTML listings without datelines: the repeated-block detector on eight listing layouts
- * (ul/li, article cards, table rows, div grids, anchor cards, two columns; with and without
- * <time>, with clock and age text), and on pages where it must find nothing (an article page, a
- * search form, a login page). Each listing beside its expected items (`<case>.expected.json`;
+ * Issue 15, HTML listings without datelines: the repeated-block detector on nine listing layouts
+ * (ul/li, article cards, table rows, div grids, anchor cards, two columns, articles in list items;
+ * with and without <time>, with clock, age and date text), and on pages where it must find
+ * nothing (an article page, a search form, a login page). Each listing beside its expected items (`<case>.expected.json`;
  * UPDATE_FIXTURES=1 rewrites them when a change is meant).
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,6 +20,7 @@ const NOW = new Date('2026-12-07T12:00:00Z');
 
 const LISTINGS = [
   'nl-ul-li', 'en-article-cards', 'de-table-rows', 'fr-div-grid', 'en-ol-ages', 'de-section-teasers', 'nl-anchor-cards', 'en-two-columns',
+  'en-li-article',
 ];
 
 const read = (name: string): Promise<string> => readFile(new URL(name, FIXTURES), 'utf8');
