@@ -158,6 +158,15 @@ describe('the repeated-block detector on hostile pages', () => {
     expect(runSteps(extractSteps(doc(small), { format: 'html' }))).toMatchObject({ kind: 'items', layout: 'article page' });
   });
 
+  it('an article page 9,000 levels deep with 50,000 pictures that are no pictures is still one story', () => {
+    const html =
+      '<html><head><meta property="og:type" content="article"></head><body><main><h1>Kop van het stuk</h1>' +
+      '<div>'.repeat(9_000) + '<img>'.repeat(50_000) + '<p>ROME (ANP) - Tekst <b>met</b> <a href="/x">een link</a>.</p></main></body></html>';
+    const { value, steps } = counted(extractSteps(doc(html), { format: 'html' }));
+    expect(value).toMatchObject({ kind: 'items', layout: 'article page', items: [{ headline: 'Kop van het stuk', body: ['ROME (ANP) - Tekst met een link.'], image: null }] });
+    expect(steps).toBeGreaterThan(100);
+  });
+
   it('items under 9,000 open elements: found, with a selector of at most eight levels; links nested in each other: none', () => {
     const blocksOf = (html: string) => {
       const extracted = runSteps(extractSteps(doc(html), { format: 'html' }));

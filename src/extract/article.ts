@@ -56,15 +56,6 @@ function scriptText(node: Element): string {
   return first?.type === 'text' ? first.data : '';
 }
 
-/** The nodes under `node` in document order, without recursion (pages nest 10,000 deep). */
-function* descendants(node: AnyNode): Generator<AnyNode, void, void> {
-  const stack: AnyNode[] = 'children' in node ? [...node.children].reverse() : [];
-  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-    yield n;
-    if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
-  }
-}
-
 /** Meta tags, canonical link, JSON-LD, `<h1>`s and `<time>`s outside page chrome; a step per few thousand nodes. */
 function* gather(root: Document): Steps<Found> {
   const found: Found = { meta: new Map(), canonical: null, jsonLd: [], h1: [], times: [] };
@@ -168,11 +159,13 @@ function storyRoot(h1: Element | undefined, root: Document): AnyNode {
 }
 
 /** The share of a node's text that lies inside links; one pass, the link state carried down. */
-function linkShare(node: AnyNode): number {
+function* linkShareSteps(node: AnyNode): Steps<number> {
   let all = 0;
   let linked = 0;
   const stack: [AnyNode, boolean][] = [[node, false]];
+  let visited = 0;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (++visited % NODES_PER_STEP === 0) yield;
     const [n, inLink] = item;
     if (n.type === 'text') {
       const len = n.data.trim().length;
@@ -200,7 +193,7 @@ function* paragraphSteps(storyRootNode: AnyNode): Steps<string[]> {
     if ((DROP.has(name) && name !== 'header') || NOT_STORY.has(name) || name === 'article' || isHidden(node.attribs)) continue;
     if (FURNITURE_CLASS.test(attr(node, 'class'))) continue;
     if (name === 'p') {
-      if (linkShare(node) >= LINK_SHARE) continue;
+      if ((yield* linkShareSteps(node)) >= LINK_SHARE) continue;
       const text = yield* joinedLineSteps([node]);
       if (text !== null) paragraphs.push(text);
       continue;
@@ -235,7 +228,7 @@ export function* articleSteps(root: Document, base: string): Steps<ExtractedItem
   const metaAuthor = found.meta.get('author') ?? found.meta.get('article:author') ?? null;
   // `article:author` is often the author's profile URL, which names no one.
   const author = ld?.author ?? (metaAuthor !== null && !/^https?:\/\//i.test(metaAuthor.trim()) ? asText(metaAuthor) : null);
-  const image = resolveLink(ld?.image ?? found.meta.get('og:image'), base) ?? firstImageIn(storyRootNode, base);
+  const image = resolveLink(ld?.image ?? found.meta.get('og:image'), base) ?? (yield* firstImageSteps(storyRootNode, base));
   const link = resolveLink(found.canonical ?? found.meta.get('og:url') ?? ld?.url ?? base, base);
   return { headline, body, ageText: null, link, datetime, author, image };
 }
@@ -245,17 +238,20 @@ function isInside(node: AnyNode, ancestor: AnyNode): boolean {
   return false;
 }
 
-/** The first picture of the story's root, outside chrome. */
-function firstImageIn(node: AnyNode, base: string): string | null {
-  for (const n of descendants(node)) {
-    if (n.type !== 'tag' || n.name !== 'img' || isInChrome(n, node)) continue;
-    const url = imageUrl(n.attribs, base);
-    if (url !== null) return url;
+/** The first picture of the story's root, outside chrome; the chrome state carried down the walk. */
+function* firstImageSteps(node: AnyNode, base: string): Steps<string | null> {
+  const stack: [AnyNode, boolean][] = [[node, false]];
+  let visited = 0;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (++visited % NODES_PER_STEP === 0) yield;
+    const [n, inChrome] = item;
+    if (n.type !== 'tag') continue;
+    const chrome = inChrome || (n !== node && DROP.has(n.name));
+    if (n.name === 'img' && !chrome) {
+      const url = imageUrl(n.attribs, base);
+      if (url !== null) return url;
+    }
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i] as AnyNode, chrome]);
   }
   return null;
-}
-
-function isInChrome(node: AnyNode, top: AnyNode): boolean {
-  for (let n = node.parent; n !== null && n !== top; n = n.parent) if (n.type === 'tag' && DROP.has(n.name)) return true;
-  return false;
 }
