@@ -241,15 +241,29 @@ function words(text: string): number {
   return t === '' ? 0 : t.split(/\s+/).length;
 }
 
-function isInMain(node: Tag): boolean {
-  for (let n: AnyNode | null = node; n !== null; n = n.parent) if (n.type === 'tag' && (n.name === 'main' || attr(n, 'role') === 'main')) return true;
-  return false;
+/** Whether `node` lies in `<main>` or `[role=main]`; known answers kept per parent, which items share. */
+function isInMain(node: Tag, known: Map<AnyNode, boolean>): boolean {
+  const parent = node.parent;
+  if (parent === null) return false;
+  let answer = known.get(parent);
+  if (answer === undefined) {
+    answer = false;
+    for (let n: AnyNode | null = node; n !== null; n = n.parent) {
+      if (n.type === 'tag' && (n.name === 'main' || attr(n, 'role') === 'main')) {
+        answer = true;
+        break;
+      }
+    }
+    known.set(parent, answer);
+  }
+  return answer;
 }
 
 function* statsSteps(c: Candidate, textChars: number): Steps<CandidateStats> {
   const stats: CandidateStats = { items: c.roots.length, linkWords: 0, inHeading: 0, timed: 0, teasers: 0, linksPerItem: 0, repeats: 0, coverage: 0, inMain: 0, pictured: 0 };
   const hrefs = new Set<string>();
   const heads = new Set<string>();
+  const inMain = new Map<AnyNode, boolean>();
   let chars = 0;
   for (let i = 0; i < c.roots.length; i++) {
     if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
@@ -268,7 +282,7 @@ function* statsSteps(c: Candidate, textChars: number): Steps<CandidateStats> {
     if (hrefs.has(href) || heads.has(headText)) stats.repeats++;
     hrefs.add(href);
     heads.add(headText);
-    if (isInMain(root)) stats.inMain++;
+    if (isInMain(root, inMain)) stats.inMain++;
     chars += look.chars;
   }
   stats.linkWords /= stats.items;
