@@ -24,6 +24,7 @@ const LISTINGS = [
 ];
 
 const read = (name: string): Promise<string> => readFile(new URL(name, FIXTURES), 'utf8');
+const readListing = (name: string): Promise<string> => read(`${name}.html`);
 
 function doc(text: string): Document {
   return { sourceId: 'l', url: URL_OF_PAGE, mediaType: 'text/html', text, fetchedAt: NOW };
@@ -102,6 +103,39 @@ describe('pages where the detector must find nothing', () => {
     const result = parseExtracted(extract(doc(await read('none-article.html')), { format: 'auto' }), { lang: 'en' });
     expect(result.layout).toBe('text grammar');
     expect(result.stories.map((s) => s.link)).not.toContain('https://www.example.org/local/bridge-repairs');
+  });
+});
+
+describe('mutated listing pages', () => {
+  it('never throw, and the same mutated page twice gives the same stories (seeded)', async () => {
+    let state = 20261207;
+    const next = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return Math.floor((state / 2147483648) * n);
+    };
+    const mutate = (html: string): string => {
+      const a = next(html.length);
+      const b = a + next(Math.min(400, html.length - a));
+      switch (next(4)) {
+        case 0: return html.slice(0, a) + html.slice(b); // a slice cut out
+        case 1: return html.slice(0, b) + html.slice(a, b) + html.slice(b); // a slice doubled
+        case 2: return html.replace(/<\/(li|article|div|a|tr)>/g, (m) => (next(3) === 0 ? '' : m)); // closing tags dropped
+        default: return html.slice(0, a); // truncated
+      }
+    };
+    const stories = (html: string): unknown =>
+      parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' }).stories.map((s) => [s.headline, s.link, s.ageText, s.datetime]);
+    let read = 0;
+    for (const name of LISTINGS) {
+      const html = await readListing(name);
+      for (let i = 0; i < 12; i++) {
+        const page = mutate(html);
+        const first = stories(page);
+        expect(stories(page)).toEqual(first);
+        read++;
+      }
+    }
+    expect(read).toBe(LISTINGS.length * 12);
   });
 });
 
