@@ -158,6 +158,13 @@ describe('the repeated-block detector on hostile pages', () => {
     expect(runSteps(extractSteps(doc(small), { format: 'html' }))).toMatchObject({ kind: 'items', layout: 'article page' });
   });
 
+  it('30,000 stories under one headline and one lead each get their own line\'s link', () => {
+    const html = '<main>' + Array.from({ length: 30_000 }, (_, i) => `<div><h2><a href="/n/${i}">Kop van de dag</a></h2><p>ROME (ANP) - Tekst.</p></div>`).join('') + '</main>';
+    const parsed = parseExtracted(runSteps(extractSteps(doc(html), { format: 'html' })), { lang: 'nl' });
+    expect(parsed.stories.length).toBe(30_000);
+    expect([parsed.stories[0]?.link, parsed.stories[29_999]?.link]).toEqual(['https://wire.example/n/0', 'https://wire.example/n/29999']);
+  });
+
   it('an article page 9,000 levels deep with 50,000 pictures that are no pictures is still one story', () => {
     const html =
       '<html><head><meta property="og:type" content="article"></head><body><main><h1>Kop van het stuk</h1>' +
