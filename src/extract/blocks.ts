@@ -158,8 +158,8 @@ function ancestor(node: Tag, up: number): Tag {
   return n;
 }
 
-/** A candidate listing: item roots, each with its link. */
-interface Candidate {
+/** A candidate listing: item roots, each with its link, and where it starts in the page. */
+export interface Candidate {
   roots: Tag[];
   links: Tag[];
   first: number;

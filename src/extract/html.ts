@@ -108,7 +108,7 @@ export type Attribs = Readonly<Record<string, string | undefined>>;
  * banners, share bars. Whole class tokens only (`ad-slot`, `c-ad`, not `head` or `shadow`); a
  * story teaser named after its topic (`category-weather`) is no widget.
  */
-export const FURNITURE =
+const FURNITURE =
   /(?:^|[\s_-])(?:ad|ads|adslot|adunit|advert|adverts|advertisement|advertising|sponsored|adsbygoogle|dfp|weather-?widget|wx-?widget|forecast-?widget|webmail|newsletter-?(?:signup|promo|box)|cookie-?(?:banner|consent|notice|bar)|share-?(?:bar|buttons|tools)|social-?share)(?:$|[\s_-])/i;
 
 export function isFurniture(a: Attribs): boolean {
