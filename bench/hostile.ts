@@ -114,6 +114,19 @@ const CASES: readonly Case[] = [
     mediaType: 'text/html',
   },
   {
+    name: 'blocks-5mb',
+    what: 'a listing without datelines, <li><a>headline</a><p>teaser</p></li> to 5 MB (repeated blocks)',
+    source: ['format: html', 'keep: 1000'],
+    page: () =>
+      '<main><ul class="l">' +
+      Array.from({ length: 60_000 }, (_, i) => `<li><a href="/n/${i}">Kop nummer ${i} over de zaak</a><p>Tekst van bericht ${i}.</p></li>`)
+        .join('')
+        .slice(0, MAX_BYTES - 2048)
+        .replace(/<li>(?:(?!<\/li>).)*$/, '') +
+      '</ul></main>',
+    mediaType: 'text/html',
+  },
+  {
     name: 'html-5mb',
     what: 'the nl news page repeated to 5 MB (free lines)',
     source: ['format: html', 'keep: 1000'],

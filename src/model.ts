@@ -2,7 +2,7 @@
  * Types that cross stage boundaries. A type only one stage needs lives in that stage.
  * Timestamps that cross stages are `Date` in memory and ISO 8601 UTC strings when stored.
  */
-import type { ItemSelectors } from './extract/index.js';
+import type { Steps } from './steps.js';
 
 /** Languages with an age lexicon. */
 export type Lang = 'nl' | 'en' | 'de' | 'fr';
@@ -29,13 +29,48 @@ export interface ExtractedItem {
   link: string | null;
   /** From `<time datetime>`: beats the age text when present. */
   datetime: Date | null;
+  /** Byline, when the page names one; absent: none. */
+  author?: string | null;
+  /** The item's own image (absolute http(s) URL); absent: none. */
+  image?: string | null;
 }
 
-/** What extract hands to parse: free text lines, or items a selector config cut out. */
+/** What an HTML line carries besides its text (extract → parse). */
+export interface LineMark {
+  /** The link around most of the line's text (absolute http(s) URL), or null. */
+  link: string | null;
+  /** An image inside the line, or the first one met since the line before it, or null. */
+  image: string | null;
+}
+
+/** CSS selectors that cut a page's items out, in the shape of a source's `selectors` config. */
+export interface PinnedSelectors {
+  item: string;
+  /** Absent when the item is its headline. */
+  headline?: string;
+  /** Absent when the item is the link itself. */
+  link?: string;
+  time?: string;
+}
+
+/** Items a page's DOM repeats (extract's repeated-block detector), for parse to take when its grammar finds too few. */
+export interface BlockListing {
+  /** `repeated blocks at <css path>`. */
+  layout: string;
+  items: ExtractedItem[];
+  selectors: PinnedSelectors;
+}
+
+/**
+ * What extract hands to parse: free text lines, or items a selector config or an article page
+ * gave. HTML lines carry, by line index, the marks of the lines that have a link or an image;
+ * a page with links offers its repeated blocks, found on request: that builds the page's DOM (a
+ * second run of the HTML parser), which only pages whose grammar finds few stories pay for.
+ */
 export type Extracted =
-  | { kind: 'lines'; lines: string[] }
+  | { kind: 'lines'; lines: string[]; marks?: ReadonlyMap<number, LineMark>; blocks?: () => Steps<BlockListing | null> }
   /** `unread`: matches past `maxItems` that extract counted but did not read (none when absent). */
-  | { kind: 'items'; items: ExtractedItem[]; unread?: number };
+  | { kind: 'items'; items: ExtractedItem[]; layout?: string; unread?: number };
 
 /** A story as the wire grammar reads it, before ages are resolved (parse → resolve). */
 export interface ParsedStory {
@@ -55,6 +90,10 @@ export interface ParsedStory {
   /** First sentence of the lead with the dateline cut off (uncut, unlike a derived headline); '' when none. */
   leadSentence: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   datetime: Date | null;
 }
 
@@ -64,10 +103,10 @@ export interface ParseResult {
   warnings: string[];
   /** Language the age words were in (or the one asked for). */
   lang: Lang;
-  /** How the items were found (the item template, or `repeated blocks at <css path>`); absent when not said. */
-  layout?: string;
-  /** Selectors of the repeated blocks a detector found (a source's `selectors`), so that a user can pin them. */
-  selectors?: ItemSelectors;
+  /** Which reader found the stories: `text grammar`, `selectors`, `article page`, `repeated blocks at <css path>`. */
+  layout: string;
+  /** For repeated blocks: the selectors that would pin them in the source's config. */
+  selectors?: PinnedSelectors;
 }
 
 /** A parsed story with its age resolved to a UTC interval (resolve → ingest). */
@@ -96,6 +135,10 @@ export interface StoredStory {
   body: string[];
   bodyHash: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   lang: Lang;
   firstSeen: string;
   lastSeen: string;
@@ -138,6 +181,8 @@ export interface EntryView {
   summary: string;
   /** BCP 47 tag of the story's language, marked where it differs from the feed's; absent: the feed's. */
   language?: string;
+  /** The story's own image (absolute http(s) URL); absent: none. */
+  image?: string;
 }
 
 /** A feed ready to render: metadata and entries, newest first. */

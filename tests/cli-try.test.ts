@@ -76,7 +76,7 @@ test('a page over HTTP: the stories as a table, layout, language, zone, warnings
     [
       `3 stories in ${url}`,
       '',
-      'layout     unknown',
+      'layout     text grammar',
       'language   nl',
       'time zone  Europe/Amsterdam (assumed for nl; --timezone to change)',
       '',
@@ -141,7 +141,7 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
         link: null,
       },
     ],
-    layout: 'unknown',
+    layout: 'text grammar',
     lang: 'nl',
     timezone: 'Europe/Amsterdam',
     timezoneAssumed: true,

@@ -6,13 +6,13 @@
  * does not depend on the machine's speed.
  */
 import { describe, expect, it } from 'vitest';
-import { extract, htmlToLines } from '../src/extract/index.js';
+import { extract, extractSteps, htmlToLines } from '../src/extract/index.js';
 import type { Document, StoredStory } from '../src/model.js';
 import { parseExtracted } from '../src/parse/index.js';
 import { ingestStories } from '../src/store/ingest.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { applyRetention } from '../src/store/retention.js';
-import { runStepsSliced, type Steps } from '../src/steps.js';
+import { runSteps, runStepsSliced, type Steps } from '../src/steps.js';
 import { startDaemon, startSite, type Site, type TestDaemon } from './helpers/daemon.js';
 import { datedStory } from './helpers/stories.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
@@ -124,6 +124,68 @@ describe('selectors on deep and wide pages', () => {
     const eq = extract(doc(list), { format: 'html', selectors: { item: 'li:eq(1)', headline: 'h2' } });
     expect(eq.kind === 'items' && eq.items.map((i) => i.headline)).toEqual(['B']);
     expect(() => extract(doc(list), { format: 'html', selectors: { item: 'li', headline: 'h2[' } })).toThrow('extract: invalid CSS selector "h2["');
+  });
+});
+
+describe('the repeated-block detector on hostile pages', () => {
+  /** Runs the steps, counting them. */
+  function counted<T>(steps: Steps<T>): { value: T; steps: number } {
+    let n = 0;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return { value: step.value, steps: n };
+      n++;
+    }
+  }
+
+  it('50,000 repeated blocks are 50,000 items, found in steps', () => {
+    const html = '<main><ul class="l">' + Array.from({ length: 50_000 }, (_, i) => `<li><a href="/n/${i}">Kop nummer ${i} over de zaak</a></li>`).join('') + '</ul></main>';
+    const extracted = counted(extractSteps(doc(html), { format: 'html' }));
+    const offer = extracted.value.kind === 'lines' ? extracted.value.blocks : undefined;
+    const found = counted(offer!());
+    expect(found.value?.layout).toBe('repeated blocks at main > ul.l > li');
+    expect(found.value?.items.length).toBe(50_000);
+    expect(found.value?.items.at(-1)).toEqual({ headline: 'Kop nummer 49999 over de zaak', body: [], ageText: null, link: 'https://wire.example/n/49999', datetime: null });
+    // A step per 2 KB of HTML (twice: lines, then the DOM), per 4,096 nodes walked and per 64 items looked at or built.
+    expect(extracted.steps + found.steps).toBeGreaterThan(3_000);
+    const parsed = parseExtracted(extracted.value, { lang: 'nl' });
+    expect([parsed.layout, parsed.stories.length]).toEqual(['repeated blocks at main > ul.l > li', 50_000]);
+  });
+
+  it('a page of JSON-LD blocks is read only up to its budget: 40 blocks of 100 KB, the article after them unseen', () => {
+    const blob = `<script type="application/ld+json">{"@type":"WebPage","x":"${'a'.repeat(100_000)}"}</script>`;
+    const article = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Kop"}</script>';
+    const html = `<html><head>${blob.repeat(40)}${article}</head><body><h1>Kop van het stuk</h1><p>ROME (ANP) - Tekst.</p></body></html>`;
+    expect(runSteps(extractSteps(doc(html), { format: 'html' })).kind).toBe('lines');
+    const small = `<html><head>${blob.repeat(2)}${article}</head><body><h1>Kop van het stuk</h1><p>ROME (ANP) - Tekst.</p></body></html>`;
+    expect(runSteps(extractSteps(doc(small), { format: 'html' }))).toMatchObject({ kind: 'items', layout: 'article page' });
+  });
+
+  it('30,000 stories under one headline and one lead each get their own line\'s link', () => {
+    const html = '<main>' + Array.from({ length: 30_000 }, (_, i) => `<div><h2><a href="/n/${i}">Kop van de dag</a></h2><p>ROME (ANP) - Tekst.</p></div>`).join('') + '</main>';
+    const parsed = parseExtracted(runSteps(extractSteps(doc(html), { format: 'html' })), { lang: 'nl' });
+    expect(parsed.stories.length).toBe(30_000);
+    expect([parsed.stories[0]?.link, parsed.stories[29_999]?.link]).toEqual(['https://wire.example/n/0', 'https://wire.example/n/29999']);
+  });
+
+  it('an article page 9,000 levels deep with 50,000 pictures that are no pictures is still one story', () => {
+    const html =
+      '<html><head><meta property="og:type" content="article"></head><body><main><h1>Kop van het stuk</h1>' +
+      '<div>'.repeat(9_000) + '<img>'.repeat(50_000) + '<p>ROME (ANP) - Tekst <b>met</b> <a href="/x">een link</a>.</p></main></body></html>';
+    const { value, steps } = counted(extractSteps(doc(html), { format: 'html' }));
+    expect(value).toMatchObject({ kind: 'items', layout: 'article page', items: [{ headline: 'Kop van het stuk', body: ['ROME (ANP) - Tekst met een link.'], image: null }] });
+    expect(steps).toBeGreaterThan(100);
+  });
+
+  it('20,000 items under 9,000 open elements: found, with a selector of at most eight levels; links nested in each other: none', () => {
+    const blocksOf = (html: string) => {
+      const extracted = runSteps(extractSteps(doc(html), { format: 'html' }));
+      return extracted.kind === 'lines' && extracted.blocks ? runSteps(extracted.blocks()) : undefined;
+    };
+    const deep = '<div>'.repeat(9_000) + Array.from({ length: 20_000 }, (_, i) => `<p><a href="/d/${i}">Kop nummer ${i} over de zaak</a></p>`).join('');
+    const found = blocksOf(deep);
+    expect([found?.layout, found?.items.length]).toEqual(['repeated blocks at div > div > div > div > div > div > div > p', 20_000]);
+    expect(blocksOf('<div><a href="/x">Kop nummer over de zaak</a>'.repeat(9_000))).toBeNull();
   });
 });
 

@@ -224,7 +224,7 @@ export async function tryPage(opts: TryOptions, now: Date): Promise<TryReport> {
   return {
     source: opts.target.kind === 'url' ? opts.target.url : opts.target.path,
     stories: dated.stories,
-    layout: parsed.layout ?? 'unknown',
+    layout: parsed.layout,
     lang: parsed.lang,
     timezone,
     timezoneAssumed: opts.timeZone === null,

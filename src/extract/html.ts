@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type { AnyNode, Document, DomHandler, Element } from 'domhandler';
 import type { Parser } from 'htmlparser2';
 import { WirefeedError } from '../errors.js';
-import type { ExtractedItem } from '../model.js';
+import type { ExtractedItem, LineMark } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { isTidy, textToLines } from './text.js';
 
@@ -94,7 +94,7 @@ const BLOCK = new Set([
 ]);
 
 /** Elements whose text is page chrome or not text at all. */
-const DROP = new Set([
+export const DROP: ReadonlySet<string> = new Set([
   'aside', 'audio', 'button', 'canvas', 'embed', 'footer', 'form', 'head', 'header', 'iframe', 'math',
   'nav', 'noscript', 'object', 'script', 'select', 'style', 'svg', 'template', 'textarea', 'title', 'video',
 ]);
@@ -102,9 +102,22 @@ const DROP = new Set([
 /** ARIA roles that mark the same chrome on a plain <div> (cookie banners are role=dialog). */
 const DROP_ROLES = new Set(['alertdialog', 'banner', 'complementary', 'contentinfo', 'dialog', 'navigation', 'search']);
 
-type Attribs = Readonly<Record<string, string | undefined>>;
+export type Attribs = Readonly<Record<string, string | undefined>>;
 
-function isHidden(a: Attribs): boolean {
+/**
+ * Blocks whose class or id names them furniture: ad slots (with their "Advertisement" label and
+ * sponsored links), weather widgets ("Full Forecast"), webmail and newsletter prompts, cookie
+ * banners, share bars. Whole class tokens only (`ad-slot`, `c-ad`, not `head` or `shadow`); a
+ * story teaser named after its topic (`category-weather`) is no widget.
+ */
+const FURNITURE =
+  /(?:^|[\s_-])(?:ad|ads|adslot|adunit|advert|adverts|advertisement|advertising|sponsored|adsbygoogle|dfp|weather-?widget|wx-?widget|forecast-?widget|webmail|newsletter-?(?:signup|promo|box)|cookie-?(?:banner|consent|notice|bar)|share-?(?:bar|buttons|tools)|social-?share)(?:$|[\s_-])/i;
+
+export function isFurniture(a: Attribs): boolean {
+  return FURNITURE.test(`${a.class ?? ''} ${a.id ?? ''}`);
+}
+
+export function isHidden(a: Attribs): boolean {
   return (
     a.hidden !== undefined ||
     a['aria-hidden'] === 'true' ||
@@ -117,6 +130,65 @@ function isHidden(a: Attribs): boolean {
 const F_DROP = 1;
 const F_BLOCK = 2;
 const F_PRE = 4;
+const F_LINK = 8;
+const F_LIST = 16;
+
+/**
+ * A list of at least this many items, each a link of a few words, is navigation (sections,
+ * tags, a site map) even outside <nav>: its lines are dropped when the list closes.
+ */
+const NAV_LIST_ITEMS = 8;
+const NAV_ITEM_WORDS = 3;
+/** Share of a navigation line that is link text. */
+const NAV_LINK_SHARE = 0.9;
+
+/** Characters of `text` without its white space at either edge, counted without a copy. */
+function trimmedLength(text: string): number {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) <= 32) start++;
+  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
+  return end - start;
+}
+
+/** A tracking pixel or spacer, by its declared size. */
+function isTiny(a: Attribs): boolean {
+  return /^[0-2](?:px)?$/.test(a.width ?? '') || /^[0-2](?:px)?$/.test(a.height ?? '');
+}
+
+/** The first URL of a `srcset` (`a.jpg 1x, b.jpg 2x`). */
+function firstOfSrcset(srcset: string | undefined): string | undefined {
+  return srcset?.trim().split(/\s+/)[0];
+}
+
+/**
+ * An <img>'s picture as an absolute http(s) URL. Lazy-loading pages put a placeholder (often a
+ * data: URL) in `src` and the picture in `data-src` or a `srcset`.
+ */
+export function imageUrl(a: Attribs, base: string): string | null {
+  if (isTiny(a)) return null;
+  for (const candidate of [a.src, a['data-src'], a['data-original'], a['data-lazy-src'], firstOfSrcset(a.srcset), firstOfSrcset(a['data-srcset'])]) {
+    const url = resolveLink(candidate, base);
+    if (url !== null) return url;
+  }
+  return null;
+}
+
+/** A line of at least three words: a headline may be printed twice, a short label ("Video") legitimately repeats. */
+function isWordy(line: string): boolean {
+  const space = line.indexOf(' ');
+  return space !== -1 && line.indexOf(' ', space + 1) !== -1;
+}
+
+/** At most NAV_ITEM_WORDS words. */
+function isShort(line: string): boolean {
+  let words = 1;
+  for (let i = line.indexOf(' '); i !== -1; i = line.indexOf(' ', i + 1)) if (++words > NAV_ITEM_WORDS) return false;
+  return true;
+}
+
+/** A line's own link: the one around at least this share of its characters (a headline, a linked lead; not a link to a topic inside a sentence). */
+const LINK_SHARE = 0.5;
 
 /**
  * The visible-text rules, fed element events in document order. A line ends at every block
@@ -128,11 +200,32 @@ class VisibleText {
   private readonly open: number[] = [];
   private dropping = 0;
   private pre = 0;
+  /** Links and images are read only with a base URL to resolve them against. */
+  private base: string | null;
+  private baseSet = false;
+  private readonly links: string[] = [];
+  private linksSeen = 0;
+  /** Characters of the current line, and of them those inside each link. */
+  private lineChars = 0;
+  private readonly linkChars = new Map<string, number>();
+  private pendingImage: string | null = null;
+  private readonly marked = new Map<number, LineMark>();
+  /** The outermost open list, while every line in it reads as navigation: where its lines start, and its items. */
+  private list: { start: number; items: number; nav: boolean } | null = null;
+
+  constructor(base: string | null = null) {
+    this.base = base;
+  }
 
   enter(name: string, attribs: Attribs): void {
     if (this.open.length >= MAX_DEPTH) throw tooDeep();
     let flags = 0;
-    if (this.dropping > 0 || DROP.has(name) || isHidden(attribs)) {
+    // <base href> (in <head>, which is dropped) moves what relative links resolve against.
+    if (name === 'base' && this.base !== null && !this.baseSet && attribs.href !== undefined) {
+      this.base = resolveLink(attribs.href, this.base) ?? this.base;
+      this.baseSet = true;
+    }
+    if (this.dropping > 0 || DROP.has(name) || isHidden(attribs) || isFurniture(attribs)) {
       flags = F_DROP;
       this.dropping++;
     } else if (name === 'br') {
@@ -146,6 +239,23 @@ class VisibleText {
         flags |= F_PRE;
         this.pre++;
       }
+      if (this.base !== null) {
+        if (name === 'a') {
+          const link = resolveLink(attribs.href, this.base);
+          if (link !== null) {
+            flags |= F_LINK;
+            this.links.push(link);
+            this.linksSeen++;
+          }
+        } else if (name === 'img' && this.pendingImage === null) {
+          this.pendingImage = imageUrl(attribs, this.base);
+        } else if ((name === 'ul' || name === 'ol') && this.list === null) {
+          flags |= F_LIST;
+          this.list = { start: this.done.length, items: 0, nav: true };
+        } else if (name === 'li' && this.list !== null) {
+          this.list.items++;
+        }
+      }
     }
     this.open.push(flags);
   }
@@ -155,60 +265,179 @@ class VisibleText {
     if (flags & F_DROP) this.dropping--;
     if (flags & F_BLOCK) this.breakLine();
     if (flags & F_PRE) this.pre--;
+    if (flags & F_LINK) this.links.pop();
+    if (flags & F_LIST) this.closeList();
+  }
+
+  private closeList(): void {
+    const list = this.list;
+    this.list = null;
+    if (list === null || !list.nav || list.items < NAV_LIST_ITEMS) return;
+    for (let i = list.start; i < this.done.length; i++) this.marked.delete(i);
+    this.done.length = list.start;
   }
 
   data(text: string): void {
     if (this.dropping > 0) return;
     if (this.pre === 0) {
-      this.current.push(text);
+      this.push(text);
       return;
     }
     const parts = text.split(/\r\n|\r|\n/);
-    this.current.push(parts[0] ?? '');
+    this.push(parts[0] ?? '');
     for (let i = 1; i < parts.length; i++) {
       this.breakLine();
-      this.current.push(parts[i] ?? '');
+      this.push(parts[i] ?? '');
     }
+  }
+
+  private push(text: string): void {
+    this.current.push(text);
+    if (this.base === null) return;
+    const chars = trimmedLength(text);
+    this.lineChars += chars;
+    const link = this.links[this.links.length - 1];
+    if (link !== undefined && chars > 0) this.linkChars.set(link, (this.linkChars.get(link) ?? 0) + chars);
   }
 
   private breakLine(): void {
     if (this.current.length === 0) return;
     const line = this.current.length === 1 ? (this.current[0] as string) : this.current.join('');
     this.current.length = 0;
+    let first = this.done.length;
     // A tidy line (no line break, no odd white space) is what the path below would give back.
     if (line !== '' && isTidy(line)) {
       this.done.push(line);
-      return;
+    } else if (line.trim() !== '') {
+      // Outside <pre> a newline is white space like any other (CSS white-space: normal).
+      for (const l of textToLines(line.replace(/[\r\n]+/g, ' '))) this.done.push(l);
     }
-    if (line.trim() === '') return;
-    // Outside <pre> a newline is white space like any other (CSS white-space: normal).
-    for (const l of textToLines(line.replace(/[\r\n]+/g, ' '))) this.done.push(l);
+    // A headline printed twice in a row (over a picture and as its caption, say) is one line.
+    if (this.done.length === first + 1 && first > 0 && this.done[first] === this.done[first - 1] && isWordy(this.done[first] as string)) {
+      this.done.pop();
+      first--;
+    }
+    if (this.base !== null) this.mark(first);
+  }
+
+  /** Marks the line(s) just made at `first` with their link and the pending image; the counts start over. */
+  private mark(first: number): void {
+    if (this.done.length > first) {
+      let link: string | null = null;
+      let most = 0;
+      for (const [href, chars] of this.linkChars) {
+        if (chars > most) [link, most] = [href, chars];
+      }
+      if (this.list?.nav === true && (most < this.lineChars * NAV_LINK_SHARE || !isShort(this.done[first] as string))) this.list.nav = false;
+      if (most < this.lineChars * LINK_SHARE) link = null;
+      const held = this.marked.get(first);
+      if (held !== undefined) {
+        held.link ??= link;
+        held.image ??= this.pendingImage;
+      } else if (link !== null || this.pendingImage !== null) {
+        this.marked.set(first, { link, image: this.pendingImage });
+      }
+      this.pendingImage = null;
+    }
+    this.lineChars = 0;
+    if (this.linkChars.size > 0) this.linkChars.clear();
   }
 
   lines(): string[] {
     this.breakLine();
     return this.done;
   }
+
+  /** The marks of the lines that have a link or an image, by line index (after `lines()`). */
+  marks(): ReadonlyMap<number, LineMark> {
+    return this.marked;
+  }
+
+  /** What links resolve against: the page URL, or its `<base href>`. */
+  baseUrl(): string | null {
+    return this.base;
+  }
+
+  /** Links met outside chrome with an http(s) target. */
+  linkCount(): number {
+    return this.linksSeen;
+  }
 }
 
-/** The visible text of a page as lines, normalised like plain text; one chunk of HTML per step. */
-export function* htmlLineSteps(html: string): Steps<string[]> {
-  const visible = new VisibleText();
+/** A page's visible lines, the links and images of its lines, and what its head and links say about it. */
+export interface HtmlLines {
+  lines: string[];
+  /** By line index, only the lines that have a link or an image. */
+  marks: ReadonlyMap<number, LineMark>;
+  /** The page URL, or its `<base href>`. */
+  base: string | null;
+  /** Meta tags by `property` or `name` (lower case; the first of each), and the JSON-LD blocks. */
+  meta: ReadonlyMap<string, string>;
+  jsonLd: string[];
+  /** Links outside chrome with an http(s) target: fewer than a listing's items means no listing. */
+  links: number;
+}
+
+/** Meta tags and JSON-LD, taken from the parser's events as the page streams by (they sit in the dropped <head>). */
+class PageFacts {
+  readonly meta = new Map<string, string>();
+  readonly jsonLd: string[] = [];
+  private script: string[] | null = null;
+
+  enter(name: string, attribs: Attribs): void {
+    if (name === 'meta') {
+      const key = (attribs.property ?? attribs.name ?? '').toLowerCase();
+      if (key !== '' && attribs.content !== undefined && !this.meta.has(key)) this.meta.set(key, attribs.content);
+    } else if (name === 'script' && (attribs.type ?? '').trim().toLowerCase() === 'application/ld+json') {
+      this.script = [];
+    }
+  }
+
+  leave(name: string): void {
+    if (name === 'script' && this.script !== null) {
+      this.jsonLd.push(this.script.join(''));
+      this.script = null;
+    }
+  }
+
+  data(text: string): void {
+    this.script?.push(text);
+  }
+}
+
+/**
+ * The visible text of a page as lines, normalised like plain text, each line marked with the
+ * link around it and the image before or in it (resolved against `baseUrl`, or the page's
+ * `<base href>`); one chunk of HTML per step.
+ */
+export function* htmlLineSteps(html: string, baseUrl: string | null = null): Steps<HtmlLines> {
+  const visible = new VisibleText(baseUrl);
+  const facts = new PageFacts();
   const parser = new (parserLib().Parser)({
-    onopentag: (name, attribs) => visible.enter(name, attribs),
-    onclosetag: () => visible.leave(),
-    ontext: (text) => visible.data(text),
+    onopentag: (name, attribs) => {
+      visible.enter(name, attribs);
+      facts.enter(name, attribs);
+    },
+    onclosetag: (name) => {
+      visible.leave();
+      facts.leave(name);
+    },
+    ontext: (text) => {
+      visible.data(text);
+      facts.data(text);
+    },
   });
   yield* parseInChunks(parser, html);
-  return visible.lines();
+  const lines = visible.lines();
+  return { lines, marks: visible.marks(), base: visible.baseUrl(), meta: facts.meta, jsonLd: facts.jsonLd, links: visible.linkCount() };
 }
 
 export function htmlToLines(html: string): string[] {
-  return runSteps(htmlLineSteps(html));
+  return runSteps(htmlLineSteps(html)).lines;
 }
 
 /** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */
-function* domSteps(html: string): Steps<Document> {
+export function* domSteps(html: string): Steps<Document> {
   const dom: DomHandler = new (domLib().DomHandler)();
   let depth = 0;
   const open = dom.onopentag.bind(dom);
@@ -235,7 +464,7 @@ const NODES_PER_STEP = 4096;
  * `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack; a step
  * per few thousand nodes, as one item may hold the whole page.
  */
-function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): Steps<string[]> {
+export function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): Steps<string[]> {
   const visible = new VisibleText();
   const stack: (AnyNode | typeof LEAVE)[] = [...roots].reverse();
   let visited = 0;
@@ -259,7 +488,7 @@ function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyNode>): 
   return visible.lines();
 }
 
-const NO_SKIP: ReadonlySet<AnyNode> = new Set();
+export const NO_SKIP: ReadonlySet<AnyNode> = new Set();
 
 export interface ItemSelectors {
   item: string;
@@ -271,7 +500,7 @@ export interface ItemSelectors {
 }
 
 /** A link kept for a feed: absolute, and only http(s) — never javascript:, data: or file:. */
-function resolveLink(href: string | undefined, base: string): string | null {
+export function resolveLink(href: string | undefined, base: string): string | null {
   if (href === undefined || href.trim() === '') return null;
   let url: URL;
   try {
@@ -343,7 +572,7 @@ function* selectAtOnce(root: Document, scope: AnyNode, selector: string, outermo
   return outermost ? yield* outermostSteps(found) : found;
 }
 
-function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
+export function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
   const text = (yield* nodeLineSteps(nodes, NO_SKIP)).join(' ');
   return text === '' ? null : text;
 }
@@ -383,7 +612,8 @@ function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
 }
 
 /**
- * One item per `selectors.item` match that lies in no other match. Body: each `body` match's
+ * One item per `selectors.item` match that lies in no other match, with its first picture as its
+ * image. Body: each `body` match's
  * lines as paragraphs; without a body selector (or no match) the item's own lines minus its
  * headline, age, time and configured link. Items with neither headline nor body (empty ad slots)
  * are left out. After `maxItems` items the matches are only counted (`unread`): reading 650,000
@@ -433,12 +663,15 @@ export function* htmlItemSteps(
         : (yield* first(el, 'a[href]'))[0];
     const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
     const timeEl = timeEls[0];
+    const picture = (yield* first(el, 'img'))[0];
+    const image = picture ? imageUrl(picture.attribs, baseUrl) : null;
     items.push({
       headline,
       body,
       ageText: yield* joinedLineSteps(ageEls),
       link: resolveLink(href, baseUrl),
       datetime: timeEl ? parseDatetime(timeEl.attribs.datetime ?? $(timeEl).text()) : null,
+      ...(image === null ? {} : { image }),
     });
   }
   return { items, unread };

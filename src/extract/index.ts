@@ -1,9 +1,13 @@
 /**
- * The extract stage: a Document → free text lines, or items cut out by CSS selectors.
+ * The extract stage: a Document → free text lines (HTML ones marked with their links and images,
+ * offering the page's repeated blocks), or items: cut out by CSS selectors, or the one story of
+ * an article page.
  */
-import type { Document, Extracted } from '../model.js';
+import type { BlockListing, Document, Extracted } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
-import { htmlItemSteps, htmlLineSteps, type ItemSelectors } from './html.js';
+import { articleSteps, saysArticle } from './article.js';
+import { blockSteps, MIN_ITEMS } from './blocks.js';
+import { domSteps, htmlItemSteps, htmlLineSteps, type ItemSelectors } from './html.js';
 import { textLineSteps } from './text.js';
 
 export { htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
@@ -34,7 +38,23 @@ export function* extractSteps(doc: Document, opts: ExtractOptions): Steps<Extrac
     const { items, unread } = yield* htmlItemSteps(doc.text, doc.url, opts.selectors, opts.maxItems ?? Infinity);
     return unread > 0 ? { kind: 'items', items, unread } : { kind: 'items', items };
   }
-  return { kind: 'lines', lines: yield* htmlLineSteps(doc.text) };
+  const page = yield* htmlLineSteps(doc.text, doc.url);
+  const base = page.base ?? doc.url;
+  const { lines, marks } = page;
+  const marked = marks.size > 0 ? { marks } : {};
+  if (saysArticle(page.meta, page.jsonLd)) {
+    // Some sites mark every page `og:type` article, section fronts too: a page whose DOM repeats
+    // story blocks is a listing whatever its metadata says.
+    const root = yield* domSteps(doc.text);
+    const listing = yield* blockSteps(root, base);
+    if (listing !== null) return { kind: 'lines', lines, ...marked, blocks: function* () { return listing; } };
+    const article = yield* articleSteps(root, base);
+    if (article !== null) return { kind: 'items', items: [article], layout: 'article page' };
+  }
+  const blocks = function* (): Steps<BlockListing | null> {
+    return yield* blockSteps(yield* domSteps(doc.text), base);
+  };
+  return { kind: 'lines', lines, ...marked, ...(page.links >= MIN_ITEMS ? { blocks } : {}) };
 }
 
 export function extract(doc: Document, opts: ExtractOptions): Extracted {

@@ -4,8 +4,8 @@
  * Neither throws: odd input gives fewer stories and a warning. `parseExtractedSteps` is the same
  * work a step per few hundred lines or items, for a caller that gives the event loop turns.
  */
-import { matchAgeAtStart } from '../ages/index.js';
-import type { Extracted, ExtractedItem, Lang, ParsedStory, ParseResult } from '../model.js';
+import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
+import type { Extracted, ExtractedItem, Lang, LineMark, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
 import { readWireSteps } from './wire.js';
@@ -47,10 +47,12 @@ function chooseLang(asked: Lang | 'auto', votes: Map<Lang, number>): Lang {
   return best;
 }
 
-function finish(stories: ParsedStory[], warnings: string[], lang: Lang): ParseResult {
+function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout = TEXT_GRAMMAR): ParseResult {
   if (stories.length === 0) warnings.push('no stories found');
-  return { stories, warnings, lang };
+  return { stories, warnings, lang, layout };
 }
+
+const TEXT_GRAMMAR = 'text grammar';
 
 /** Cut text lines into stories. Never throws on any input. */
 export function parseWire(lines: readonly string[], opts: ParseOptions): ParseResult {
@@ -63,6 +65,115 @@ function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<Pa
   const warnings: string[] = [];
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
   return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes));
+}
+
+/**
+ * The repeated blocks win over the text grammar when they give more than twice its stories: a
+ * listing without datelines gives the grammar none or a stray few, a dateline list about as
+ * many stories as blocks.
+ */
+const BLOCKS_OVER_GRAMMAR = 2;
+/** A page whose grammar finds this many stories is a dateline list: its blocks are not looked for (that costs a DOM). */
+const GRAMMAR_ENOUGH = 20;
+
+/** How many characters of a line's start, or its end, find the line again when the grammar has cut an age off the other end. */
+const LINE_KEY = 40;
+
+/**
+ * Marked lines by their text, their start and their end, each in page order. Lookups come in page
+ * order too, so each list keeps how far it has been read: a page of one headline 50,000 times
+ * costs 50,000 steps, not 50,000².
+ */
+class MarkedLines {
+  private readonly whole = new Map<string, number[]>();
+  private readonly starts = new Map<string, number[]>();
+  private readonly ends = new Map<string, number[]>();
+  private readonly readTo = new Map<number[], number>();
+  /** Marked lines that have an image, in page order. */
+  readonly images: number[] = [];
+
+  constructor(lines: readonly string[], marks: ReadonlyMap<number, LineMark>) {
+    const add = (map: Map<string, number[]>, key: string, at: number): void => {
+      const list = map.get(key);
+      if (list === undefined) map.set(key, [at]);
+      else list.push(at);
+    };
+    for (const at of [...marks.keys()].sort((a, b) => a - b)) {
+      const line = lines[at] as string;
+      add(this.whole, line, at);
+      add(this.starts, line.slice(0, LINE_KEY), at);
+      add(this.ends, line.slice(-LINE_KEY), at);
+      if (marks.get(at)?.image !== null) this.images.push(at);
+    }
+  }
+
+  /** The first marked line from `from` on (never less than asked before) that is `text`, or starts or ends like it; -1 when none. */
+  find(text: string, from: number, whole: boolean): number {
+    const first = (list: number[] | undefined): number => {
+      if (list === undefined) return -1;
+      let at = this.readTo.get(list) ?? 0;
+      while (at < list.length && (list[at] as number) < from) at++;
+      this.readTo.set(list, at);
+      return list[at] ?? -1;
+    };
+    const exact = first(this.whole.get(text));
+    if (exact !== -1 || whole) return exact;
+    const start = first(this.starts.get(text.slice(0, LINE_KEY)));
+    return start !== -1 ? start : first(this.ends.get(text.slice(-LINE_KEY)));
+  }
+}
+
+/**
+ * Gives each story the link of its headline line, else of its lead line, and the first image
+ * marked between the story before it and its own last line. The grammar hands back text, not
+ * line numbers: its lines are found again by their text, in page order (a lead may have lost an
+ * age at either end).
+ */
+function* attachMarks(stories: readonly ParsedStory[], lines: readonly string[], marks: ReadonlyMap<number, LineMark>): Steps<void> {
+  const marked = new MarkedLines(lines, marks);
+  let from = 0;
+  let image = 0;
+  for (let i = 0; i < stories.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
+    const story = stories[i] as ParsedStory;
+    const headline = story.headlineDerived ? -1 : marked.find(story.headline, from, true);
+    const lead = story.body.length > 0 ? marked.find(story.body[0] as string, Math.max(from, headline), false) : -1;
+    const last = Math.max(headline, lead);
+    if (last === -1) continue;
+    story.link ??= (headline !== -1 ? marks.get(headline)?.link : null) ?? (lead !== -1 ? marks.get(lead)?.link : null) ?? null;
+    while (image < marked.images.length && (marked.images[image] as number) < from) image++;
+    const at = marked.images[image];
+    if (at !== undefined && at <= last) story.image = marks.get(at)?.image ?? null;
+    from = last + 1;
+  }
+}
+
+/** A kicker or label over a block's headline (`Ukraine`, `Politics`): one short word. */
+const KICKER = /^\S{1,24}$/;
+
+/**
+ * A block's age is a line of its own (`vor 1 Stunde`, `10:01`) or ends a line (`Politics 35
+ * minutes ago`): the block says where its item ends, the grammar does not have to. One-word
+ * kickers are no text.
+ */
+function blockParts(item: ExtractedItem): ExtractedItem {
+  let ageText = item.ageText;
+  const body: string[] = [];
+  for (const line of item.body) {
+    let text = line;
+    if (ageText === null && item.datetime === null) {
+      const tail = text.length <= 2 * LINE_KEY ? matchAgeAtEnd(text, 'auto') : null;
+      if (tail !== null && (tail.index === 0 || /\s/.test(text[tail.index - 1] as string))) {
+        ageText = tail.text;
+        text = text.slice(0, tail.index).trim();
+      } else if (text.length <= LINE_KEY && looksLikeTime(text)) {
+        ageText = text;
+        text = '';
+      }
+    }
+    if (text !== '' && !KICKER.test(text)) body.push(text);
+  }
+  return { ...item, ageText, body };
 }
 
 function itemParts(item: ExtractedItem): StoryParts {
@@ -80,25 +191,51 @@ function itemParts(item: ExtractedItem): StoryParts {
 
 /** Items completed per step. */
 const ITEMS_PER_STEP = 256;
+/** Blocks completed per step: each also asks the age matchers about its lines. */
+const BLOCKS_PER_STEP = 64;
 
-/** Stories from extracted input: free lines go through parseWire, selector items are completed. */
+/** Stories from extracted input (see parseExtractedSteps). */
 export function parseExtracted(input: Extracted, opts: ParseOptions): ParseResult {
   return runSteps(parseExtractedSteps(input, opts));
 }
 
+/**
+ * Stories from extracted input: free lines go through the grammar and get their lines' links and
+ * images; when the page's repeated blocks give more than twice as many items, they are the
+ * stories instead. Items (selectors, an article page, blocks) are completed.
+ */
 export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Steps<ParseResult> {
-  if (input.kind === 'lines') return yield* parseWireSteps(input.lines, opts);
+  if (input.kind === 'items') return yield* parseItemSteps(input.items, opts, input.layout ?? 'selectors');
+  const read = yield* parseWireSteps(input.lines, opts);
+  const blocks = input.blocks !== undefined && read.stories.length < GRAMMAR_ENOUGH ? yield* input.blocks() : null;
+  if (blocks !== null && blocks.items.length > read.stories.length * BLOCKS_OVER_GRAMMAR) {
+    return { ...(yield* parseItemSteps(blocks.items, opts, blocks.layout, blockParts, BLOCKS_PER_STEP)), selectors: blocks.selectors };
+  }
+  if (input.marks !== undefined) yield* attachMarks(read.stories, input.lines, input.marks);
+  return read;
+}
+
+/** `complete` first reads what the item's kind leaves to parse (for blocks: the age); a step per `perStep` items. */
+function* parseItemSteps(
+  items: readonly ExtractedItem[],
+  opts: ParseOptions,
+  layout: string,
+  complete: (item: ExtractedItem) => ExtractedItem = (item) => item,
+  perStep = ITEMS_PER_STEP,
+): Steps<ParseResult> {
   const votes = new Map<Lang, number>();
   const stories: ParsedStory[] = [];
   let empty = 0;
-  for (let i = 0; i < input.items.length; i++) {
-    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
-    const item = input.items[i] as ExtractedItem;
+  for (let i = 0; i < items.length; i++) {
+    if (i % perStep === perStep - 1) yield;
+    const item = complete(items[i] as ExtractedItem);
     const story = buildStory(itemParts(item));
     if (story === null) {
       empty++;
       continue;
     }
+    story.author = item.author ?? null;
+    story.image = item.image ?? null;
     stories.push(story);
     if (opts.lang === 'auto' && story.ageText !== null) {
       const age = matchAgeAtStart(story.ageText, 'auto');
@@ -106,5 +243,5 @@ export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Step
     }
   }
   const warnings = empty > 0 ? [`${empty} item(s) without headline or text skipped`] : [];
-  return finish(stories, warnings, chooseLang(opts.lang, votes));
+  return finish(stories, warnings, chooseLang(opts.lang, votes), layout);
 }

@@ -46,6 +46,8 @@ export function buildStory(parts: StoryParts, known?: Dateline | null): ParsedSt
     ageText: parts.ageText,
     leadSentence,
     link: parts.link,
+    author: null,
+    image: null,
     datetime: parts.datetime,
   };
 }

@@ -23,6 +23,7 @@ interface JsonItem {
   authors: JsonAuthor[];
   tags?: string[];
   language: string;
+  image?: string;
 }
 
 interface JsonFeed {
@@ -55,6 +56,7 @@ function toItem(entry: EntryView, feedLanguage: string): JsonItem {
     language: entry.language === undefined ? feedLanguage : cleanText(entry.language),
   };
   if (entry.category !== null) item.tags = [cleanText(entry.category)];
+  if (entry.image !== undefined) item.image = normalizeUrl(entry.image, `entry ${entry.id} image`);
   return item;
 }
 

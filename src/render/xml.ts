@@ -86,6 +86,24 @@ export function feedAuthor(view: FeedView): string {
   return cleanText(view.title).trim() || GENERATOR;
 }
 
+/** Media types of the picture formats pages use, by file extension; others are just `image/*`. */
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml',
+};
+
+/**
+ * An entry's image as its URL and media type. feed@6 would take the type from the text after the
+ * last dot of the path, which for `/photo?w=800` or `/img/123` is no media type at all.
+ */
+function imageOf(entry: EntryView): { url: string; type: string } | null {
+  if (entry.image === undefined) return null;
+  const url = normalizeUrl(entry.image, `entry ${entry.id} image`);
+  const ext = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? '';
+  return { url, type: IMAGE_TYPES[ext] ?? 'image/*' };
+}
+
+const MEDIA_RSS = 'http://search.yahoo.com/mrss/';
+
 function toItem(entry: EntryView, format: XmlFormat, slots: Slots): Item {
   const item: Item = {
     id: checkEntryId(entry.id),
@@ -105,6 +123,12 @@ function toItem(entry: EntryView, format: XmlFormat, slots: Slots): Item {
     item.guid = slots.text(entry.id);
     item.extensions = [{ name: 'dc:creator', objects: { _text: slots.text(entry.author) } }];
     if (entry.category !== null) item.category = [{ name: slots.text(entry.category) }];
+    // RSS 2.0 <enclosure> wants a length in bytes, which is unknown: 0, as feed readers accept.
+    const image = imageOf(entry);
+    if (image !== null) {
+      item.enclosure = { url: image.url, type: slots.attr(image.type), length: 0 };
+      item.extensions.push({ name: 'media:thumbnail', objects: { _attributes: { url: slots.attr(image.url) } } });
+    }
   }
   return item;
 }
@@ -130,7 +154,10 @@ export function renderXml(view: FeedView, format: XmlFormat): string {
     author: { name: slots.text(feedAuthor(view)) },
   });
   for (const entry of view.entries) feed.addItem(toItem(entry, format, slots));
-  if (format === 'rss') return slots.fill(feed.rss2());
+  if (format === 'rss') {
+    const rss = feed.rss2();
+    return slots.fill(view.entries.some((e) => e.image !== undefined) ? rss.replace('<rss ', `<rss xmlns:media="${MEDIA_RSS}" `) : rss);
+  }
 
   // feed@6 writes neither xml:lang nor an honest title type: entry titles are plain text
   // (escaped as such), and `type="html"` made newsboat drop a bare `&`. Only entry titles carry
@@ -138,10 +165,14 @@ export function renderXml(view: FeedView, format: XmlFormat): string {
   // now, so `<entry>` is only ever an entry's start tag, one per entry in order.
   const atom = feed.atom1();
   if (!atom.includes(ATOM_ROOT)) throw new WirefeedError('render', 'E_FEED_OUTPUT', 'feed@6 Atom output has no <feed> root as expected');
+  // An entry's image is an enclosure link (RFC 4287 §4.2.7.2), written here with its real media type.
   let entry = 0;
   const entryTag = (): string => {
-    const lang = view.entries[entry++]?.language;
-    return lang === undefined || lang === view.language ? '<entry>' : `<entry xml:lang="${slots.attr(lang)}">`;
+    const shown = view.entries[entry++];
+    const lang = shown?.language;
+    const start = lang === undefined || lang === view.language ? '<entry>' : `<entry xml:lang="${slots.attr(lang)}">`;
+    const image = shown === undefined ? null : imageOf(shown);
+    return image === null ? start : `${start}<link rel="enclosure" type="${slots.attr(image.type)}" href="${slots.attr(image.url)}"/>`;
   };
   return slots.fill(
     atom

@@ -131,6 +131,7 @@ export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fall
     body: story.body,
     summary: story.body[0] ?? '',
     language: story.lang,
+    ...(only(story.image) === null ? {} : { image: story.image as string }),
   };
 }
 

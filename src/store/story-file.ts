@@ -182,7 +182,8 @@ export class HeldStory implements StoredStory {
   toJSON(): StoredStory {
     const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang } = this;
     const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
-    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
+    // Byline and image are not columns of a story file: the SQLite store (issue 15's merge) keeps them.
+    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, author: null, image: null, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
   }
 
   /** Column 1 of this story's row. */

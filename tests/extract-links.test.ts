@@ -1,0 +1,124 @@
+/**
+ * Issue 15: in every HTML page an item's own link (the anchor around or inside its headline, or
+ * around its lead) is the entry's link, and an image in its block the entry's image — in Atom as
+ * an enclosure link, in RSS as an enclosure and media:thumbnail, in JSON Feed as `image`.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { extract } from '../src/extract/index.js';
+import type { Document, EntryView, FeedView, StoredStory } from '../src/model.js';
+import { parseExtracted } from '../src/parse/index.js';
+import { renderFeed } from '../src/render/index.js';
+import { toEntry } from '../src/select/index.js';
+import { parseWithFeedparser } from './clients/feedparser.js';
+import { atomErrors, wellFormedErrors } from './clients/xml.js';
+
+const FIXTURES = new URL('./fixtures/extract/', import.meta.url);
+const NOW = new Date('2026-12-07T12:00:00Z');
+
+function doc(text: string, url = 'https://www.voorbeeldblad.nl/buitenland'): Document {
+  return { sourceId: 'vb', url, mediaType: 'text/html', text, fetchedAt: NOW };
+}
+
+describe('per-item links and images in a dateline list', () => {
+  it('each story takes the link around its headline or lead and the image of its block', async () => {
+    const html = await readFile(new URL('nl-links.html', FIXTURES), 'utf8');
+    const result = parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' });
+    expect(result.layout).toBe('text grammar');
+    expect(result.stories.map((s) => [s.place, s.headlineDerived, s.link, s.image])).toEqual([
+      // <base href> resolves the links; the link to a topic inside the lead is not the story's.
+      ['BRUSSEL', false, 'https://www.voorbeeldblad.nl/buitenland/80411/grens-weer-open', 'https://www.voorbeeldblad.nl/beeld/2026/grens-open.jpg'],
+      // A lazy-loading image: the data: placeholder is no picture, data-src is.
+      ['HAMBURG', true, 'https://www.voorbeeldblad.nl/buitenland/80410/haven-staakt', 'https://cdn.voorbeeldblad.nl/w320/haven.webp'],
+      // The link inside the headline, after a label.
+      ['MARSEILLE', false, 'https://www.voorbeeldblad.nl/buitenland/80409/stormschade', null],
+      // A tracking pixel is no image; a link around two words of the lead is no story link.
+      ['MADRID', true, null, null],
+      // javascript: is never a link.
+      ['LISSABON', false, null, null],
+    ]);
+    // The logo in the page header is chrome, not the first story's image.
+    expect(result.stories.map((s) => s.image)).not.toContain('https://www.voorbeeldblad.nl/img/logo.png');
+  });
+
+  it('marks only lines with a link or an image, and none for plain text or without a page URL', () => {
+    const html = '<h2><a href="/a">Kop een twee</a></h2><p>GENT (ANP) - Tekst.</p><p>Los</p>';
+    const ex = extract(doc(html, 'https://x.example/lijst/'), { format: 'html' });
+    expect(ex).toEqual({
+      kind: 'lines',
+      lines: ['Kop een twee', 'GENT (ANP) - Tekst.', 'Los'],
+      marks: new Map([[0, { link: 'https://x.example/a', image: null }]]),
+    });
+    expect(extract(doc(html, 'file:///tmp/lijst.html'), { format: 'html' })).toEqual({ kind: 'lines', lines: ['Kop een twee', 'GENT (ANP) - Tekst.', 'Los'] });
+  });
+});
+
+describe('per-item images in selector items', () => {
+  it('an item takes the first picture inside it', () => {
+    const html = '<article><img src="/b/1.jpg"><h2>Kop een</h2><p>Tekst een.</p></article><article><h2>Kop twee</h2><p>Tekst twee.</p></article>';
+    const ex = extract(doc(html, 'https://x.example/lijst/'), { format: 'html', selectors: { item: 'article', headline: 'h2' } });
+    const stories = parseExtracted(ex, { lang: 'nl' }).stories;
+    expect(stories.map((s) => [s.headline, s.image])).toEqual([['Kop een', 'https://x.example/b/1.jpg'], ['Kop twee', null]]);
+  });
+});
+
+function stored(over: Partial<StoredStory>): StoredStory {
+  return {
+    id: 'a'.repeat(32), keys: ['a'.repeat(32)], leadKey: null, sources: ['vb'], headline: 'Kop', headlineDerived: false, place: null,
+    agencies: ['ANP'], section: null, body: ['GENT (ANP) - Tekst.'], bodyHash: 'h', link: null, author: null, image: null, lang: 'nl',
+    firstSeen: '2026-12-07T10:00:00.000Z', lastSeen: '2026-12-07T10:00:00.000Z', publishedEarliest: null, publishedLatest: '2026-12-07T10:00:00.000Z',
+    updated: '2026-12-07T10:00:00.000Z', ...over,
+  };
+}
+
+describe('the entry image in every format', () => {
+  const ctx = { baseUrl: 'https://feeds.example', hub: null, sources: new Map([['vb', { title: 'Voorbeeldblad', pageUrl: 'https://www.voorbeeldblad.nl/' }]]) };
+
+  it('select keeps only an http(s) image', () => {
+    const entry = (image: string | null): EntryView => toEntry(stored({ image }), 'urn:uuid:6f1d2c3a-0001-4a5b-8c7d-000000000001', ctx, 'https://x.example/');
+    expect(entry('https://cdn.example/a.jpg').image).toBe('https://cdn.example/a.jpg');
+    expect(entry('javascript:alert(1)').image).toBeUndefined();
+    expect(entry(null).image).toBeUndefined();
+  });
+
+  it('Atom enclosure link, RSS enclosure and media:thumbnail, JSON Feed image; valid and read back by feedparser', async () => {
+    const view: FeedView = {
+      id: 'vb', title: 'Voorbeeldblad', language: 'nl', alternateUrl: 'https://www.voorbeeldblad.nl/', baseUrl: 'https://feeds.example',
+      updated: new Date('2026-12-07T10:00:00Z'), hub: null,
+      entries: [
+        toEntry(stored({ link: 'https://www.voorbeeldblad.nl/a', image: 'https://cdn.example/w320/haven.webp?x=1&y=2' }), 'urn:uuid:6f1d2c3a-0001-4a5b-8c7d-000000000001', ctx, 'https://x.example/'),
+        toEntry(stored({ id: 'b'.repeat(32), headline: 'Zonder', image: 'https://cdn.example/beeld/123' }), 'urn:uuid:6f1d2c3a-0001-4a5b-8c7d-000000000002', ctx, 'https://x.example/'),
+        toEntry(stored({ id: 'c'.repeat(32), headline: 'Geen beeld' }), 'urn:uuid:6f1d2c3a-0001-4a5b-8c7d-000000000003', ctx, 'https://x.example/'),
+      ],
+    };
+    const atom = renderFeed(view, 'atom');
+    const rss = renderFeed(view, 'rss');
+    const json = JSON.parse(renderFeed(view, 'json')) as { items: { image?: string }[] };
+    expect(atom).toContain('<link rel="enclosure" type="image/webp" href="https://cdn.example/w320/haven.webp?x=1&amp;y=2"/>');
+    expect(atom).toContain('<link rel="enclosure" type="image/*" href="https://cdn.example/beeld/123"/>');
+    expect(rss).toContain('<rss xmlns:media="http://search.yahoo.com/mrss/" ');
+    expect(rss).toContain('<media:thumbnail url="https://cdn.example/w320/haven.webp?x=1&amp;y=2"/>');
+    expect(json.items.map((i) => i.image)).toEqual(['https://cdn.example/w320/haven.webp?x=1&y=2', 'https://cdn.example/beeld/123', undefined]);
+
+    const dir = await mkdtemp(join(tmpdir(), 'wirefeed-image-'));
+    try {
+      await writeFile(join(dir, 'f.atom'), atom);
+      await writeFile(join(dir, 'f.rss'), rss);
+      expect(await wellFormedErrors([join(dir, 'f.atom'), join(dir, 'f.rss')])).toEqual([]);
+      expect(await atomErrors([join(dir, 'f.atom')])).toEqual([]);
+      for (const file of ['f.atom', 'f.rss']) {
+        const read = await parseWithFeedparser(join(dir, file));
+        expect(read.bozo).toBe(false);
+        expect(read.entries.map((e) => e.links.filter((l) => l.rel === 'enclosure').map((l) => [l.type, l.href]))).toEqual([
+          [['image/webp', 'https://cdn.example/w320/haven.webp?x=1&y=2']],
+          [['image/*', 'https://cdn.example/beeld/123']],
+          [],
+        ]);
+      }
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});
