@@ -88,6 +88,10 @@ export interface StoredStory {
   body: string[];
   bodyHash: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   lang: Lang;
   firstSeen: string;
   lastSeen: string;
