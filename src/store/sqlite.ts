@@ -111,11 +111,21 @@ function toSource(r: SourceRow): SourceState {
 
 const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as UTF-8 can hold it: a lone surrogate becomes U+FFFD (bound as is, it would be stored as
+ * bytes that are not UTF-8 and read back as three U+FFFD). JSON columns keep it, escaped.
+ */
+function text<T extends string | null>(t: T): T {
+  return (t === null ? t : t.replace(LONE_SURROGATE, '\ufffd')) as T;
+}
+
 function storyParams(s: StoredStory, origin: string | null): unknown[] {
   return [
-    s.id, JSON.stringify(s.keys), s.leadKey, JSON.stringify(s.sources), origin, s.headline, s.headlineDerived ? 1 : 0, s.place,
-    JSON.stringify(s.agencies), s.section, JSON.stringify(s.body), s.bodyHash, s.link, s.author, s.image, s.lang, s.firstSeen,
-    s.lastSeen, s.publishedEarliest, s.publishedLatest, s.updated,
+    text(s.id), JSON.stringify(s.keys), text(s.leadKey), JSON.stringify(s.sources), origin, text(s.headline), s.headlineDerived ? 1 : 0,
+    text(s.place), JSON.stringify(s.agencies), text(s.section), JSON.stringify(s.body), text(s.bodyHash), text(s.link), text(s.author),
+    text(s.image), text(s.lang), text(s.firstSeen), text(s.lastSeen), text(s.publishedEarliest), text(s.publishedLatest), text(s.updated),
   ];
 }
 
