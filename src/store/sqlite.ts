@@ -449,6 +449,10 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     try {
       db = connect(file, opts.busyTimeoutMs ?? 5000, 'wal');
     } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+        throw new WirefeedError('store', 'E_CORRUPT', `database ${file} is corrupt (${code}); see wirefeed run --recover`, { cause: err });
+      }
       throw storeError('opening', file, err);
     }
     const { dev, ino } = statSync(file);
