@@ -4,6 +4,7 @@ import { ingestCommand } from './ingest.js';
 import { packageVersion, type Io } from './io.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
+import { stateCommand } from './state.js';
 import { storiesCommand } from './stories.js';
 
 const HELP = `wirefeed — news wire text into Atom, RSS and JSON feeds
@@ -22,6 +23,8 @@ commands:
            put a saved page into the state as if fetched at --at
   stories  [--source ID] [--config PATH] [--format json|text]
            print the stored stories, newest first
+  state    backup <file> | export | import <file> | check  [--config PATH]
+           copy the database online, export/import it as JSON Lines, check its integrity
 
 options:
   -h, --help     this text
@@ -36,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   parse: (argv, io) => parseCommand(argv, io),
   ingest: ingestCommand,
   stories: storiesCommand,
+  state: stateCommand,
 };
 
 export async function runCli(argv: string[], io: Io): Promise<number> {

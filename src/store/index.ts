@@ -114,4 +114,4 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export { openStore, DB_FILE, type OpenStoreOptions } from './sqlite.js';
+export { backupDatabase, DB_FILE, integrityCheck, openStore, type OpenStoreOptions } from './sqlite.js';

@@ -462,3 +462,34 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     throw err;
   }
 }
+
+/**
+ * SQLite's online backup of the database in `dir` into `file`: a consistent copy, safe while a
+ * daemon writes (it restarts on a change made meanwhile). Reads without the directory lock.
+ */
+export async function backupDatabase(dir: string, file: string): Promise<void> {
+  const source = join(dir, DB_FILE);
+  if (!(await exists(source))) throw new WirefeedError('store', 'E_NO_STATE', `no database ${source} to back up`);
+  const db = new Database(source, { fileMustExist: true, timeout: 5000 });
+  try {
+    await db.backup(file);
+  } catch (err) {
+    throw storeError(`backing up into ${file} from`, source, err);
+  } finally {
+    db.close();
+  }
+}
+
+/** `PRAGMA integrity_check` of the database in `dir`: 'ok', or SQLite's list of problems. */
+export async function integrityCheck(dir: string): Promise<string> {
+  const file = join(dir, DB_FILE);
+  if (!(await exists(file))) throw new WirefeedError('store', 'E_NO_STATE', `no database ${file} to check`);
+  const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+  try {
+    return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n');
+  } catch (err) {
+    throw storeError('checking', file, err);
+  } finally {
+    db.close();
+  }
+}
