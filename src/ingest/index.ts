@@ -36,7 +36,7 @@
 import { bodyHash, newStoryId, PUBLIC_SCOPE, storyKeys, storyScope, type Scope, type StoryKeys } from '../identity/index.js';
 import { WirefeedError } from '../errors.js';
 import type { DatedStory, Lang, SourceState, StoredStory } from '../model.js';
-import type { Store, StoryStamp } from '../store/index.js';
+import { wellFormed, type Store, type StoryStamp } from '../store/index.js';
 import { retentionDrops, type RetentionPolicy } from './retention.js';
 
 export type { RetentionPolicy } from './retention.js';
@@ -272,7 +272,24 @@ function merge(
  * `opts.retention` lets go. Idempotent: the same stories at the same time change nothing.
  */
 export function ingestPage(store: Store, stories: readonly PageStory[], opts: IngestOptions): Promise<IngestResult> {
-  return exclusive(store, () => ingestNow(store, stories, opts));
+  return exclusive(store, () => ingestNow(store, stories.map(asStored), opts));
+}
+
+/** The page's text as the store keeps it (wellFormed), so that a page seen twice compares equal to what it stored. */
+function asStored(d: PageStory): PageStory {
+  const n = (t: string | null | undefined) => (t === null || t === undefined ? t : wellFormed(t));
+  return {
+    ...d,
+    headline: wellFormed(d.headline),
+    place: n(d.place) ?? null,
+    agencies: d.agencies.map(wellFormed),
+    section: n(d.section) ?? null,
+    body: d.body.map(wellFormed),
+    leadSentence: wellFormed(d.leadSentence),
+    link: n(d.link) ?? null,
+    ...(d.author !== undefined ? { author: n(d.author) ?? null } : {}),
+    ...(d.image !== undefined ? { image: n(d.image) ?? null } : {}),
+  };
 }
 
 async function ingestNow(store: Store, stories: readonly PageStory[], opts: IngestOptions): Promise<IngestResult> {

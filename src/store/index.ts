@@ -89,6 +89,17 @@ export interface Store {
   close(): Promise<void>;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as a database keeps it: UTF-8 cannot hold a lone surrogate, so it becomes U+FFFD (bound as
+ * is, SQLite would store bytes that are not UTF-8 and read them back as three U+FFFD). Ingest
+ * makes a page's text so before comparing it with what is stored.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 export function emptySourceState(): SourceState {
   return {
     etag: null,

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, type Change, type CommitResult, type FeedQuery, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrate } from './schema.js';
@@ -116,14 +116,9 @@ function toSource(r: SourceRow): SourceState {
 
 const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * Text as UTF-8 can hold it: a lone surrogate becomes U+FFFD (bound as is, it would be stored as
- * bytes that are not UTF-8 and read back as three U+FFFD). JSON columns keep it, escaped.
- */
+/** Text columns hold well-formed text (wellFormed); JSON columns keep a lone surrogate, escaped. */
 function text<T extends string | null>(t: T): T {
-  return (t === null ? t : t.replace(LONE_SURROGATE, '\ufffd')) as T;
+  return (t === null ? t : wellFormed(t)) as T;
 }
 
 function storyParams(s: StoredStory, origin: string | null): unknown[] {
