@@ -59,6 +59,12 @@ const MIGRATIONS: readonly string[] = [
     content_hash TEXT,
     last_page_at TEXT
   );
+  -- Stories listed per source, kept with every listing written: counting a source's listings
+  -- at each start reads the whole index (seconds at a million stories).
+  CREATE TABLE source_counts (
+    source_id TEXT PRIMARY KEY,
+    stories INTEGER NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];
 

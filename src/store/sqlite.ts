@@ -166,7 +166,10 @@ function prepare(db: Database.Database) {
     firstSeen: db.prepare<[string, string], { first_seen: string }>(
       `SELECT s.first_seen FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ? AND s.first_seen >= ?`,
     ),
-    countOf: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM listings WHERE source_id = ?`),
+    countOf: db.prepare<[string], { n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = ?`),
+    addCount: db.prepare<[string, number]>(
+      `INSERT INTO source_counts (source_id, stories) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET stories = stories + excluded.stories`,
+    ),
     size: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM stories`),
     page: db.prepare<[string, number], StoryRow>(`SELECT * FROM stories WHERE id > ? ORDER BY id LIMIT ?`),
     source: db.prepare<[string], SourceRow>(`SELECT * FROM sources WHERE id = ?`),
@@ -273,7 +276,7 @@ class SqliteStore implements Store {
     return this.read('reading', () => this.q.firstSeen.all(sourceId, since).map((r) => r.first_seen));
   }
   countOf(sourceId: string): Promise<number> {
-    return this.read('reading', () => this.q.countOf.get(sourceId)!.n);
+    return this.read('reading', () => this.q.countOf.get(sourceId)?.n ?? 0);
   }
   size(): Promise<number> {
     return this.read('reading', () => this.q.size.get()!.n);
@@ -302,9 +305,11 @@ class SqliteStore implements Store {
 
   private apply(change: Change): CommitResult {
     const touched = new Set<string>();
-    for (const story of change.put ?? []) this.put(story, touched);
-    for (const story of change.quiet ?? []) this.put(story, null);
-    if (change.unlist !== undefined) for (const id of change.unlist.ids) this.unlist(id, change.unlist.sourceId, touched);
+    const counts = new Map<string, number>();
+    for (const story of change.put ?? []) this.put(story, touched, counts);
+    for (const story of change.quiet ?? []) this.put(story, null, counts);
+    if (change.unlist !== undefined) for (const id of change.unlist.ids) this.unlist(id, change.unlist.sourceId, touched, counts);
+    for (const [id, delta] of counts) if (delta !== 0) this.q.addCount.run(id, delta);
     for (const [id, origin] of Object.entries(change.origins ?? {})) this.q.setOrigin.run(origin, id);
     for (const [id, patch] of Object.entries(change.sources ?? {})) {
       const row = this.q.source.get(id);
@@ -314,7 +319,8 @@ class SqliteStore implements Store {
     return { touched: [...touched].sort() };
   }
 
-  private put(story: StoredStory, touched: Set<string> | null): void {
+  /** `counts`: per source, listings added (+) and dropped (−). */
+  private put(story: StoredStory, touched: Set<string> | null, counts: Map<string, number>): void {
     const home = story.sources[0];
     if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
     const held = this.q.held.get(story.id);
@@ -333,18 +339,25 @@ class SqliteStore implements Store {
       this.q.deleteKeys.run(story.id);
       for (const key of story.keys) this.q.insertKey.run(key, story.id);
     }
+    if (held === undefined || held.sources !== sources) {
+      const before = new Set(held === undefined ? [] : (JSON.parse(held.sources) as string[]));
+      const after = new Set(story.sources);
+      for (const s of after) if (!before.has(s)) counts.set(s, (counts.get(s) ?? 0) + 1);
+      for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
+    }
     if (held === undefined || held.sources !== sources || held.published_latest !== story.publishedLatest) {
       this.q.deleteListings.run(story.id);
       for (const s of story.sources) this.q.insertListing.run(s, story.id, story.publishedLatest);
     }
   }
 
-  private unlist(id: string, sourceId: string, touched: Set<string>): void {
+  private unlist(id: string, sourceId: string, touched: Set<string>, counts: Map<string, number>): void {
     const held = this.q.held.get(id);
     if (held === undefined) return;
     const before = JSON.parse(held.sources) as string[];
     if (!before.includes(sourceId)) return;
     for (const s of before) touched.add(s);
+    counts.set(sourceId, (counts.get(sourceId) ?? 0) - 1);
     const after = before.filter((s) => s !== sourceId);
     if (after.length === 0) {
       this.q.deleteStory.run(id);

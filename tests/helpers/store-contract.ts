@@ -172,6 +172,8 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await store.commit({ put: [story('b', ['s1', 's2'], T(11))] });
       await store.commit({ put: [story('b', ['s2'], T(11))] });
       expect(await store.get('b')).toMatchObject({ sources: ['s2'], origin: 's1' });
+      // Counts follow every listing written and dropped.
+      expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s3')]).toEqual([0, 1, 0]);
       await store.close();
     });
 
