@@ -198,9 +198,11 @@ function merge(
   opts: IngestOptions & { atIso: string },
   warnings: string[],
   repeat: boolean,
-): { updated: boolean; visible: boolean } {
+): { updated: boolean; visible: boolean; quiet: boolean } {
   let updated = false;
   let visible = false;
+  // A change no feed shows, beyond lastSeen: the row is written whole, not only its lastSeen.
+  let quiet = false;
   const at = opts.atIso;
 
   if (!held.keys.includes(keys.storyKey)) {
@@ -230,9 +232,18 @@ function merge(
     }
   }
 
-  if (held.place === null && d.place !== null) held.place = d.place;
-  if (held.agencies.length === 0 && d.agencies.length > 0) held.agencies = [...d.agencies];
-  if (held.section === null && d.section !== null) held.section = d.section;
+  if (held.place === null && d.place !== null) {
+    held.place = d.place;
+    quiet = true;
+  }
+  if (held.agencies.length === 0 && d.agencies.length > 0) {
+    held.agencies = [...d.agencies];
+    quiet = true;
+  }
+  if (held.section === null && d.section !== null) {
+    held.section = d.section;
+    quiet = true;
+  }
   if (held.link === null && d.link !== null) {
     held.link = d.link;
     visible = true;
@@ -254,7 +265,10 @@ function merge(
   // Feeds show an interval's latest moment only (select: published = publishedLatest). A story
   // seen again later mostly narrows the earliest bound: stored, but not a change feeds show, or
   // every poll (and every restart) of a live page would announce unchanged feeds to the hub.
-  if (dated === 'narrowed' && held.publishedLatest !== latest) visible = true;
+  if (dated === 'narrowed') {
+    if (held.publishedLatest !== latest) visible = true;
+    else quiet = true;
+  }
   if (dated === 'disjoint') {
     warnings.push(
       `store: story ${held.id} ("${held.headline.slice(0, 60)}") on ${opts.sourceId}: age ${d.ageText ?? '(none)'} ` +
@@ -264,7 +278,7 @@ function merge(
 
   if (updated) held.updated = at;
   held.lastSeen = at;
-  return { updated, visible };
+  return { updated, visible, quiet };
 }
 
 /**
@@ -301,6 +315,7 @@ async function ingestNow(store: Store, stories: readonly PageStory[], opts: Inge
   const scoped = { scope, scopeOf };
   const work = new WorkingSet();
   const visible = new Set<string>();
+  const rewritten = new Set<string>();
   const hashes = new Map<readonly string[], string>();
   for (const d of stories) {
     const keys = storyKeys(d);
@@ -321,6 +336,7 @@ async function ingestNow(store: Store, stories: readonly PageStory[], opts: Inge
     const repeat = work.byId.has(held.id);
     work.byId.set(held.id, held);
     const m = merge(held, d, keys, hash, mergeOpts, result.warnings, repeat);
+    if (m.quiet) rewritten.add(held.id);
     if (m.updated) result.updated += 1;
     else result.unchanged += 1;
     if (m.visible) {
@@ -337,7 +353,8 @@ async function ingestNow(store: Store, stories: readonly PageStory[], opts: Inge
   }
   const { touched } = await store.commit({
     put: page.filter((s) => visible.has(s.id)),
-    quiet: page.filter((s) => !visible.has(s.id)),
+    quiet: page.filter((s) => !visible.has(s.id) && rewritten.has(s.id)),
+    seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id)).map((s) => s.id) },
     ...(drops.length > 0 ? { unlist: { sourceId: opts.sourceId, ids: drops } } : {}),
     ...(opts.source !== undefined ? { sources: { [opts.sourceId]: opts.source } } : {}),
   });

@@ -34,8 +34,10 @@ export interface Change {
    * whose first source changes keeps its old first source as its origin (the first move only).
    */
   put?: readonly StoredStory[];
-  /** As `put`, for changes that no feed shows (lastSeen, an earlier earliest bound): no source counts as touched. */
+  /** As `put`, for changes that no feed shows (a narrower earliest bound, a place filled in): no source counts as touched. */
   quiet?: readonly StoredStory[];
+  /** Stories otherwise unchanged that were seen again at `at`: only their lastSeen moves. */
+  seen?: { at: string; ids: readonly string[] };
   /** Origins to set outright (story id → source id; imports only). */
   origins?: Readonly<Record<string, string>>;
   /** Listings to drop; a story no source lists any more is deleted. */

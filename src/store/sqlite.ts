@@ -192,6 +192,7 @@ function prepare(db: Database.Database) {
     setOrigin: db.prepare<[string, string]>(`UPDATE stories SET origin = ? WHERE id = ?`),
     setSources: db.prepare<[string, string | null, string]>(`UPDATE stories SET sources = ?, origin = ? WHERE id = ?`),
     deleteStory: db.prepare<[string]>(`DELETE FROM stories WHERE id = ?`),
+    seen: db.prepare<[string, string]>(`UPDATE stories SET last_seen = ? WHERE id = ?`),
     upsertSource: db.prepare(
       `INSERT INTO sources (id, etag, last_modified, last_attempt, last_success, last_error, consecutive_failures, next_attempt_after, content_hash, last_page_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -308,6 +309,7 @@ class SqliteStore implements Store {
     const counts = new Map<string, number>();
     for (const story of change.put ?? []) this.put(story, touched, counts);
     for (const story of change.quiet ?? []) this.put(story, null, counts);
+    if (change.seen !== undefined) for (const id of change.seen.ids) this.q.seen.run(change.seen.at, id);
     if (change.unlist !== undefined) for (const id of change.unlist.ids) this.unlist(id, change.unlist.sourceId, touched, counts);
     for (const [id, delta] of counts) if (delta !== 0) this.q.addCount.run(id, delta);
     for (const [id, origin] of Object.entries(change.origins ?? {})) this.q.setOrigin.run(origin, id);

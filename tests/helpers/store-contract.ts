@@ -148,6 +148,8 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       const seen = { ...changed, lastSeen: T(14) };
       expect(await store.commit({ quiet: [seen] })).toEqual({ touched: [] });
       expect((await store.get('a'))?.lastSeen).toBe(T(14));
+      expect(await store.commit({ seen: { at: T(15), ids: ['a', 'no such story'] } })).toEqual({ touched: [] });
+      expect(await store.get('a')).toEqual(asStored({ ...changed, lastSeen: T(15) }));
       // Keys dropped from a story no longer find it.
       await store.commit({ put: [{ ...seen, keys: ['a'] }] });
       expect(await store.withKey('a2')).toEqual([]);
