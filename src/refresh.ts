@@ -72,7 +72,7 @@ export function readPage(source: SourceConfig, doc: Document, at: Date): ReadPag
   return runSteps(readPageSteps(source, doc, at));
 }
 
-export function hashText(text: string): string {
+function hashText(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
