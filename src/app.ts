@@ -20,7 +20,6 @@ import { buildFeedView, selectStories, type FeedSpec, type SourceInfo } from './
 import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
 import { emptySourceState, openStore, type Store } from './store/index.js';
 
-
 export interface AppOptions {
   config: LoadedConfig;
   log: Logger;
