@@ -10,7 +10,7 @@ import type { SourceConfig } from './config/schema.js';
 import { describeError } from './errors.js';
 import { sourceScope, type Scope } from './identity/index.js';
 import { closeHttp, userAgent, type HttpOptions } from './fetch/index.js';
-import { separateScopes } from './ingest/index.js';
+import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
 import type { FeedView, Lang, SourceState } from './model.js';
 import { refreshSource } from './refresh.js';
@@ -400,7 +400,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
       if (config.server.feedCacheMb !== old.server.feedCacheMb) log.warn('server.feedCacheMb changed: restart wirefeed to resize the feed cache');
       await scheduler.stop(10_000);
+      const before = w.sources;
       w = wire(config, baseUrlOf(config));
+      // A source that left the config is not polled again: its last page need not be remembered.
+      for (const id of before.keys()) if (!w.sources.has(id)) forgetLastPage(store, id);
       await separate();
       for (const id of book.keys()) if (!w.sources.has(id)) book.delete(id);
       await learn();

@@ -77,6 +77,49 @@ type PageStory = DatedStory & { author?: string | null; image?: string | null };
 
 const ALL_PUBLIC = (): Scope => PUBLIC_SCOPE;
 
+/**
+ * Keys and body hash of the stories on each source's last page, by headline: a page seen again
+ * mostly shows the same stories, and hashing three normalised texts and a body per story is most
+ * of an unchanged page's ingest (measured: ~0.6 of 1.6 ms for 50 stories). Keys are a pure
+ * function of headline, place and first sentence, so the memo is exact; it holds one page per
+ * source, replaced at every ingest of that source. In memory only, per store.
+ */
+interface Known {
+  place: string | null;
+  leadSentence: string;
+  keys: StoryKeys;
+  body: readonly string[];
+  bodyHash: string | null;
+}
+
+const memos = new WeakMap<Store, Map<string, Map<string, Known>>>();
+
+function lastPages(store: Store): Map<string, Map<string, Known>> {
+  let memo = memos.get(store);
+  if (memo === undefined) memos.set(store, (memo = new Map()));
+  return memo;
+}
+
+/** Drop the memo of a source that left the config. */
+export function forgetLastPage(store: Store, sourceId: string): void {
+  memos.get(store)?.delete(sourceId);
+}
+
+function knownOf(d: PageStory, before: Map<string, Known> | undefined, now: Map<string, Known>): Known {
+  const held = before?.get(d.headline);
+  const keys = held !== undefined && held.place === d.place && held.leadSentence === d.leadSentence ? held.keys : storyKeys(d);
+  const hash = held !== undefined && sameStrings(held.body, d.body) ? held.bodyHash : null;
+  const known = { place: d.place, leadSentence: d.leadSentence, keys, body: d.body, bodyHash: hash };
+  now.set(d.headline, known);
+  return known;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const turns = new WeakMap<Store, Promise<unknown>>();
 
 /** Run `fn` when no other `exclusive` call on this store is running (read-merge-write stays whole). */
@@ -316,14 +359,14 @@ async function ingestNow(store: Store, stories: readonly PageStory[], opts: Inge
   const work = new WorkingSet();
   const visible = new Set<string>();
   const rewritten = new Set<string>();
-  const hashes = new Map<readonly string[], string>();
+  const memo = lastPages(store);
+  const before = memo.get(opts.sourceId);
+  const now = new Map<string, Known>();
+  memo.set(opts.sourceId, now);
   for (const d of stories) {
-    const keys = storyKeys(d);
-    const hash = (): string => {
-      let h = hashes.get(d.body);
-      if (h === undefined) hashes.set(d.body, (h = bodyHash(d.body)));
-      return h;
-    };
+    const known = knownOf(d, before, now);
+    const { keys } = known;
+    const hash = (): string => (known.bodyHash ??= bodyHash(known.body));
     const held = await findHeld(store, work, keys, opts.sourceId, scoped, opts.at);
     if (held === undefined) {
       const story = newStory(d, keys, hash(), opts, await freeId(store, work, keys.storyKey, scope));
