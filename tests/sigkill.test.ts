@@ -1,8 +1,8 @@
 /**
  * Durable before served, under SIGKILL: a loopback source posts one new story a second, the
  * daemon (the built bundle, a child process) fetches it every second, and a reader polls its
- * feed. The daemon is killed 100 times at random moments (mostly while it fetches and commits)
- * and started again: after every kill the database passes `PRAGMA integrity_check`, and after
+ * feed. The daemon is killed 100 times and started again: half at a random moment, half a few
+ * milliseconds after its fetch reached the source (while it reads the page and commits it): after every kill the database passes `PRAGMA integrity_check`, and after
  * every restart each story the reader ever saw is in the feed with the same id and published time.
  */
 import { writeFile } from 'node:fs/promises';
@@ -43,7 +43,13 @@ describe('SIGKILL while a source posts and a reader reads', () => {
       for (let i = n; i >= 0; i--) out.push(`Bericht ${i} uit de stad`, `GENT (ANP) - Bericht ${i} is gebeurd in de stad om ${i} seconden.`, '');
       return out.join('\n');
     };
-    const site = await startSite({ '/live': (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(page()) });
+    let fetched: (() => void) | null = null;
+    const site = await startSite({
+      '/live': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(page());
+        fetched?.();
+      },
+    });
     afterThisTest(() => site.close());
     const dir = await tempDir();
     const config = join(dir, 'wirefeed.yaml');
@@ -60,13 +66,25 @@ describe('SIGKILL while a source posts and a reader reads', () => {
       const byId = new Map(now!.map((i) => [i.id, i]));
       lost = [...seen.values()].filter((i) => byId.get(i.id)?.date_published !== i.date_published || byId.get(i.id)?.title !== i.title).map((i) => i.title);
       expect(lost, `kill ${kill}`).toEqual([]);
-      // The reader polls while the daemon fetches and commits; the kill comes at a random moment.
-      const until = Date.now() + between(rnd, 50, 500);
-      while (Date.now() < until) {
-        for (const item of (await items(d.url)) ?? []) seen.set(item.id, item);
-        await new Promise((r) => setTimeout(r, 20));
+      // The reader polls while the daemon fetches and commits; the kill comes at a random moment,
+      // or (every other kill) 0–15 ms after the daemon's next fetch was answered.
+      const answered = kill % 2 === 1 ? new Promise<void>((resolve) => (fetched = resolve)) : null;
+      let done = false;
+      const reading = (async () => {
+        while (!done) {
+          for (const item of (await items(d.url)) ?? []) seen.set(item.id, item);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      if (answered === null) await new Promise((r) => setTimeout(r, between(rnd, 50, 400)));
+      else {
+        await answered;
+        fetched = null;
+        await new Promise((r) => setTimeout(r, between(rnd, 0, 15)));
       }
       expect(await d.kill('SIGKILL')).toBeNull();
+      done = true;
+      await reading;
       const db = new Database(join(dir, 'state', 'wirefeed.db'), { readonly: true });
       try {
         expect(db.pragma('integrity_check', { simple: true }), `kill ${kill}`).toBe('ok');
