@@ -6,6 +6,8 @@ import { defineConfig } from 'rolldown';
 export default defineConfig({
   input: { wirefeed: 'dist/src/main.js' },
   platform: 'node',
+  // A native module: loaded from node_modules at run time, never bundled.
+  external: ['better-sqlite3'],
   output: {
     dir: 'dist/bundle',
     format: 'esm',

@@ -1,5 +1,5 @@
 /**
- * Figure 3: an unchanged page of 50 stories. The ingest stage itself (ingestStories with 50
+ * Figure 3: an unchanged page of 50 stories. The ingest stage itself (ingestPage with 50
  * dated stories the store already holds, beside 450 older ones of the same source), and the
  * whole poll path of the daemon for a page whose bytes did not change (HTTP GET on loopback,
  * hash, compare, bookkeeping).
@@ -9,30 +9,36 @@ import type { AddressInfo } from 'node:net';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
-import { ingestStories } from '../src/store/ingest.js';
+import { ingestPage } from '../src/ingest/index.js';
 import { openStore } from '../src/store/index.js';
 import { atMost, datedStory, median, rng, syntheticBody, tempDir, writeDaemonConfig, type Figure } from './lib.js';
 
 const AT = new Date('2026-11-28T12:00:00Z');
 
-async function ingestStage(): Promise<number> {
+async function ingestStage(): Promise<{ unchanged: number; fresh: number }> {
   const tmp = await tempDir('ingest');
   try {
     const store = await openStore(tmp.dir);
     const r = rng(3);
     const older = Array.from({ length: 450 }, (_, i) => datedStory(r, `old-${i}`, new Date(AT.getTime() - 86_400_000)));
-    ingestStories(store, older, { sourceId: 'bench', at: new Date(AT.getTime() - 86_400_000), lang: 'nl' });
+    await ingestPage(store, older, { sourceId: 'bench', at: new Date(AT.getTime() - 86_400_000), lang: 'nl' });
     const page = Array.from({ length: 50 }, (_, i) => datedStory(r, `page-${i}`, AT));
-    ingestStories(store, page, { sourceId: 'bench', at: AT, lang: 'nl' });
+    await ingestPage(store, page, { sourceId: 'bench', at: AT, lang: 'nl' });
     const rounds: number[] = [];
+    const fresh: number[] = [];
     for (let round = 0; round < 7; round++) {
-      const n = 2000;
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) ingestStories(store, page, { sourceId: 'bench', at: AT, lang: 'nl' });
+      const n = 200;
+      let t0 = performance.now();
+      for (let i = 0; i < n; i++) await ingestPage(store, page, { sourceId: 'bench', at: AT, lang: 'nl' });
       rounds.push(((performance.now() - t0) * 1000) / n);
+      // A page of 50 stories the store has not seen: 50 inserts in one transaction.
+      const news = Array.from({ length: 50 }, (_, i) => datedStory(r, `new-${round}-${i}`, AT));
+      t0 = performance.now();
+      await ingestPage(store, news, { sourceId: 'bench', at: AT, lang: 'nl' });
+      fresh.push(performance.now() - t0);
     }
     await store.close();
-    return median(rounds.slice(2));
+    return { unchanged: median(rounds.slice(2)), fresh: median(fresh.slice(2)) };
   } finally {
     await tmp.remove();
   }
@@ -62,7 +68,8 @@ async function pollPath(): Promise<number> {
     const app = await startApp({ config, log: createLogger({ level: 'info', write: () => undefined }), version: '0.0.0-bench', port: 0 });
     try {
       await app.settled;
-      if (app.store.countOf('bench') !== 50) throw new Error(`bench: poll path: expected 50 stories, store holds ${app.store.countOf('bench')}`);
+      const held = await app.store.countOf('bench');
+      if (held !== 50) throw new Error(`bench: poll path: expected 50 stories, store holds ${held}`);
       for (let i = 0; i < 200; i++) await app.pollNow('bench');
       const n = 1000;
       const t0 = performance.now();
@@ -82,7 +89,8 @@ export async function ingestFigures(): Promise<Figure[]> {
   const stage = await ingestStage();
   const poll = await pollPath();
   return [
-    { name: 'ingest-unchanged', value: stage, unit: 'µs/page', target: atMost(200), note: 'ingestStories, 50 held stories' },
+    { name: 'ingest-unchanged', value: stage.unchanged, unit: 'µs/page', target: null, note: 'ingestPage, 50 held stories: lookups and one commit (the daemon skips an unchanged page by its hash before this)' },
+    { name: 'ingest-new', value: stage.fresh, unit: 'ms/page', target: atMost(2), note: 'ingestPage, 50 new stories, one commit' },
     { name: 'poll-unchanged-page', value: poll, unit: 'µs/page', target: null, note: 'whole poll: loopback GET 200, same text hash' },
   ];
 }

@@ -3,27 +3,22 @@
  * and the HTTP server over the store. Everything here can be started in-process by a test;
  * signals, argv and exit codes belong to src/main.ts.
  */
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { FetchHistory, sourceActivity, type FetchOutcome } from './activity/index.js';
-import { resolveStories } from './ages/index.js';
+import { FetchHistory, HOURS, sourceActivity, type FetchOutcome } from './activity/index.js';
 import type { LoadedConfig } from './config/load.js';
 import type { SourceConfig } from './config/schema.js';
-import { describeError, WirefeedError } from './errors.js';
+import { describeError } from './errors.js';
 import { sourceScope, type Scope } from './identity/index.js';
-import { extractSteps } from './extract/index.js';
-import { closeHttp, FetchError, fetchSource, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
+import { closeHttp, userAgent, type HttpOptions } from './fetch/index.js';
+import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
-import type { DatedStory, Document, FeedView, Lang } from './model.js';
-import { parseExtractedSteps } from './parse/index.js';
+import type { FeedView, Lang, SourceState } from './model.js';
+import { refreshSource } from './refresh.js';
 import type { FeedListing, Headline } from './render/index.js';
-import { backoffMs, scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
-import { buildFeedView, feedStories, type FeedSpec, type SourceInfo } from './select/index.js';
+import { scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
+import { buildFeedView, selectStories, type FeedSpec, type SourceInfo } from './select/index.js';
 import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
-import { ingestStories, separateScopes, type IngestResult } from './store/ingest.js';
-import { openStore, type Store } from './store/index.js';
-import { applyRetention, newestFirst } from './store/retention.js';
-import { runSteps, runStepsSliced, type Steps } from './steps.js';
+import { emptySourceState, openStore, type Store } from './store/index.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -35,8 +30,6 @@ export interface AppOptions {
   http?: Partial<HttpOptions>;
   /** Server overrides (tests: port 0). */
   port?: number;
-  /** Milliseconds between state writes (default 2000). */
-  flushEveryMs?: number;
   websubRetryDelaysMs?: readonly number[];
   /** One debug line per HTTP request (only worth it at log level debug). */
   accessLog?: boolean;
@@ -50,84 +43,12 @@ export interface App {
   readonly metrics: Metrics;
   /** Resolves when watchers are ready and the first polls have finished. */
   readonly settled: Promise<void>;
-  /** Fetch one source now, whatever its schedule (tests, `ingest`). */
+  /** Fetch one source now, whatever its schedule (tests). */
   pollNow(sourceId: string, file?: string): Promise<void>;
   /** Swap in a new config: sources, feeds and schedules change; server address and state dir need a restart. */
   reload(config: LoadedConfig): Promise<void>;
-  /** Write pending state now. */
-  flush(): Promise<void>;
-  /** Stop schedules and watchers, wait for polls (≤ graceMs), close the server, flush, unlock. */
+  /** Stop schedules and watchers, wait for polls (≤ graceMs), close the server and the store. */
   stop(graceMs?: number): Promise<void>;
-}
-
-/** A parsed page that yields no story is a failure: a site redesign must not look like a quiet day. */
-class NoStoriesError extends WirefeedError {
-  constructor(url: string, warnings: readonly string[]) {
-    // The parser's own "no stories found" would only repeat the message; its other warnings say why.
-    const why = warnings.filter((w) => w !== 'no stories found');
-    super('parse', 'E_NO_STORIES', `E_NO_STORIES: ${url}: no stories found${why.length ? ` (${why.join('; ')})` : ''}`);
-  }
-}
-
-/** A page read and dated, not yet stored. */
-interface ReadPage {
-  stories: DatedStory[];
-  lang: Lang;
-  warnings: string[];
-}
-
-/** Stories dated per step. */
-const DATED_PER_STEP = 1000;
-
-/**
- * One document of one source, read: extract → parse → the first stories the source takes from a
- * page → resolve ages. A step per chunk of work (see steps.ts). Throws E_NO_STORIES when the page
- * yields nothing.
- *
- * A source takes at most `maxStoriesPerPage` stories from one page (more is a broken or hostile
- * page: one warning), and no more than it keeps: stories past `keep` would be stored only to be
- * dropped by retention. The first ones in page order are taken: the top of a page is the newest.
- */
-function* readPageSteps(source: SourceConfig, doc: Document, at: Date): Steps<ReadPage> {
-  const max = source.maxStoriesPerPage;
-  const extracted = yield* extractSteps(doc, { format: source.format, ...(source.selectors ? { selectors: source.selectors } : {}), maxItems: max });
-  const parsed = yield* parseExtractedSteps(extracted, { lang: source.lang });
-  if (parsed.stories.length === 0) throw new NoStoriesError(doc.url, parsed.warnings);
-  const warnings = [...parsed.warnings];
-  // Items past the cap were counted, not read: each would have been a story.
-  const found = parsed.stories.length + (extracted.kind === 'items' ? (extracted.unread ?? 0) : 0);
-  if (found > max) warnings.push(`page has ${found} stories, more than maxStoriesPerPage (${max}): kept the first ${max}`);
-  const taken = parsed.stories.slice(0, Math.min(max, source.keep));
-  const stories: DatedStory[] = [];
-  for (let i = 0; i < taken.length; i += DATED_PER_STEP) {
-    if (i > 0) yield;
-    const dated = resolveStories(taken.slice(i, i + DATED_PER_STEP), { now: at, timeZone: source.timezone, lang: parsed.lang });
-    for (const story of dated.stories) stories.push(story);
-    warnings.push(...dated.warnings);
-  }
-  return { stories, lang: parsed.lang, warnings };
-}
-
-/** `scopeOf`: every configured source's scope (sourceScopes), so that stories merge only within a scope. */
-function storePage(store: Store, source: SourceConfig, page: ReadPage, at: Date, scopeOf: (sourceId: string) => Scope | null): IngestResult {
-  const result = ingestStories(store, page.stories, { sourceId: source.id, at, lang: page.lang, scopeOf });
-  return { ...result, warnings: [...page.warnings, ...result.warnings] };
-}
-
-/**
- * One document of one source into the store: extract → parse → resolve ages → ingest, all at
- * once (`wirefeed ingest`, tests; the daemon reads a page in slices, see `poll`).
- * Throws E_NO_STORIES when the page yields nothing.
- */
-export function ingestDocument(
-  store: Store,
-  source: SourceConfig,
-  doc: Document,
-  at: Date,
-  // Safe without the config's scopes: stories of sources it does not name are joined by none.
-  scopeOf: (sourceId: string) => Scope | null = sourceScopes([source]),
-): IngestResult {
-  return storePage(store, source, runSteps(readPageSteps(source, doc, at)), at, scopeOf);
 }
 
 /** Headlines a feed shows on the index page. */
@@ -150,10 +71,6 @@ export function publicError(sources: readonly { private: boolean; error: string 
 export function sourceScopes(sources: readonly SourceConfig[]): (sourceId: string) => Scope | null {
   const scopes = new Map(sources.map((s) => [s.id, sourceScope(s.id, s.token !== undefined)]));
   return (sourceId) => scopes.get(sourceId) ?? null;
-}
-
-export function hashText(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
 }
 
 function concreteLang(lang: SourceConfig['lang']): Lang | null {
@@ -216,6 +133,8 @@ function wire(config: LoadedConfig, baseUrl: string): Wiring {
   return { config, sources, intervals, specs, catalog, sourceInfo, scopeOf: sourceScopes(config.sources) };
 }
 
+const emptySource = emptySourceState();
+
 export async function startApp(opts: AppOptions): Promise<App> {
   const log = opts.log;
   const now = opts.now ?? (() => new Date());
@@ -229,34 +148,64 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const baseUrlOf = (config: LoadedConfig) => (boundUrl !== null && /:0$/.test(config.server.baseUrl) ? boundUrl : config.server.baseUrl);
   let w = wire(opts.config, baseUrlOf(opts.config));
   const store = await openStore(opts.config.state.dir, {
-    onMigrate: (file, from, backup) => log.warn('state migrated', { file, from, backup }),
+    now,
+    onImport: ({ stories, backup }) => log.warn('state imported from JSON files', { stories, backup }),
   });
-  // Before any feed shows a story: no story may span visibility scopes (ingest.ts separateScopes).
-  const separate = (): void => {
-    const split = separateScopes(store, w.sources.keys(), w.scopeOf);
+  // Per configured source, in memory: its bookkeeping and story count, which /healthz, the
+  // scheduler's backoff and the index page read on every call. One entry per source: flat in
+  // history. Kept as committed (or as meant, when a write failed: backoff holds either way).
+  const book = new Map<string, SourceState>();
+  const counts = new Map<string, number>();
+  // Per source, a number that changes whenever a story listed under it changes (feed caches).
+  const revisions = new Map<string, number>();
+  const changed = (touched: readonly string[]): void => {
+    for (const s of touched) revisions.set(s, (revisions.get(s) ?? 0) + 1);
+  };
+  const recount = async (ids: Iterable<string>): Promise<void> => {
+    for (const id of ids) {
+      if (!w.sources.has(id)) continue;
+      const n = await store.countOf(id);
+      counts.set(id, n);
+      metrics.storiesStored.set({ source: id }, n);
+    }
+  };
+  const learn = async (): Promise<void> => {
+    const states = await store.sources();
+    for (const id of w.sources.keys()) if (!book.has(id)) book.set(id, states[id] ?? (await store.source(id)));
+    await recount(w.sources.keys());
+  };
+  // Before any feed shows a story: no story may span visibility scopes (ingest separateScopes).
+  const separate = async (): Promise<void> => {
+    const { split, touched } = await separateScopes(store, w.sources.keys(), w.scopeOf);
+    changed(touched);
     if (split > 0) log.warn('stories listed under sources of different visibility split; their bodies return at the next fetch', { stories: split });
   };
-  separate();
-  for (const id of w.sources.keys()) metrics.storiesStored.set({ source: id }, store.countOf(id));
+  try {
+    await separate();
+    await learn();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 
   let closing = false;
   let server: RunningServer | null = null;
+  /** Why the state cannot be written (its directory was removed…), null while it can. */
+  let stateError: string | null = null;
 
   const feedsOfSource = (sourceId: string): string[] =>
     [...w.specs.values()].filter((s) => s.sourceIds.includes(sourceId)).map((s) => s.id);
 
-  const recordFailure = (source: SourceConfig, err: unknown, at: Date): void => {
-    const state = store.source(source.id);
-    const failures = state.consecutiveFailures + 1;
-    const retryAfter = err instanceof FetchError ? err.retryAfterMs : null;
-    const interval = w.intervals.get(source.id) || 60_000;
-    const wait = backoffMs(failures, interval, retryAfter);
-    store.updateSource(source.id, {
-      lastAttempt: at.toISOString(),
-      lastError: describeError(err),
-      consecutiveFailures: failures,
-      nextAttemptAfter: source.kind === 'url' ? new Date(at.getTime() + wait).toISOString() : null,
-    });
+  /** Found at every poll: a state directory removed under the daemon must not go unnoticed (nothing is written into a deleted file). */
+  const checkState = async (): Promise<void> => {
+    try {
+      await store.check();
+      if (stateError !== null) log.info('state writable again', { state: store.location });
+      stateError = null;
+    } catch (err) {
+      if (stateError === null) log.error('state lost: nothing is written until it is back; restart wirefeed', { state: store.location, error: describeError(err) });
+      stateError = describeError(err);
+    }
   };
 
   const poll = async (sourceId: string, file?: string): Promise<void> => {
@@ -264,52 +213,35 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (source === undefined || closing) return;
     const at = now();
     const t0 = performance.now();
-    const state = store.source(sourceId);
     const fields: Record<string, string | number> = { source: sourceId };
-    let result: FetchOutcome = 'ok';
-    try {
-      const ctx: FetchContext = {
-        now: at,
-        userAgent: userAgent(opts.version, baseUrlOf(w.config)),
-        http: { ...w.config.http, ...opts.http },
-        allowPrivateRedirects: source.allowPrivateRedirects,
-      };
-      const spec = file !== undefined ? { id: sourceId, path: file, spoolEntry: true } : { id: sourceId, url: source.url, path: source.path };
-      const outcome = await fetchSource(spec, { etag: state.etag, lastModified: state.lastModified }, ctx);
-      if (closing) return;
-      const ok = { lastAttempt: at.toISOString(), lastSuccess: at.toISOString(), lastError: null, consecutiveFailures: 0, nextAttemptAfter: null };
-      if (outcome.kind === 'not-modified') {
-        result = 'not-modified';
-        store.updateSource(sourceId, ok);
-      } else {
-        const hash = hashText(outcome.document.text);
-        if (source.kind !== 'dir' && hash === state.contentHash) {
-          // Same bytes as last time: its ages refer to the same moment, so nothing to learn.
-          result = 'unchanged-page';
-          store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified });
-        } else {
-          // Read in slices, so that the server and timers get turns; stored at once, so that no
-          // feed ever shows half a page.
-          const page = await runStepsSliced(readPageSteps(source, outcome.document, at), sliceMs, () => closing);
-          if (closing) return;
-          const r = storePage(store, source, page, at, w.scopeOf);
-          store.updateSource(sourceId, { ...ok, etag: outcome.etag, lastModified: outcome.lastModified, contentHash: hash, lastPageAt: at.toISOString() });
-          const dropped = applyRetention(store, sourceId, { keep: source.keep, maxAgeDays: source.maxAgeDays }, at);
-          Object.assign(fields, { new: r.new, updated: r.updated, unchanged: r.unchanged });
-          if (dropped > 0) fields['dropped'] = dropped;
-          for (const warning of [...outcome.warnings, ...r.warnings]) log.warn(warning, { source: sourceId });
-          metrics.storiesStored.set({ source: sourceId }, store.countOf(sourceId));
-          if (r.changed > 0 || dropped > 0) server?.notifyChanged(feedsOfSource(sourceId));
-        }
-      }
-    } catch (err) {
-      if (closing) return;
-      result = 'error';
-      recordFailure(source, err, at);
-      fields['error'] = describeError(err);
-      const next = store.source(sourceId).nextAttemptAfter;
-      if (next !== null) fields['retryAfter'] = next;
+    const r = await refreshSource(
+      source,
+      {
+        store,
+        scopeOf: w.scopeOf,
+        fetch: { now: at, userAgent: userAgent(opts.version, baseUrlOf(w.config)), http: { ...w.config.http, ...opts.http }, allowPrivateRedirects: source.allowPrivateRedirects },
+        intervalMs: w.intervals.get(sourceId) ?? 0,
+        sliceMs,
+        closing: () => closing,
+      },
+      file !== undefined ? { file: { path: file, spoolEntry: true } } : {},
+    );
+    if (r.outcome === 'cancelled') return;
+    const result: FetchOutcome = r.outcome;
+    book.set(sourceId, r.state);
+    if (r.ingest !== null) {
+      Object.assign(fields, { new: r.ingest.new, updated: r.ingest.updated, unchanged: r.ingest.unchanged });
+      if (r.ingest.dropped > 0) fields['dropped'] = r.ingest.dropped;
+      changed(r.ingest.touched);
+      await recount(r.ingest.touched);
+      if (r.ingest.changed > 0 || r.ingest.dropped > 0) server?.notifyChanged(feedsOfSource(sourceId));
     }
+    for (const warning of r.warnings) log.warn(warning, { source: sourceId });
+    if (result === 'error') {
+      fields['error'] = describeError(r.error);
+      if (r.state.nextAttemptAfter !== null) fields['retryAfter'] = r.state.nextAttemptAfter;
+    }
+    await checkState();
     const ms = performance.now() - t0;
     metrics.fetches.inc({ source: sourceId, result });
     history.record(sourceId, result, at);
@@ -319,6 +251,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     (result === 'error' ? log.error : log.info)(`fetch ${result}`, { ...fields, url: source.url ?? pathToFileURL(file ?? source.path ?? source.dir ?? '').href });
   };
 
+  const stateOf = (id: string): SourceState => book.get(id) ?? emptySource;
+
   const startSchedules = (): Scheduler =>
     startScheduler(
       [...w.sources.values()].map((s) => ({ id: s.id, kind: s.kind, schedule: s.schedule, timezone: s.timezone, path: s.path, dir: s.dir })),
@@ -327,37 +261,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
         now,
         poll,
         notBefore: (id) => {
-          const t = store.source(id).nextAttemptAfter;
+          const t = stateOf(id).nextAttemptAfter;
           return t === null ? null : new Date(t);
         },
       },
       opts.scheduler,
     );
 
-  const flushEveryMs = opts.flushEveryMs ?? 2000;
-  let flushFailing = false;
-  const flush = async (): Promise<void> => {
-    try {
-      await store.flush();
-      if (flushFailing) log.info('state written again', { dir: store.dir });
-      flushFailing = false;
-    } catch (err) {
-      // Serving goes on from memory; the pending changes stay and the next tick retries.
-      if (!flushFailing) log.error('state write failed; will retry', { dir: store.dir, error: describeError(err) });
-      flushFailing = true;
-      throw err;
-    }
-  };
-  const flushTimer = setInterval(() => {
-    if (store.dirty()) flush().catch(() => undefined); // logged inside flush(); the timer retries
-  }, flushEveryMs);
-
   const health = (at: Date): { ok: boolean; body: unknown } => {
-    let ok = true;
+    let ok = stateError === null;
     const sources: Record<string, unknown> = {};
     let privateN = 0;
     for (const s of w.sources.values()) {
-      const st = store.source(s.id);
+      const st = stateOf(s.id);
       const interval = w.intervals.get(s.id) ?? 0;
       const since = Date.parse(st.lastSuccess ?? startedAt.toISOString());
       const healthy = s.kind === 'url' ? at.getTime() - since <= 3 * interval : st.consecutiveFailures === 0;
@@ -370,53 +286,56 @@ export async function startApp(opts: AppOptions): Promise<App> {
         lastAttempt: st.lastAttempt,
         lastError: s.token === undefined ? st.lastError : st.lastError === null ? null : 'failing',
         consecutiveFailures: st.consecutiveFailures,
-        stories: store.countOf(s.id),
+        stories: counts.get(s.id) ?? 0,
       };
     }
-    return { ok, body: { status: ok ? 'ok' : 'failing', sources } };
+    const body = { status: ok ? 'ok' : 'failing', ...(stateError === null ? {} : { state: stateError }), sources };
+    return { ok, body };
   };
 
   const feedRevision = (id: string): number => {
     let rev = 0;
-    for (const s of w.specs.get(id)?.sourceIds ?? []) rev += store.revision(s);
+    for (const s of w.specs.get(id)?.sourceIds ?? []) rev += revisions.get(s) ?? 0;
     return rev;
   };
 
-  // A combined feed's count applies its words to every body (read from disk): counted once per change.
-  const counts = new Map<string, { spec: FeedSpec; rev: number; n: number; top: Headline[] }>();
-  const storyCount = (spec: FeedSpec): { n: number; top: Headline[] } => {
+  // A combined feed's count applies its words to the bodies of its stories: counted once per change.
+  const listed = new Map<string, { spec: FeedSpec; rev: number; n: number; top: Headline[] }>();
+  const storyCount = async (spec: FeedSpec): Promise<{ n: number; top: Headline[] }> => {
     const rev = feedRevision(spec.id);
-    const held = counts.get(spec.id);
+    const held = listed.get(spec.id);
     if (held?.spec === spec && held.rev === rev) return held;
-    const stories = feedStories(store, spec).sort(newestFirst);
+    const stories = await selectStories(store, spec, spec.limit);
     // The story's own link, never its source's page (the feeds' fallback): that may be a private source's URL.
     const top = stories.slice(0, INDEX_HEADLINES).map((s) => ({ title: s.headline, link: s.link, published: s.publishedLatest }));
-    const n = Math.min(stories.length, spec.limit);
-    counts.set(spec.id, { spec, rev, n, top });
-    return { n, top };
+    listed.set(spec.id, { spec, rev, n: stories.length, top });
+    return { n: stories.length, top };
   };
 
-  const feedStatus = (id: string): FeedListing['status'] => {
+  const feedStatus = async (id: string): Promise<FeedListing['status']> => {
     const spec = w.specs.get(id);
     const sources = (spec?.sourceIds ?? []).map((s) => w.sources.get(s)).filter((s): s is SourceConfig => s !== undefined);
-    const states = sources.map((s) => store.source(s.id));
+    const states = sources.map((s) => stateOf(s.id));
     const lastFetch = states.map((s) => s.lastAttempt).filter((t): t is string => t !== null).sort().at(-1) ?? null;
     const lastError = publicError(sources.map((s, i) => ({ private: s.token !== undefined, error: states[i]?.lastError ?? null })));
     // What the feed holds: a combined feed's include/exclude words apply.
-    const { n: stories, top: headlines } = spec === undefined ? { n: 0, top: [] } : storyCount(spec);
+    const { n: stories, top: headlines } = spec === undefined ? { n: 0, top: [] } : await storyCount(spec);
     // Ids are unique across sources and feeds: a spec with a source's id is that source's own feed.
     const own = spec === undefined ? undefined : w.sources.get(spec.id);
+    const at = now();
+    // The chart's window, an hour wider: storiesPerHour cuts it exactly.
+    const since = new Date(at.getTime() - (HOURS + 1) * 3_600_000).toISOString();
     return {
       lastFetch,
       lastError,
       stories,
       headlines,
       timeZone: sources[0]?.timezone ?? 'UTC',
-      activity: own === undefined ? null : sourceActivity(own.id, Array.from(store.ofSource(own.id), (s) => s.firstSeen), history, now()),
+      activity: own === undefined ? null : sourceActivity(own.id, await store.firstSeenSince(own.id, since), history, at),
     };
   };
 
-  const feedView = (id: string, limit: number): FeedView | null => {
+  const feedView = async (id: string, limit: number): Promise<FeedView | null> => {
     const spec = w.specs.get(id);
     if (spec === undefined) return null;
     return buildFeedView(store, spec, limit, { baseUrl: baseUrlOf(w.config), hub: w.config.server.websubHub ?? null, sources: w.sourceInfo });
@@ -454,7 +373,6 @@ export async function startApp(opts: AppOptions): Promise<App> {
       },
     );
   } catch (err) {
-    clearInterval(flushTimer);
     await store.close();
     throw err;
   }
@@ -463,7 +381,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   w = wire(w.config, baseUrlOf(w.config));
 
   let scheduler = startSchedules();
-  log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: store.size(), state: store.dir });
+  // Listed per source, as counted anyway (a count of every story would read the whole table).
+  let listedStories = 0;
+  for (const n of counts.values()) listedStories += n;
+  log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: listedStories, state: store.location });
 
   return {
     url: running.url,
@@ -482,19 +403,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const before = w.sources;
       w = wire(config, baseUrlOf(config));
       // A source that left the config is not polled again: its last page need not be remembered.
-      for (const id of before.keys()) if (!w.sources.has(id)) store.lastPages.forget(id);
-      separate();
+      for (const id of before.keys()) if (!w.sources.has(id)) forgetLastPage(store, id);
+      await separate();
+      for (const id of book.keys()) if (!w.sources.has(id)) book.delete(id);
+      await learn();
       // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
-      counts.clear();
+      listed.clear();
       history.retain(new Set(w.sources.keys()));
       scheduler = startSchedules();
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },
-    flush,
     async stop(graceMs = 10_000): Promise<void> {
       await scheduler.stop(graceMs);
       closing = true;
-      clearInterval(flushTimer);
       await running.close();
       await closeHttp();
       await store.close();

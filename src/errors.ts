@@ -9,6 +9,7 @@ export type Stage =
   | 'parse'
   | 'ages'
   | 'identity'
+  | 'ingest'
   | 'store'
   | 'schedule'
   | 'render'

@@ -5,6 +5,7 @@
 import { expect, test } from 'vitest';
 import { startDaemon, startSite } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { storiesOf } from './helpers/state.js';
 
 const PAGE = [
   'Kabinet presenteert plan',
@@ -31,7 +32,7 @@ test('the daemon logs every time that does not resolve, with its source and text
     '1970-01-01T00:00:00.000Z warn  ages: not an age: "3 jaar geleden" (story "In Utrecht is een flat afgebrand.") source=anp',
     '1970-01-01T00:00:00.000Z warn  ages: not an age: "Mar 32, 2026" (story "In Arnhem is een brug geopend.") source=anp',
   ]);
-  const stories = [...d.app.store.ofSource('anp')].map((s) => [s.place, s.publishedEarliest, s.publishedLatest]);
+  const stories = (await storiesOf(d.app.store, 'anp')).map((s) => [s.place, s.publishedEarliest, s.publishedLatest]);
   expect(stories.sort()).toEqual([
     ['ARNHEM', null, '2026-12-07T14:30:00.000Z'],
     ['DEN HAAG', '2026-12-05T17:45:00.000Z', '2026-12-05T17:45:59.999Z'],

@@ -10,9 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/index.js';
 import type { Io } from '../src/cli/io.js';
 import type { StoredStory } from '../src/model.js';
-import { newestFirst } from '../src/store/retention.js';
+import { newestFirst } from '../src/store/index.js';
 import { startDaemon, startDaemonProcess, startSite, waitFor, type Site, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { storiesOf as listed } from './helpers/state.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const T0 = new Date('2026-11-28T12:00:00Z');
@@ -29,8 +30,8 @@ async function daemon(dir: string, yaml: string, over: Parameters<typeof startDa
   return d;
 }
 
-function storiesOf(d: TestDaemon, source: string): StoredStory[] {
-  return [...d.app.store.ofSource(source)].sort(newestFirst);
+async function storiesOf(d: TestDaemon, source: string): Promise<StoredStory[]> {
+  return (await listed(d.app.store, source)).sort(newestFirst);
 }
 
 function summary(s: StoredStory) {
@@ -72,7 +73,7 @@ sources:
     );
     await d.app.settled;
 
-    expect(storiesOf(d, 'text').map(summary)).toEqual([
+    expect((await storiesOf(d, 'text')).map(summary)).toEqual([
       ['WASHINGTON', 'ANP/AFP', 'VS schatten aantal Noord-Koreaanse soldaten in Rusland op 10.000', '2026-11-28T12:00:00.000Z'],
       ['TEL AVIV', 'ANP/RTR', 'De Israëlische premier Benjamin Netanyahu heeft een uitnodiging geaccepteerd om deel te nemen aan de Raad van Vrede.', '2026-11-28T11:56:00.000Z'],
       ['SEOUL', 'ANP/RTR', 'De Zuid-Koreaanse oud-premier Han Duck-soo heeft 23 jaar gevangenisstraf gekregen in een zaak rond de militaire noodtoestand van 2024.', '2026-11-28T11:45:00.000Z'],
@@ -85,7 +86,7 @@ sources:
     ]);
 
     // windows-1252 without a charset in Content-Type: the meta tag decides, € and curly quotes survive.
-    const eco = storiesOf(d, 'cp1252');
+    const eco = (await storiesOf(d, 'cp1252'));
     expect(eco.map(summary)).toEqual([
       ['DEN HAAG', 'ANP', 'Kabinet trekt “extra” € 2 miljard uit voor defensie', '2026-11-28T12:00:00.000Z'],
       ['FRANKFURT', 'ANP/RTR', 'De Europese Centrale Bank houdt de rente op 2 procent.', '2026-11-28T11:48:00.000Z'],
@@ -97,7 +98,7 @@ sources:
     ]);
 
     // Selectors: links resolved against the page, javascript: dropped, <time datetime> beats the age.
-    const sel = storiesOf(d, 'sel');
+    const sel = (await storiesOf(d, 'sel'));
     expect(sel.map((s) => [s.headline, s.headlineDerived, s.link, s.publishedEarliest, s.publishedLatest])).toEqual([
       ['Raket & Japanse satelliet gelanceerd', false, `${news.url}/nieuws/raket`, '2026-11-28T11:49:00.000Z', '2026-11-28T11:50:00.000Z'],
       ['Duitse onderzoekers hebben een nieuw antibioticum gevonden in bodembacteriën.', true, null, '2026-11-28T10:00:00.000Z', '2026-11-28T11:00:00.000Z'],
@@ -109,15 +110,15 @@ sources:
     ]);
 
     // The failing source is recorded and backed off; the others are untouched by it.
-    const fail = d.app.store.source('fail');
+    const fail = await d.app.store.source('fail');
     expect(fail.consecutiveFailures).toBe(1);
     expect(fail.lastError).toBe(`fetch: E_HTTP_STATUS: GET ${news.url}/fail: 500 Internal Server Error`);
     expect(fail.nextAttemptAfter).toBe(new Date(T0.getTime() + 5 * 60_000).toISOString());
-    expect(d.app.store.countOf('fail')).toBe(0);
+    expect((await d.app.store.countOf('fail'))).toBe(0);
     expect(d.lines.some((l) => l.includes('fetch error source=fail') && l.includes('E_HTTP_STATUS'))).toBe(true);
 
     // Conditional GET: the stored ETag goes out and a 304 costs no parsing.
-    expect(d.app.store.source('etag').etag).toBe('"v1"');
+    expect((await d.app.store.source('etag')).etag).toBe('"v1"');
     await d.app.pollNow('etag');
     expect(news.hits.filter((h) => h.path === '/etag').map((h) => h.ifNoneMatch)).toEqual([undefined, '"v1"']);
     expect(d.lines.map((l) => /fetch (\S+) source=etag /.exec(l)?.[1]).filter(Boolean)).toEqual(['ok', 'not-modified']);
@@ -162,20 +163,20 @@ sources:
 `,
     );
     await d.app.settled;
-    expect(d.app.store.countOf('file')).toBe(8);
-    expect(d.app.store.countOf('spool')).toBe(0);
+    expect((await d.app.store.countOf('file'))).toBe(8);
+    expect((await d.app.store.countOf('spool'))).toBe(0);
 
     // An editor's save: write a temp file, rename it over the watched one.
     await writeFile(join(dir, 'wire/.anp.txt.swp'), await readFile(join(FIX, 'daemon/nl-buitenland-t2.txt')));
     await rename(join(dir, 'wire/.anp.txt.swp'), join(dir, 'wire/anp.txt'));
-    await waitFor('the renamed file to be ingested', () => d.app.store.countOf('file') === 9);
-    expect(storiesOf(d, 'file').some((s) => s.headline === 'Zelensky ontmoet Europese leiders in Brussel')).toBe(true);
+    await waitFor('the renamed file to be ingested', async () => (await d.app.store.countOf('file')) === 9);
+    expect((await storiesOf(d, 'file')).some((s) => s.headline === 'Zelensky ontmoet Europese leiders in Brussel')).toBe(true);
 
     await writeFile(join(dir, 'spool/.part'), 'half');
     await copyFile(join(FIX, 'daemon/nl-buitenland-t1.txt'), join(dir, 'spool/0001.txt'));
-    await waitFor('the spool file to be ingested', () => d.app.store.countOf('spool') === 8);
+    await waitFor('the spool file to be ingested', async () => (await d.app.store.countOf('spool')) === 8);
     // One story on two sources is one story, listed under both.
-    expect(d.app.store.size()).toBe(9);
+    expect(await d.app.store.size()).toBe(9);
   });
 });
 
@@ -236,11 +237,11 @@ describe('wirefeed ingest', () => {
     const config = await import('../src/config/load.js').then((m) => m.loadConfig(cfg, {}));
     const { openStore } = await import('../src/store/index.js');
     const store = await openStore(config.state.dir, { lock: false });
-    expect(store.get(top.id)?.body).toHaveLength(3);
+    expect((await store.get(top.id))?.body).toHaveLength(3);
 
     const seoul = t2.find((s) => s.headline.startsWith('De Zuid-Koreaanse'))!;
     expect(seoul.updated).toBe('2026-11-28T12:40:00.000Z');
-    expect(store.get(seoul.id)?.body[0]).toMatch(/Han kan nog in hoger beroep gaan\.$/);
+    expect((await store.get(seoul.id))?.body[0]).toMatch(/Han kan nog in hoger beroep gaan\.$/);
 
     // "1 uur geleden" at 12:00, "2 uur geleden" at 12:40: between 2 h and 1 h 20 min before 12:00.
     const tokio = t2.find((s) => s.headline.startsWith('De man die in 2022'))!;

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { startDaemon, waitFor } from './helpers/daemon.js';
 import { startFaultSite, textPage, wireHeadlines, wireHtml, wirePage, type FaultSite, type Handler } from './helpers/faults.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { storiesOf } from './helpers/state.js';
 
 const HOUR = 3_600_000;
 /** Fault sources run hourly: their backoff is 1 h, 2 h, … and no scheduled tick disturbs the test. */
@@ -191,7 +192,8 @@ describe('fault matrix', () => {
     await app.settled;
     // Short timeouts on a busy machine may fail a first fetch: the good pages must be in before the faults start.
     await waitFor('every source to have fetched its good page', async () => {
-      const failing = FAULTS.filter((f) => app.store.source(f.id).lastSuccess === null || app.store.source(f.id).lastError !== null);
+      const states = await Promise.all(FAULTS.map((f) => app.store.source(f.id)));
+      const failing = FAULTS.filter((_, i) => states[i]!.lastSuccess === null || states[i]!.lastError !== null);
       await Promise.all(failing.map((f) => app.pollNow(f.id)));
       return failing.length === 0;
     });
@@ -203,10 +205,10 @@ describe('fault matrix', () => {
     };
     const before = new Map<string, { titles: string[]; bodies: string[][] }>();
     for (const f of FAULTS) {
-      expect(app.store.source(f.id).lastError, f.id).toBeNull();
+      expect((await app.store.source(f.id)).lastError, f.id).toBeNull();
       const titles = await feedTitles(f.id);
       expect(new Set(titles), f.id).toEqual(new Set(wireHeadlines(f.id)));
-      before.set(f.id, { titles, bodies: [...app.store.ofSource(f.id)].map((s) => s.body) });
+      before.set(f.id, { titles, bodies: (await storiesOf(app.store, f.id)).map((s) => s.body) });
     }
 
     for (const f of FAULTS) site.breakSource(f.id);
@@ -214,9 +216,10 @@ describe('fault matrix', () => {
     const rounds: { failures: number; waitMs: number | null }[][] = [];
     for (let round = 0; round < 2; round++) {
       await Promise.all([app.pollNow('good'), ...FAULTS.map((f) => app.pollNow(f.id))]);
+      const states = await Promise.all(FAULTS.map((f) => app.store.source(f.id)));
       rounds.push(
-        FAULTS.map((f) => {
-          const st = app.store.source(f.id);
+        FAULTS.map((_, i) => {
+          const st = states[i]!;
           const waitMs = st.nextAttemptAfter === null ? null : Date.parse(st.nextAttemptAfter) - Date.parse(st.lastAttempt!);
           return { failures: st.consecutiveFailures, waitMs };
         }),
@@ -224,14 +227,15 @@ describe('fault matrix', () => {
     }
     // The good source is still fetched by its every-second schedule, faults or not.
     await waitFor('the good source to be fetched by the scheduler again', () => site.hits('good') >= goodHits + 3, 20_000);
-    expect(app.store.source('good').lastError).toBeNull();
+    expect((await app.store.source('good')).lastError).toBeNull();
 
     const health = (await (await fetch(`${app.url}/healthz`)).json()) as {
       sources: Record<string, { lastError: string | null; consecutiveFailures: number; stories: number }>;
     };
     const matrix: string[] = [];
+    const states = await Promise.all(FAULTS.map((f) => app.store.source(f.id)));
     FAULTS.forEach((f, i) => {
-      const st = app.store.source(f.id);
+      const st = states[i]!;
       const [r1, r2] = [rounds[0]![i]!, rounds[1]![i]!];
       const h = health.sources[f.id]!;
       // The feed keeps every story it had, and the stored count is unchanged.
@@ -264,10 +268,10 @@ describe('fault matrix', () => {
 
     // Stories survive in the served feeds; a cut-off page does not shorten a stored body.
     for (const f of FAULTS) expect(new Set(await feedTitles(f.id)), f.id).toEqual(new Set(before.get(f.id)!.titles));
-    expect([...app.store.ofSource('truncated-html')].map((s) => s.body)).toEqual(before.get('truncated-html')!.bodies);
+    expect((await storiesOf(app.store, 'truncated-html')).map((s) => s.body)).toEqual(before.get('truncated-html')!.bodies);
     // Invalid UTF-8 is replaced, warned about, and the story's body updated with U+FFFD.
     expect(lines.some((l) => l.includes('warn  invalid UTF-8 replaced with U+FFFD') && l.includes('source=invalid-utf8'))).toBe(true);
-    expect([...app.store.ofSource('invalid-utf8')].some((s) => s.body.join(' ').includes('geen \uFFFD(gewonden'))).toBe(true);
+    expect((await storiesOf(app.store, 'invalid-utf8')).some((s) => s.body.join(' ').includes('geen \uFFFD(gewonden'))).toBe(true);
     // The daemon still serves.
     expect((await fetch(`${app.url}/feeds/good.atom`)).status).toBe(200);
 

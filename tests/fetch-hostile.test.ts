@@ -207,7 +207,7 @@ describe('daemon against a hostile site', () => {
     await app.settled;
     const ids = HOSTILE.map(([name]) => name);
     // The start-up poll is the first failure of each; one more poll is the second.
-    await waitFor('every source to fail once', () => ids.every((id) => app.store.source(id).consecutiveFailures >= 1));
+    await waitFor('every source to fail once', async () => (await Promise.all(ids.map((id) => app.store.source(id)))).every((s) => s.consecutiveFailures >= 1));
     await Promise.all(ids.map((id) => app.pollNow(id)));
     await drain();
     expect(uncaught).toEqual([]);

@@ -7,14 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { extract, extractSteps, htmlToLines } from '../src/extract/index.js';
-import type { Document, StoredStory } from '../src/model.js';
+import type { Document } from '../src/model.js';
 import { parseExtracted } from '../src/parse/index.js';
-import { ingestStories } from '../src/store/ingest.js';
-import { openStore, type Store } from '../src/store/index.js';
-import { applyRetention } from '../src/store/retention.js';
+import { ingestPage } from '../src/ingest/index.js';
+import { openStore, type Change, type Store } from '../src/store/index.js';
 import { runSteps, runStepsSliced, type Steps } from '../src/steps.js';
 import { startDaemon, startSite, type Site, type TestDaemon } from './helpers/daemon.js';
 import { datedStory } from './helpers/stories.js';
+import { storiesOf } from './helpers/state.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -190,27 +190,25 @@ describe('the repeated-block detector on hostile pages', () => {
 });
 
 describe('retention', () => {
-  it('unlists the stories it drops in one call to the store', async () => {
+  it('unlists the stories it drops in one call to the store, in the same transaction as the page', async () => {
     const store = await openStore(await tempDir());
     afterThisTest(() => store.close());
     const old = Array.from({ length: 500 }, (_, i) => datedStory({ headline: `Oud bericht ${i}`, publishedLatest: new Date(NOW.getTime() - 3_600_000 - i * 1000) }));
-    ingestStories(store, old, { sourceId: 's', at: new Date(NOW.getTime() - 3_600_000), lang: 'nl' });
+    await ingestPage(store, old, { sourceId: 's', at: new Date(NOW.getTime() - 3_600_000), lang: 'nl' });
     const fresh = Array.from({ length: 500 }, (_, i) => datedStory({ headline: `Nieuw bericht ${i}`, publishedLatest: new Date(NOW.getTime() - i * 1000) }));
-    ingestStories(store, fresh, { sourceId: 's', at: NOW, lang: 'nl' });
-    store.updateSource('s', { lastPageAt: NOW.toISOString() });
 
     const calls: number[] = [];
     const counting = new Proxy(store, {
       get(target, key: keyof Store) {
-        if (key === 'unlist') return () => calls.push(1);
-        if (key === 'unlistAll') return (stories: readonly StoredStory[], sourceId: string) => (calls.push(stories.length), target.unlistAll(stories, sourceId));
+        if (key === 'commit') return (change: Change) => (calls.push(change.unlist?.ids.length ?? 0), target.commit(change));
         const value = target[key];
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    expect(applyRetention(counting, 's', { keep: 500, maxAgeDays: 30 }, NOW)).toBe(500);
+    const r = await ingestPage(counting, fresh, { sourceId: 's', at: NOW, lang: 'nl', retention: { keep: 500, maxAgeDays: 30 } });
+    expect(r.dropped).toBe(500);
     expect(calls).toEqual([500]);
-    expect([...store.ofSource('s')].map((s) => s.headline).sort()).toEqual(fresh.map((s) => s.headline).sort());
+    expect((await storiesOf(store, 's')).map((s) => s.headline).sort()).toEqual(fresh.map((s) => s.headline).sort());
   });
 });
 

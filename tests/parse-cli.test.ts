@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDaemon } from './helpers/daemon.js';
 import { type ParseJson, runParse } from './helpers/expected.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { storiesOf } from './helpers/state.js';
 
 const USAGE = 'usage: wirefeed parse <file|-> [--lang nl|en|de|fr|auto] [--tz ZONE] [--now ISO] [--format json|text] [--format-in auto|text|html]\n';
 const HTML_PAGE = join(import.meta.dirname, 'fixtures/extract/nl-buitenland.html');
@@ -104,7 +105,7 @@ describe('an HTML page (issue 14.8)', () => {
     const d = await startDaemon(dir, 'state: { dir: ./state }\nsources:\n  - { id: page, title: Page, path: page.html, lang: nl }\n', { now: () => new Date(NOW) });
     afterThisTest(() => d.app.stop(1000));
     await d.app.settled;
-    const stored = [...d.app.store.ofSource('page')].map((s) => row(s.id, s.headline, s.place, s.publishedLatest)).sort();
+    const stored = (await storiesOf(d.app.store, 'page')).map((s) => row(s.id, s.headline, s.place, s.publishedLatest)).sort();
     expect(stored.length).toBe(8);
 
     const auto = await runParse([join(dir, 'page.html'), '--lang', 'nl', '--now', NOW]);

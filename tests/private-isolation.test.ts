@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entryUri, storyKey } from '../src/identity/index.js';
 import { openStore } from '../src/store/index.js';
-import { ingestStories } from '../src/store/ingest.js';
+import { ingestPage } from '../src/ingest/index.js';
 import { runCli } from '../src/cli/index.js';
 import { startDaemon, writeConfig, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
@@ -146,9 +146,9 @@ describe('state from before scopes', () => {
       ageText: null, leadSentence: 'Het kabinet is gevallen.', link: null, author: null, image: null, datetime: null, publishedEarliest: null, publishedLatest: at,
     });
     const old = await openStore(join(dir, 'state'));
-    ingestStories(old, [dated(PUBLIC_LEAD)], { sourceId: 'pub', at, lang: 'nl' });
-    ingestStories(old, [dated(PRIVATE_LEAD)], { sourceId: 'priv', at, lang: 'nl' });
-    expect(old.byKey(storyKey(HEADLINE))?.sources).toEqual(['pub', 'priv']);
+    await ingestPage(old, [dated(PUBLIC_LEAD)], { sourceId: 'pub', at, lang: 'nl' });
+    await ingestPage(old, [dated(PRIVATE_LEAD)], { sourceId: 'priv', at, lang: 'nl' });
+    expect((await old.withKey(storyKey(HEADLINE)))[0]?.sources).toEqual(['pub', 'priv']);
     await old.close();
 
     // No pages yet: what the feeds show comes from the state alone.

@@ -32,7 +32,7 @@ describe('a private source in a public combined feed', () => {
     afterThisTest(() => app.stop(1000));
     await app.settled;
     // The leak needs the error to exist: the private source did fail, with its URL in the error.
-    expect(app.store.source('partner').lastError).toContain(`nothere?apikey=${API_KEY}: 404`);
+    expect((await app.store.source('partner')).lastError).toContain(`nothere?apikey=${API_KEY}: 404`);
 
     const bodies: Record<string, string> = {};
     for (const path of ['/', '/feeds.opml', '/healthz', '/metrics']) bodies[path] = await (await fetch(`${app.url}${path}`)).text();

@@ -214,7 +214,7 @@ feeds:
     );
     afterThisTest(() => app.stop(1000));
     await app.settled;
-    expect(app.store.countOf('geheime-bron')).toBe(3);
+    expect(await app.store.countOf('geheime-bron')).toBe(3);
 
     const get = (path: string, headers: Record<string, string> = {}) => fetch(`${app.url}${path}`, { headers });
     for (const path of ['/', '/feeds.opml', '/metrics', '/healthz']) {

@@ -20,8 +20,8 @@ async function start(budget: number): Promise<{ deps: TestDeps; url: string }> {
   return { deps, url: srv.url };
 }
 
-function atomBytes(deps: TestDeps, id: string): Buffer {
-  const view = deps.feedView(id, 50);
+async function atomBytes(deps: TestDeps, id: string): Promise<Buffer> {
+  const view = await deps.feedView(id, 50);
   if (view === null) throw new Error(`no test feed ${id}`);
   deps.viewCalls.length = 0;
   return Buffer.from(renderFeed(view, 'atom'), 'utf8');
@@ -41,8 +41,8 @@ async function cacheMetrics(url: string): Promise<Record<string, number>> {
 describe('rendered-feed cache under a byte budget', () => {
   it('evicts the least recently used body, re-renders it on a miss with the same bytes and ETag', async () => {
     const probe = makeDeps(IDS.map((id) => catalogFeed(id)));
-    const size = atomBytes(probe, 'aaa').length;
-    expect(IDS.map((id) => atomBytes(probe, id).length)).toEqual([size, size, size]);
+    const size = (await atomBytes(probe, 'aaa')).length;
+    expect(await Promise.all(IDS.map(async (id) => (await atomBytes(probe, id)).length))).toEqual([size, size, size]);
     // Room for exactly two identity bodies.
     const { deps, url } = await start(2 * size);
 
@@ -78,7 +78,7 @@ describe('rendered-feed cache under a byte budget', () => {
 
   it('counts every coding against the budget and derives one coding from another without rendering', async () => {
     const probe = makeDeps(IDS.map((id) => catalogFeed(id)));
-    const plain = atomBytes(probe, 'aaa');
+    const plain = await atomBytes(probe, 'aaa');
     const { deps, url } = await start(1024 * 1024);
 
     const id = await get(url, '/feeds/aaa.atom');
@@ -103,7 +103,7 @@ describe('rendered-feed cache under a byte budget', () => {
 
   it('a budget smaller than one body caches no bytes, yet 304s still need no render', async () => {
     const probe = makeDeps(IDS.map((id) => catalogFeed(id)));
-    const size = atomBytes(probe, 'ccc').length;
+    const size = (await atomBytes(probe, 'ccc')).length;
     const { deps, url } = await start(size - 1);
     const first = await get(url, '/feeds/ccc.atom');
     expect([first.status, first.body.length]).toEqual([200, size]);

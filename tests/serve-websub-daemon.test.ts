@@ -12,6 +12,7 @@ import { startServer } from '../src/serve/index.js';
 import { startDaemon, startSite, writeConfig, type Route, type TestDaemon } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 import { BASE, catalogFeed, makeDeps } from './serve-helpers.js';
+import { storiesOf } from './helpers/state.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const T0 = new Date('2026-11-28T12:00:00Z');
@@ -123,7 +124,7 @@ ${['same', 'later', 'other'].map((id) => `  - { id: ${id}, title: ${id}, url: ${
       'unchanged-page same  ',
     ]);
     // The narrower interval is still kept: only its earliest bound moved, which no feed shows.
-    const sao = [...second.app.store.ofSource('later')].find((st) => st.place === 'SAO PAULO');
+    const sao = (await storiesOf(second.app.store, 'later')).find((st) => st.place === 'SAO PAULO');
     expect([sao?.publishedEarliest, sao?.publishedLatest]).toEqual(['2026-11-28T06:01:00.000Z', '2026-11-28T07:00:00.000Z']);
     // A real change of a third source: its pings show the publisher ran after the startup polls.
     pages['/other'] = t2;

@@ -47,7 +47,7 @@ describe('endpoints', () => {
 
   it('serves the rendered feed bytes with validators and caching headers', async () => {
     const r = await g('/feeds/anp-buitenland.atom');
-    const view = deps.feedView('anp-buitenland', 50);
+    const view = await deps.feedView('anp-buitenland', 50);
     if (!view) throw new Error('test feed missing');
     expect(r.body.toString('utf8')).toBe(renderFeed(view, 'atom'));
     expect(r.headers['etag']).toMatch(/^"[A-Za-z0-9_-]{27}"$/);

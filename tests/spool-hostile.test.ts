@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { fetchSource, FetchError } from '../src/fetch/index.js';
 import { startDaemon, waitFor } from './helpers/daemon.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
+import { storiesOf } from './helpers/state.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const SECRET_HEADLINE = 'Geheim bericht dat nooit in een feed mag staan';
@@ -58,7 +59,7 @@ describe('a hostile spool directory', () => {
     execFileSync('mkfifo', [join(spool, 'fifo-late.txt')]);
     await symlink(secret, join(spool, 'leak-late.html'));
     await copyFile(join(FIX, 'daemon/nl-buitenland-t1.txt'), join(spool, '0001.txt'));
-    await waitFor('the regular file to be ingested', () => d.app.store.countOf('spool') === 8);
+    await waitFor('the regular file to be ingested', async () => (await d.app.store.countOf('spool')) === 8);
     await waitFor('every planted entry to be seen', () => skipLines(d.lines).length === 9);
 
     // Touched again: no second warning, still not read.
@@ -66,7 +67,7 @@ describe('a hostile spool directory', () => {
     for (const name of ['fifo-a.txt', 'fifo-late.txt', 'sock.txt']) await utimes(join(spool, name), later, later);
     for (const name of ['leak.txt', 'leak-late.html']) await lutimes(join(spool, name), later, later);
     await copyFile(join(FIX, 'daemon/nl-buitenland-t2.txt'), join(spool, '0002.txt'));
-    await waitFor('the second regular file', () => d.app.store.countOf('spool') === 9);
+    await waitFor('the second regular file', async () => (await d.app.store.countOf('spool')) === 9);
 
     expect(skipLines(d.lines).sort()).toEqual([
       'warn  spool: skipped, not a regular file source=spool file=fifo-a.txt kind=fifo',
@@ -79,7 +80,7 @@ describe('a hostile spool directory', () => {
       'warn  spool: skipped, not a regular file source=spool file=leak.txt kind=symlink',
       'warn  spool: skipped, not a regular file source=spool file=sock.txt kind=socket',
     ]);
-    expect([...d.app.store.ofSource('spool')].some((s) => s.headline === SECRET_HEADLINE)).toBe(false);
+    expect((await storiesOf(d.app.store, 'spool')).some((s) => s.headline === SECRET_HEADLINE)).toBe(false);
     const feed = await (await fetch(`${d.app.url}/feeds/spool.atom`)).text();
     expect(feed).not.toContain('Geheim');
     // Only the two regular files were fetched, and nothing failed.
@@ -87,7 +88,7 @@ describe('a hostile spool directory', () => {
       ['ok', '0001.txt'],
       ['ok', '0002.txt'],
     ]);
-    expect(d.app.store.source('spool').consecutiveFailures).toBe(0);
+    expect((await d.app.store.source('spool')).consecutiveFailures).toBe(0);
 
     await d.app.stop(1000);
     stopped = true;

@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { appendFile, chmod, chown, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../src/store/schema.js';
 import { waitFor } from './helpers/daemon.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -274,9 +276,8 @@ describe('the daemon as the unit starts it', () => {
       'info  stopped; state written',
     ]);
 
-    // Flushed into $STATE_DIRECTORY, not into the config's state.dir.
-    expect(JSON.parse(await readFile(join(stateDir, 'wirefeed.json'), 'utf8')).version).toBe(4);
-    expect(await exists(join(stateDir, 'stories', `${SOURCE}.json`))).toBe(true);
+    // Written into $STATE_DIRECTORY, not into the config's state.dir.
+    expect(await exists(join(stateDir, 'wirefeed.db'))).toBe(true);
     expect(await exists(join(dir, 'not-used'))).toBe(false);
     const ids = await storedIds(config, stateDir);
     expect(ids.length).toBe(count);
@@ -301,9 +302,7 @@ describe('the daemon as the unit starts it', () => {
     const url = await readyUrl(notify);
     await waitFor('the first poll', async () => (await health(url)).body.sources[SOURCE]!.lastSuccess !== null);
     const count = (await health(url)).body.sources[SOURCE]!.stories;
-    // The periodic flush (every 2 s) has written the stories.
-    const shard = join(stateDir, 'stories', `${SOURCE}.json`);
-    await waitFor('the stories on disk', async () => (await exists(shard)) && (JSON.parse(await readFile(shard, 'utf8')) as { stories: unknown[] }).stories.length === count);
+    // Stories are committed before /healthz counts them: nothing is waiting to be written.
 
     d.kill('SIGTERM');
     await notify.lines.next((l) => l === 'STOPPING=1', 'STOPPING=1');
@@ -321,7 +320,7 @@ describe('the daemon as the unit starts it', () => {
     expect(await d2.exit).toBe(0);
   });
 
-  it('migrates a version 1 state file in $STATE_DIRECTORY and keeps wirefeed.json.v1.bak', async () => {
+  it('imports a version 1 state file in $STATE_DIRECTORY and keeps it in json-backup-<time>/', async () => {
     const dir = await tempDir();
     const stateDir = join(dir, 'state');
     await mkdir(stateDir);
@@ -336,36 +335,38 @@ describe('the daemon as the unit starts it', () => {
     const d = await startAsUnit(config, { STATE_DIRECTORY: stateDir, NOTIFY_SOCKET: notify.socket });
     const url = await readyUrl(notify);
     expect((await health(url)).body.sources[SOURCE]!.stories).toBe(oldIds.length);
-    const file = join(stateDir, 'wirefeed.json');
-    expect(await d.lines.next((l) => l.includes('state migrated'), 'the migration warning')).toMatch(
-      new RegExp(`^\\S+ warn  state migrated file=${file} from=1 backup=${file}\\.v1\\.bak$`),
-    );
+    const line = await d.lines.next((l) => l.includes('state imported'), 'the import warning');
+    expect(line).toMatch(new RegExp(`^\\S+ warn  state imported from JSON files stories=${oldIds.length} backup=${stateDir}/json-backup-\\d{8}T\\d{6}Z$`));
     d.kill('SIGTERM');
     expect(await d.exit).toBe(0);
 
-    expect(await readFile(join(stateDir, 'wirefeed.json.v1.bak'))).toEqual(v1);
-    expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(4);
+    const backup = / backup=(\S+)$/.exec(line)![1]!;
+    expect(await readFile(join(backup, 'wirefeed.json'))).toEqual(v1);
+    expect((await readdir(stateDir)).filter((n) => n.startsWith('wirefeed.json'))).toEqual([]);
     expect(await storedIds(config, stateDir)).toEqual(oldIds);
   });
 
-  it('refuses a state file from a newer wirefeed, names it, and leaves it byte for byte', async () => {
+  it('refuses a database from a newer wirefeed, names it, and leaves it byte for byte', async () => {
     const dir = await tempDir();
     const stateDir = join(dir, 'state');
     await mkdir(stateDir);
     const config = await writeSetup(dir);
-    const file = join(stateDir, 'wirefeed.json');
-    const future = Buffer.from('{"version":99,"sources":{},"somethingNew":[1,2,3]}\n');
-    await writeFile(file, future);
+    const file = join(stateDir, 'wirefeed.db');
+    const made = new Database(file);
+    made.exec('CREATE TABLE something_new (x)');
+    made.pragma('user_version = 99');
+    made.close();
+    const future = await readFile(file);
 
     const notify = await listenNotify(dir);
     const d = await startAsUnit(config, { STATE_DIRECTORY: stateDir, NOTIFY_SOCKET: notify.socket });
     expect(await d.exit).toBe(1);
     const errors = d.lines.all.filter((l) => / error /.test(l));
     expect(errors.length).toBe(1);
-    expect(errors[0]).toContain(`state file ${file} was written by a newer wirefeed (state version 99, this one reads 4)`);
+    expect(errors[0]).toContain(`database ${file} was written by a newer wirefeed (schema version 99, this one knows ${SCHEMA_VERSION})`);
     expect(await readFile(file)).toEqual(future);
     const files = (await readdir(stateDir, { recursive: true, withFileTypes: true })).filter((e) => !e.isDirectory()).map((e) => e.name);
-    expect(files).toEqual(['wirefeed.json']);
+    expect(files).toEqual(['wirefeed.db']);
     expect(notify.lines.all).toEqual([]);
   });
 });

@@ -51,20 +51,20 @@ describe('one watched file, two sources', () => {
     const d = await startDaemon(dir, YAML);
     afterThisTest(() => d.app.stop(1000));
     await d.app.settled;
-    expect([d.app.store.countOf('een'), d.app.store.countOf('twee')]).toEqual([8, 8]);
+    expect([(await d.app.store.countOf('een')), (await d.app.store.countOf('twee'))]).toEqual([8, 8]);
 
     await replaceByRename(dir, await pageWith('Kabinet presenteert eerste plan'));
     await bothShow(d.app, 'Kabinet presenteert eerste plan');
     await replaceByRename(dir, await pageWith('Kabinet presenteert tweede plan'));
     await bothShow(d.app, 'Kabinet presenteert tweede plan');
-    expect([d.app.store.countOf('een'), d.app.store.countOf('twee')]).toEqual([11, 11]);
+    expect([(await d.app.store.countOf('een')), (await d.app.store.countOf('twee'))]).toEqual([11, 11]);
 
     // SIGHUP's path: the watchers are rebuilt for the new config.
     await d.app.reload(await writeConfig(dir, `${YAML}  - { id: drie, title: Drie, path: wire.txt, lang: nl }\n`));
-    await waitFor('the new source to read the file', () => d.app.store.countOf('drie') === 9);
+    await waitFor('the new source to read the file', async () => (await d.app.store.countOf('drie')) === 9);
     await replaceByRename(dir, await pageWith('Kabinet presenteert derde plan'));
     await bothShow(d.app, 'Kabinet presenteert derde plan');
     await waitFor('the third source', async () => (await feedHeadlines(d.app, 'drie')).includes('Kabinet presenteert derde plan'));
-    expect([d.app.store.countOf('een'), d.app.store.countOf('twee'), d.app.store.countOf('drie')]).toEqual([12, 12, 10]);
+    expect([(await d.app.store.countOf('een')), (await d.app.store.countOf('twee')), (await d.app.store.countOf('drie'))]).toEqual([12, 12, 10]);
   });
 });

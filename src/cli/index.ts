@@ -4,6 +4,7 @@ import { ingestCommand } from './ingest.js';
 import { packageVersion, type Io } from './io.js';
 import { parseCommand } from './parse.js';
 import { runCommand } from './run.js';
+import { stateCommand } from './state.js';
 import { storiesCommand } from './stories.js';
 import { tryCommand } from './try.js';
 
@@ -23,6 +24,8 @@ commands:
            put a saved page into the state as if fetched at --at
   stories  [--source ID] [--config PATH] [--format json|text]
            print the stored stories, newest first
+  state    backup <file> | export | import <file> | check  [--config PATH]
+           copy the database online, export/import it as JSON Lines, check its integrity
   try      <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json]
            [--format-in auto|text|html]
            fetch a page once and show its stories and a source entry for the config
@@ -40,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   parse: (argv, io) => parseCommand(argv, io),
   ingest: ingestCommand,
   stories: storiesCommand,
+  state: stateCommand,
   try: (argv, io) => tryCommand(argv, io),
 };
 

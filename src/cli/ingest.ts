@@ -6,13 +6,13 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hashText, ingestDocument, sourceScopes } from '../app.js';
+import { sourceScopes } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
-import { fetchSource, userAgent } from '../fetch/index.js';
+import { userAgent } from '../fetch/index.js';
+import { separateScopes } from '../ingest/index.js';
+import { refreshSource } from '../refresh.js';
 import { openStore } from '../store/index.js';
-import { separateScopes } from '../store/ingest.js';
-import { applyRetention } from '../store/retention.js';
 import { DEFAULT_CONFIG, packageVersion, type Io } from './io.js';
 
 const USAGE = 'usage: wirefeed ingest <file> --source ID [--at ISO] [--config PATH]\n';
@@ -55,19 +55,22 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
     }
     const store = await openStore(config.state.dir);
     try {
-      const outcome = await fetchSource(
-        { id: source.id, path },
-        { etag: null, lastModified: null },
-        { now: at, userAgent: userAgent(await packageVersion(), config.server.baseUrl), http: config.http, allowPrivateRedirects: false },
-      );
-      if (outcome.kind !== 'document') throw new Error('a file cannot be "not modified"');
       const scopeOf = sourceScopes(config.sources);
-      separateScopes(store, config.sources.map((s) => s.id), scopeOf);
-      const r = ingestDocument(store, source, outcome.document, at, scopeOf);
-      store.updateSource(source.id, { lastPageAt: at.toISOString(), contentHash: hashText(outcome.document.text) });
-      applyRetention(store, source.id, { keep: source.keep, maxAgeDays: source.maxAgeDays }, at);
-      for (const w of [...outcome.warnings, ...r.warnings]) io.stderr(`warning: ${w}\n`);
-      io.stdout(`${JSON.stringify({ new: r.new, updated: r.updated, unchanged: r.unchanged })}\n`);
+      await separateScopes(store, config.sources.map((s) => s.id), scopeOf);
+      const r = await refreshSource(
+        source,
+        {
+          store,
+          scopeOf,
+          fetch: { now: at, userAgent: userAgent(await packageVersion(), config.server.baseUrl), http: config.http, allowPrivateRedirects: false },
+          intervalMs: 0,
+        },
+        { file: { path, spoolEntry: false }, force: true },
+      );
+      if (r.outcome === 'error') throw r.error;
+      for (const w of r.warnings) io.stderr(`warning: ${w}\n`);
+      const n = r.ingest ?? { new: 0, updated: 0, unchanged: 0 };
+      io.stdout(`${JSON.stringify({ new: n.new, updated: n.updated, unchanged: n.unchanged })}\n`);
     } finally {
       await store.close();
     }

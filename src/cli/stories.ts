@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
 import type { StoredStory } from '../model.js';
-import { newestFirst } from '../store/retention.js';
 import { openStore } from '../store/index.js';
 import { DEFAULT_CONFIG, type Io } from './io.js';
 
@@ -48,9 +47,10 @@ export async function storiesCommand(argv: string[], io: Io): Promise<number> {
     }
     const store = await openStore(config.state.dir, { lock: false });
     const ids = values.source !== undefined ? [values.source] : config.sources.map((s) => s.id);
-    const seen = new Set<StoredStory>();
-    for (const id of ids) for (const s of store.ofSource(id)) seen.add(s);
-    const rows = [...seen].sort(newestFirst).map(row);
+    let total = 0;
+    for (const id of ids) total += await store.countOf(id);
+    const rows = (await store.feed({ sourceIds: ids, limit: total })).map(row);
+    await store.close();
     if (values.format === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     else for (const r of rows) io.stdout(`${r.published}  ${r.id.slice(0, 12)}  [${r.sources.join(',')}]  ${r.headline}\n`);
     return 0;

@@ -6,8 +6,7 @@
  */
 import { entryUri, feedEntryUri } from '../identity/index.js';
 import { LANGS, type EntryView, type FeedView, type Lang, type StoredStory } from '../model.js';
-import type { Store } from '../store/index.js';
-import { newestFirst } from '../store/retention.js';
+import type { ListedStory, Store } from '../store/index.js';
 
 /** What a feed is made of, whether a source's own or a configured combined one. */
 export interface FeedSpec {
@@ -42,57 +41,59 @@ function matchesAny(story: StoredStory, lowerWords: readonly string[]): boolean 
   return lowerWords.some((w) => hay.includes(w));
 }
 
-/**
- * A combined feed shows a lead once: of stories with the same lead key (dateline place + first
- * sentence) from different sources — one lead under two headlines — the one first seen stays
- * (ties: the lower id). Within one source ingest has merged such stories already; two stories of
- * one source that share a lead (more than 48 hours apart) both stay.
- */
-function onePerLead(stories: StoredStory[]): StoredStory[] {
-  // Grouped first: most leads are on one story, and only groups of several need an order.
-  const byLead = new Map<string, StoredStory | StoredStory[]>();
-  let shared = false;
-  for (const story of stories) {
-    if (story.leadKey === null) continue;
-    const held = byLead.get(story.leadKey);
-    if (held === undefined) byLead.set(story.leadKey, story);
-    else if (Array.isArray(held)) held.push(story);
-    else {
-      byLead.set(story.leadKey, [held, story]);
-      shared = true;
-    }
-  }
-  if (!shared) return stories;
-  const dropped = new Set<StoredStory>();
-  for (const group of byLead.values()) {
-    if (!Array.isArray(group)) continue;
-    const kept: StoredStory[] = [];
-    for (const story of group.sort((a, b) => compare(a.firstSeen, b.firstSeen) || compare(a.id, b.id))) {
-      if (kept.some((k) => !k.sources.some((s) => story.sources.includes(s)))) dropped.add(story);
-      else kept.push(story);
-    }
-  }
-  return stories.filter((s) => !dropped.has(s));
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The stories a feed holds, unordered: its sources' stories, include/exclude words applied. */
-export function feedStories(store: Store, spec: FeedSpec): StoredStory[] {
-  const seen = new Set<StoredStory>();
-  for (const sourceId of spec.sourceIds) for (const story of store.ofSource(sourceId)) seen.add(story);
-  let stories = spec.sourceIds.length > 1 ? onePerLead([...seen]) : [...seen];
-  const include = spec.include.map((w) => w.toLocaleLowerCase());
-  const exclude = spec.exclude.map((w) => w.toLocaleLowerCase());
-  if (include.length > 0) stories = stories.filter((s) => matchesAny(s, include));
-  if (exclude.length > 0) stories = stories.filter((s) => !matchesAny(s, exclude));
-  return stories;
+/**
+ * A combined feed shows a lead once: of stories with the same lead key (dateline place + first
+ * sentence) from different sources — one lead under two headlines — the one first seen stays
+ * (ties: the lower id). Within one source ingest has merged such stories already; two stories of
+ * one source that share a lead (more than 48 hours apart) both stay. Returns the ids that stay of
+ * one lead's group.
+ */
+function keptOfLead(group: readonly StoredStory[]): Set<string> {
+  const kept: StoredStory[] = [];
+  for (const story of [...group].sort((a, b) => compare(a.firstSeen, b.firstSeen) || compare(a.id, b.id))) {
+    if (!kept.some((k) => !k.sources.some((s) => story.sources.includes(s)))) kept.push(story);
+  }
+  return new Set(kept.map((s) => s.id));
 }
 
-export function selectStories(store: Store, spec: FeedSpec, limit: number): StoredStory[] {
-  return feedStories(store, spec).sort(newestFirst).slice(0, Math.min(limit, spec.limit));
+/** Stories fetched per query while a feed is filled. */
+const FEED_BATCH = 200;
+
+/**
+ * The stories a feed shows, newest first, at most `limit` (and the spec's own limit): its
+ * sources' stories in pages of the store's feed query, each lead once in a combined feed,
+ * include/exclude words applied, until the feed is full.
+ */
+export async function selectStories(store: Store, spec: FeedSpec, limit: number): Promise<ListedStory[]> {
+  const want = Math.min(limit, spec.limit);
+  const out: ListedStory[] = [];
+  if (want <= 0 || spec.sourceIds.length === 0) return out;
+  const include = spec.include.map((w) => w.toLocaleLowerCase());
+  const exclude = spec.exclude.map((w) => w.toLocaleLowerCase());
+  const leads = new Map<string, Set<string>>();
+  const taken = new Set<string>();
+  for (let offset = 0; out.length < want; offset += FEED_BATCH) {
+    const rows = await store.feed({ sourceIds: spec.sourceIds, limit: FEED_BATCH, offset });
+    for (const story of rows) {
+      if (taken.has(story.id)) continue;
+      if (spec.sourceIds.length > 1 && story.leadKey !== null) {
+        let kept = leads.get(story.leadKey);
+        if (kept === undefined) leads.set(story.leadKey, (kept = keptOfLead(await store.leadGroup(story.leadKey, spec.sourceIds))));
+        if (!kept.has(story.id)) continue;
+      }
+      if (include.length > 0 && !matchesAny(story, include)) continue;
+      if (exclude.length > 0 && matchesAny(story, exclude)) continue;
+      taken.add(story.id);
+      out.push(story);
+      if (out.length === want) break;
+    }
+    if (rows.length < FEED_BATCH) break;
+  }
+  return out;
 }
 
 function only(url: string | null): string | null {
@@ -108,7 +109,7 @@ function toSecond(iso: string): Date {
 
 /**
  * The entry id of a story in a feed: entryUri(story id) in the feed of the source it was first
- * seen on (`origin`: store.origin, which outlives retention moving the story to another home),
+ * seen on (`origin`: ListedStory.origin, which outlives retention moving the story to another home),
  * as it always was; in any other feed (combined, or another source's) one of its own (identity
  * feedEntryUri), since readers such as newsboat key entries by id across all their feeds.
  */
@@ -145,8 +146,8 @@ function mostCommonLang(stories: readonly StoredStory[]): Lang {
   return best;
 }
 
-export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: SelectContext): FeedView {
-  const stories = selectStories(store, spec, limit);
+export async function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: SelectContext): Promise<FeedView> {
+  const stories = await selectStories(store, spec, limit);
   let updated = 0;
   for (const s of stories) updated = Math.max(updated, toSecond(s.updated).getTime(), toSecond(s.publishedLatest).getTime());
   return {
@@ -157,6 +158,6 @@ export function buildFeedView(store: Store, spec: FeedSpec, limit: number, ctx: 
     baseUrl: ctx.baseUrl,
     updated: new Date(updated),
     hub: ctx.hub,
-    entries: stories.map((s) => toEntry(s, entryId(s.id, store.origin(s), spec.id), ctx, spec.alternateUrl)),
+    entries: stories.map((s) => toEntry(s, entryId(s.id, s.origin, spec.id), ctx, spec.alternateUrl)),
   };
 }

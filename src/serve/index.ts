@@ -215,7 +215,8 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
     return send200(req, res, path, rep.variant(enc), head);
   };
 
-  const serveFeed = (req: IncomingMessage, res: ServerResponse, path: string, query: string, head: boolean): number => {
+  /** A status, or a promise of one when the feed had to be read from the store. */
+  const serveFeed = (req: IncomingMessage, res: ServerResponse, path: string, query: string, head: boolean): number | Promise<number> => {
     const route = currentCatalog().byPath.get(path);
     if (route === undefined) return sendCanned(req, res, path, NOT_FOUND, head);
     const { entry, format } = route;
@@ -251,16 +252,21 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
 
     // Build: from another cached coding of the same bytes when there is one, else render.
     cacheMiss.inc();
-    let validators = known;
-    let plain = validators === null ? undefined : cache.plainFromHeld(slot);
-    if (validators === null || plain === undefined) {
-      const view = deps.feedView(id, limit);
+    const finish = (validators: Validators, plain: Buffer): number => {
+      const variant = variantFor(validators, enc, plain);
+      cache.put(slot, enc, variant);
+      if (isFresh(req, validators, enc)) return send304(req, res, path, validators, enc);
+      return send200(req, res, path, variant, head);
+    };
+    const plainHeld = known === null ? undefined : cache.plainFromHeld(slot);
+    if (known !== null && plainHeld !== undefined) return finish(known, plainHeld);
+    return deps.feedView(id, limit).then((view) => {
       if (view === null) return sendCanned(req, res, path, NOT_FOUND, head);
       const f = FORMATS[format] as (typeof FORMATS)[number];
       // Only a request that showed the token gets here, and a feed has one token: the cached
       // bytes of a private feed may carry it.
       const token = entry.feed.token;
-      plain = Buffer.from(renderFeed(token === null ? view : { ...view, selfToken: token }, f.format), 'utf8');
+      const plain = Buffer.from(renderFeed(token === null ? view : { ...view, selfToken: token }, f.format), 'utf8');
       const fresh = validatorsFor(plain, {
         revision,
         contentType: f.contentType,
@@ -269,41 +275,35 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       });
       // The same bytes re-rendered after an eviction keep their validators, so an empty feed's
       // Last-Modified (its first render time) does not move; other bytes get their own.
+      let validators = known;
       if (validators === null || validators.etag.identity !== fresh.etag.identity) {
         validators = fresh;
         slot.validators = fresh;
       }
-    }
-    const variant = variantFor(validators, enc, plain);
-    cache.put(slot, enc, variant);
-    if (isFresh(req, validators, enc)) return send304(req, res, path, validators, enc);
-    return send200(req, res, path, variant, head);
+      return finish(validators, plain);
+    });
   };
 
-  const indexPage = (): IndexPage => {
+  const indexPage = async (): Promise<IndexPage> => {
     const { publicFeeds } = currentCatalog();
-    const feeds: FeedListing[] = publicFeeds.map((f) => ({
-      id: f.id,
-      title: f.title,
-      kind: f.kind,
-      urls: feedUrls(deps.baseUrl, f.id),
-      htmlUrl: f.htmlUrl,
-      status: deps.feedStatus(f.id),
-    }));
+    const feeds: FeedListing[] = [];
+    for (const f of publicFeeds) {
+      feeds.push({ id: f.id, title: f.title, kind: f.kind, urls: feedUrls(deps.baseUrl, f.id), htmlUrl: f.htmlUrl, status: await deps.feedStatus(f.id) });
+    }
     return { title: deps.title, baseUrl: deps.baseUrl, version: deps.version, generatedAt: deps.now(), feeds };
   };
 
-  type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, head: boolean) => number;
+  type PageHandler = (req: IncomingMessage, res: ServerResponse, path: string, head: boolean) => number | Promise<number>;
   const pageMeta = (contentType: string, extraHeaders: readonly string[] = []) => ({ revision: -1, contentType, cacheControl: 'no-cache', lastModified: null, extraHeaders });
   /** The fixed paths; everything else but /feeds/<id>.<ext> is 404. */
   const PAGES = new Map<string, PageHandler>([
-    ['/', (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8', ['Content-Security-Policy', INDEX_CSP])), head)],
+    ['/', async (req, res, path, head) => sendRepresentation(req, res, path, buildRepresentation(Buffer.from(renderIndex(await indexPage()), 'utf8'), pageMeta('text/html; charset=utf-8', ['Content-Security-Policy', INDEX_CSP])), head)],
     [
       '/feeds.opml',
-      (req, res, path, head) => {
+      async (req, res, path, head) => {
         // OPML lists feeds only, so it is rendered once per catalog.
         const c = currentCatalog();
-        c.opml ??= buildRepresentation(Buffer.from(renderOpml(indexPage()), 'utf8'), pageMeta('text/x-opml; charset=utf-8'));
+        c.opml ??= buildRepresentation(Buffer.from(renderOpml(await indexPage()), 'utf8'), pageMeta('text/x-opml; charset=utf-8'));
         return sendRepresentation(req, res, path, c.opml, head);
       },
     ],
@@ -346,19 +346,25 @@ export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<
       return;
     }
     const head = method === 'HEAD';
-    try {
-      if (path.startsWith(FEED_PREFIX)) {
-        countFeedRequest(serveFeed(req, res, path, q < 0 ? '' : url.slice(q + 1), head));
-        return;
-      }
-      const page = PAGES.get(path);
-      if (page) page(req, res, path, head);
-      else sendCanned(req, res, path, NOT_FOUND, head);
-    } catch (err) {
+    const failed = (err: unknown): void => {
       deps.log.error('serve: request failed', { method, path: path.slice(0, 200), error: describeError(err) });
       if (path.startsWith(FEED_PREFIX)) countFeedRequest(500);
       if (res.headersSent) res.destroy();
       else sendCanned(req, res, path, SERVER_ERROR, head);
+    };
+    try {
+      if (path.startsWith(FEED_PREFIX)) {
+        // Answered at once from the cache; from the store (a promise) on a miss.
+        const status = serveFeed(req, res, path, q < 0 ? '' : url.slice(q + 1), head);
+        if (typeof status === 'number') countFeedRequest(status);
+        else status.then(countFeedRequest, failed);
+        return;
+      }
+      const page = PAGES.get(path);
+      const status = page ? page(req, res, path, head) : sendCanned(req, res, path, NOT_FOUND, head);
+      if (typeof status !== 'number') status.catch(failed);
+    } catch (err) {
+      failed(err);
     }
   };
 

@@ -43,9 +43,9 @@ export interface ServeDeps {
   /** A number that changes whenever anything the feed shows changes. Called on every request: keep it cheap. */
   feedRevision(id: string): number;
   /** The view of a feed, newest first, at most `limit` entries (one of a few fixed steps); called only when the cached bytes are stale. */
-  feedView(id: string, limit: number): FeedView | null;
+  feedView(id: string, limit: number): Promise<FeedView | null>;
   /** Source status for the index page. */
-  feedStatus(id: string): FeedListing['status'];
+  feedStatus(id: string): Promise<FeedListing['status']>;
   /** `/healthz`: 200 when ok, else 503; `body` is sent as JSON. */
   health(now: Date): { ok: boolean; body: unknown };
   now(): Date;

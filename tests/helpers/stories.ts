@@ -1,5 +1,4 @@
-import type { DatedStory, Lang } from '../../src/model.js';
-import type { StoryMeta } from '../../src/store/index.js';
+import type { DatedStory, Lang, StoredStory } from '../../src/model.js';
 
 /**
  * A story as resolve hands it to ingest: a lead with the dateline `<place> (ANP) -` and a second
@@ -26,7 +25,7 @@ export function datedStory(over: Partial<DatedStory> & { headline: string }): Da
 }
 
 /** Stories whose every text field is drawn from hostile pieces (seeded: the same stories every run). */
-export function hostileStories(seed: number, count: number, sources: readonly string[]): StoryMeta[] {
+export function hostileStories(seed: number, count: number, sources: readonly string[]): StoredStory[] {
   let state = seed;
   const next = (): number => {
     state = (state * 1103515245 + 12345) % 2147483648;
@@ -54,10 +53,11 @@ export function hostileStories(seed: number, count: number, sources: readonly st
       place: orNull(),
       agencies: Array.from({ length: Math.floor(next() * 3) }, () => pick(['ANP', 'AFP', text()])),
       section: orNull(),
+      body: Array.from({ length: Math.floor(next() * 4) }, text),
       bodyHash: next() < 0.8 ? 'ab'.repeat(16) : text(),
       link: orNull(),
-      author: null,
-      image: null,
+      author: orNull(),
+      image: orNull(),
       lang: pick(['nl', 'de', text()]) as Lang,
       firstSeen: pick(times),
       lastSeen: pick(times),

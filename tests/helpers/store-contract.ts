@@ -1,0 +1,218 @@
+/**
+ * The contract of the Store interface (src/store/index.ts), as a suite any backend runs:
+ * `storeContract(name, place)` where `place()` makes an empty place for a state and returns how
+ * to open it (more than once: what one connection committed, the next one reads).
+ * tests/store-contract.test.ts runs it on each backend.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StoredStory } from '../../src/model.js';
+import { emptySourceState, type Store } from '../../src/store/index.js';
+import { hostileStories } from './stories.js';
+
+export interface StorePlace {
+  open(): Promise<Store>;
+}
+
+const T = (h: number, m = 0) => new Date(Date.UTC(2026, 10, 28, h, m)).toISOString();
+
+/** A plain story listed under `sources`, published at `latest`. */
+export function story(id: string, sources: string[], latest: string, over: Partial<StoredStory> = {}): StoredStory {
+  return {
+    id,
+    keys: [id],
+    leadKey: null,
+    sources,
+    headline: `Kop ${id}`,
+    headlineDerived: false,
+    place: 'GENT',
+    agencies: ['ANP'],
+    section: null,
+    body: [`GENT (ANP) - Verhaal ${id}.`, 'Tweede alinea.'],
+    bodyHash: `hash-${id}`,
+    link: null,
+    author: null,
+    image: null,
+    lang: 'nl',
+    firstSeen: latest,
+    lastSeen: latest,
+    publishedEarliest: null,
+    publishedLatest: latest,
+    updated: latest,
+    ...over,
+  };
+}
+
+/** Text as a database stores it: well-formed Unicode (a lone surrogate reads back as U+FFFD) where it is a text column. */
+function asStored(s: StoredStory): StoredStory & { origin: string } {
+  const w = (t: string) => t.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  const n = (t: string | null) => (t === null ? null : w(t));
+  return {
+    ...s,
+    id: w(s.id),
+    leadKey: n(s.leadKey),
+    headline: w(s.headline),
+    place: n(s.place),
+    section: n(s.section),
+    bodyHash: w(s.bodyHash),
+    link: n(s.link),
+    author: n(s.author),
+    image: n(s.image),
+    lang: w(s.lang) as StoredStory['lang'],
+    firstSeen: w(s.firstSeen),
+    lastSeen: w(s.lastSeen),
+    publishedEarliest: n(s.publishedEarliest),
+    publishedLatest: w(s.publishedLatest),
+    updated: w(s.updated),
+    origin: s.sources[0]!,
+  };
+}
+
+export function storeContract(name: string, place: () => Promise<StorePlace>): void {
+  const fresh = async (): Promise<{ store: Store; place: StorePlace }> => {
+    const p = await place();
+    return { store: await p.open(), place: p };
+  };
+
+  describe(`Store contract: ${name}`, () => {
+    it('gives back every field of every story exactly, hostile text included, after a reopen too', async () => {
+      const { store, place: p } = await fresh();
+      const stories = hostileStories(7, 60, ['alfa', 'bravo', 'charlie']).filter((s) => !/[\ud800-\udfff]/.test(s.id));
+      await store.commit({ put: stories });
+      for (const s of stories) expect(await store.get(s.id)).toEqual(asStored(s));
+      await store.close();
+      const again = await p.open();
+      for (const s of stories) expect(await again.get(s.id)).toEqual(asStored(s));
+      expect(await again.size()).toBe(stories.length);
+      expect(await again.get('no such story')).toBeNull();
+      await again.close();
+    });
+
+    it('finds stories by any of their keys, the one whose id is the key first', async () => {
+      const { store } = await fresh();
+      await store.commit({ put: [story('b', ['s2'], T(10), { keys: ['k', 'b'] }), story('k', ['s1'], T(11), { keys: ['k'] }), story('c', ['s1'], T(9))] });
+      expect((await store.withKey('k')).map((s) => s.id)).toEqual(['k', 'b']);
+      expect((await store.withKey('b')).map((s) => s.id)).toEqual(['b']);
+      expect(await store.withKey('none')).toEqual([]);
+      await store.close();
+    });
+
+    it('finds a lead key within one source and a window, and a lead group across a feed\'s sources', async () => {
+      const { store } = await fresh();
+      await store.commit({
+        put: [
+          story('a', ['s1'], T(10), { leadKey: 'L', lastSeen: T(10) }),
+          story('b', ['s2'], T(11), { leadKey: 'L', lastSeen: T(11) }),
+          story('c', ['s1'], T(12), { leadKey: 'L', lastSeen: T(8) }),
+          story('d', ['s3'], T(12), { leadKey: 'M' }),
+        ],
+      });
+      expect((await store.byLeadKey('L', 's1', T(9))).map((s) => s.id)).toEqual(['a']);
+      expect((await store.byLeadKey('L', 's1', T(7))).map((s) => s.id)).toEqual(['a', 'c']);
+      expect((await store.byLeadKey('L', 's3', T(0))).map((s) => s.id)).toEqual([]);
+      expect((await store.leadGroup('L', ['s1', 's2'])).map((s) => s.id).sort()).toEqual(['a', 'b', 'c']);
+      expect((await store.leadGroup('L', ['s2', 's3'])).map((s) => s.id)).toEqual(['b']);
+      await store.close();
+    });
+
+    it('lists a feed newest first (ties by id), each story once, in pages', async () => {
+      const { store } = await fresh();
+      await store.commit({
+        put: [
+          story('b', ['s1'], T(10)),
+          story('a', ['s1', 's2'], T(10)),
+          story('c', ['s2'], T(12)),
+          story('d', ['s2'], T(9)),
+          story('e', ['s3'], T(13)),
+        ],
+      });
+      const ids = async (sourceIds: string[], limit: number, offset = 0) => (await store.feed({ sourceIds, limit, offset })).map((s) => s.id);
+      expect(await ids(['s1'], 10)).toEqual(['a', 'b']);
+      expect(await ids(['s1', 's2'], 10)).toEqual(['c', 'a', 'b', 'd']);
+      expect(await ids(['s1', 's2'], 2)).toEqual(['c', 'a']);
+      expect(await ids(['s1', 's2'], 2, 2)).toEqual(['b', 'd']);
+      expect(await ids([], 10)).toEqual([]);
+      const [top] = await store.feed({ sourceIds: ['s2'], limit: 1 });
+      expect(top).toEqual(asStored(story('c', ['s2'], T(12))));
+      expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s9')]).toEqual([2, 3, 0]);
+      await store.close();
+    });
+
+    it('replaces a story whole on put; the sources its listings touch come back; a quiet put touches none', async () => {
+      const { store } = await fresh();
+      expect(await store.commit({ put: [story('a', ['s1'], T(10))] })).toEqual({ touched: ['s1'] });
+      const changed = story('a', ['s1', 's2'], T(9), { keys: ['a', 'a2'], headline: 'Nieuwe kop', body: ['Anders.'], author: 'Jane Doe' });
+      expect(await store.commit({ put: [changed] })).toEqual({ touched: ['s1', 's2'] });
+      expect(await store.get('a')).toEqual(asStored(changed));
+      expect((await store.withKey('a2')).map((s) => s.id)).toEqual(['a']);
+      expect((await store.feed({ sourceIds: ['s2'], limit: 5 })).map((s) => s.id)).toEqual(['a']);
+      const seen = { ...changed, lastSeen: T(14) };
+      expect(await store.commit({ quiet: [seen] })).toEqual({ touched: [] });
+      expect((await store.get('a'))?.lastSeen).toBe(T(14));
+      expect(await store.commit({ seen: { at: T(15), ids: ['a', 'no such story'] } })).toEqual({ touched: [] });
+      expect(await store.get('a')).toEqual(asStored({ ...changed, lastSeen: T(15) }));
+      // Keys dropped from a story no longer find it.
+      await store.commit({ put: [{ ...seen, keys: ['a'] }] });
+      expect(await store.withKey('a2')).toEqual([]);
+      await store.close();
+    });
+
+    it('unlists: a story keeps the home it leaves as its origin (the first one only), and goes with its last source', async () => {
+      const { store } = await fresh();
+      await store.commit({ put: [story('a', ['s1', 's2', 's3'], T(10), { keys: ['a', 'k'] }), story('b', ['s1'], T(11))] });
+      expect(await store.commit({ unlist: { sourceId: 's1', ids: ['a'] } })).toEqual({ touched: ['s1', 's2', 's3'] });
+      expect(await store.get('a')).toMatchObject({ sources: ['s2', 's3'], origin: 's1' });
+      await store.commit({ unlist: { sourceId: 's2', ids: ['a'] } });
+      expect(await store.get('a')).toMatchObject({ sources: ['s3'], origin: 's1' });
+      expect((await store.feed({ sourceIds: ['s1', 's2'], limit: 5 })).map((s) => s.id)).toEqual(['b']);
+      // Not listed there: nothing happens.
+      expect(await store.commit({ unlist: { sourceId: 's9', ids: ['a', 'nothing'] } })).toEqual({ touched: [] });
+      await store.commit({ unlist: { sourceId: 's3', ids: ['a'] } });
+      expect(await store.get('a')).toBeNull();
+      expect(await store.withKey('k')).toEqual([]);
+      expect(await store.size()).toBe(1);
+      // A put that moves the home away keeps the old home as origin too.
+      await store.commit({ put: [story('b', ['s1', 's2'], T(11))] });
+      await store.commit({ put: [story('b', ['s2'], T(11))] });
+      expect(await store.get('b')).toMatchObject({ sources: ['s2'], origin: 's1' });
+      // Counts follow every listing written and dropped.
+      expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s3')]).toEqual([0, 1, 0]);
+      await store.close();
+    });
+
+    it('keeps source bookkeeping, merging each patch into what is stored', async () => {
+      const { store, place: p } = await fresh();
+      expect(await store.source('s1')).toEqual(emptySourceState());
+      await store.commit({ sources: { s1: { etag: '"e1"', lastSuccess: T(10) }, s2: { consecutiveFailures: 2, lastError: 'fetch: E_X: kapot' } } });
+      await store.commit({ sources: { s1: { lastModified: 'Sat, 28 Nov 2026 10:00:00 GMT', contentHash: 'h', lastPageAt: T(10) } } });
+      const s1 = { ...emptySourceState(), etag: '"e1"', lastSuccess: T(10), lastModified: 'Sat, 28 Nov 2026 10:00:00 GMT', contentHash: 'h', lastPageAt: T(10) };
+      expect(await store.source('s1')).toEqual(s1);
+      await store.close();
+      const again = await p.open();
+      expect(await again.sources()).toEqual({ s1, s2: { ...emptySourceState(), consecutiveFailures: 2, lastError: 'fetch: E_X: kapot' } });
+      await again.close();
+    });
+
+    it('applies a change all or nothing: a failing put leaves the stories, listings and validators before it unwritten', async () => {
+      const { store } = await fresh();
+      await expect(store.commit({ put: [story('a', ['s1'], T(10)), story('b', [], T(10))], sources: { s1: { etag: '"x"' } } })).rejects.toThrow('story b has no source');
+      expect([await store.get('a'), await store.size(), (await store.source('s1')).etag]).toEqual([null, 0, null]);
+      await store.close();
+    });
+
+    it('answers what retention, scopes, the index page and export ask', async () => {
+      const { store } = await fresh();
+      await store.commit({
+        put: [story('a', ['s1'], T(10), { lastSeen: T(12), firstSeen: T(9) }), story('b', ['s1', 'p'], T(11)), story('c', ['p'], T(8)), story('d', ['s2'], T(7))],
+      });
+      expect((await store.stamps('s1')).sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual([
+        { id: 'a', publishedLatest: T(10), lastSeen: T(12) },
+        { id: 'b', publishedLatest: T(11), lastSeen: T(11) },
+      ]);
+      expect((await store.shared('p')).map((s) => s.id)).toEqual(['b']);
+      expect((await store.firstSeenSince('s1', T(9, 30))).sort()).toEqual([T(11)]);
+      expect((await store.page(null, 3)).map((s) => s.id)).toEqual(['a', 'b', 'c']);
+      expect((await store.page('c', 3)).map((s) => s.id)).toEqual(['d']);
+      await store.close();
+    });
+  });
+}
