@@ -103,6 +103,8 @@ export function datedStory(r: () => number, tag: string, at: Date, chars = 600):
     ageText: null,
     leadSentence: body[0]!.slice(body[0]!.indexOf(' - ') + 3).split('.')[0]!,
     link: null,
+    author: null,
+    image: null,
     datetime: null,
     publishedEarliest: new Date(latest.getTime() - 3600_000),
     publishedLatest: latest,

@@ -51,6 +51,10 @@ export interface ParsedStory {
   /** First sentence of the lead with the dateline cut off (uncut, unlike a derived headline); '' when none. */
   leadSentence: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   datetime: Date | null;
 }
 
@@ -60,6 +64,8 @@ export interface ParseResult {
   warnings: string[];
   /** Language the age words were in (or the one asked for). */
   lang: Lang;
+  /** The layout recognised, for people: `text grammar: time · headline · dateline lead · body (ages lead)`. */
+  layout: string;
 }
 
 /** A parsed story with its age resolved to a UTC interval (resolve → ingest). */
@@ -88,6 +94,10 @@ export interface StoredStory {
   body: string[];
   bodyHash: string;
   link: string | null;
+  /** Byline: who wrote it (Atom author, RSS dc:creator, JSON Feed authors); null when the page names no one. */
+  author: string | null;
+  /** The item's own image (absolute http(s) URL), or null. */
+  image: string | null;
   lang: Lang;
   firstSeen: string;
   lastSeen: string;

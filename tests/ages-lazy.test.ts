@@ -32,6 +32,8 @@ test('nothing is compiled at load; each language on its first use; auto compiles
         ageText: 'vor 2 Stunden',
         leadSentence: 'Tekst.',
         link: null,
+        author: null,
+        image: null,
         datetime: null,
       },
     ],

@@ -264,6 +264,8 @@ describe('resolveStories', () => {
     ageText,
     leadSentence: `${headline}.`,
     link: null,
+    author: null,
+    image: null,
     datetime,
   });
   const opts = { now: NOW, timeZone: ZONE, lang: 'nl' as const };

@@ -215,6 +215,8 @@ it('a page that lists one story twice with different bodies keeps the first, and
     ageText: null,
     leadSentence: body,
     link: null,
+    author: null,
+    image: null,
     datetime: null,
     publishedEarliest: null,
     publishedLatest: new Date(T0),

@@ -344,6 +344,8 @@ describe('selector items', () => {
         ageText: 'vor 5 Minuten',
         leadSentence: 'The U.N. said talks would resume on Nov. 30.',
         link: 'https://example.org/a',
+        author: null,
+        image: null,
         datetime: null,
       },
       {
@@ -356,6 +358,8 @@ describe('selector items', () => {
         ageText: null,
         leadSentence: 'No dateline here.',
         link: null,
+        author: null,
+        image: null,
         datetime,
       },
     ]);

@@ -143,7 +143,7 @@ describe('state from before scopes', () => {
     const at = new Date(Date.now() - 3600_000);
     const dated = (lead: string) => ({
       headline: HEADLINE, headlineDerived: false, place: 'DEN HAAG', agencies: ['ANP'], section: null, body: [lead],
-      ageText: null, leadSentence: 'Het kabinet is gevallen.', link: null, datetime: null, publishedEarliest: null, publishedLatest: at,
+      ageText: null, leadSentence: 'Het kabinet is gevallen.', link: null, author: null, image: null, datetime: null, publishedEarliest: null, publishedLatest: at,
     });
     const old = await openStore(join(dir, 'state'));
     ingestStories(old, [dated(PUBLIC_LEAD)], { sourceId: 'pub', at, lang: 'nl' });

@@ -8,6 +8,8 @@ import { matchAgeAtStart } from '../ages/index.js';
 import type { Extracted, ExtractedItem, Lang, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
+import { describeTemplate, inferTemplate } from './layout.js';
+import { readTickerSteps } from './ticker.js';
 import { readWireSteps } from './wire.js';
 
 export interface ParseOptions {
@@ -47,9 +49,9 @@ function chooseLang(asked: Lang | 'auto', votes: Map<Lang, number>): Lang {
   return best;
 }
 
-function finish(stories: ParsedStory[], warnings: string[], lang: Lang): ParseResult {
+function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout: string): ParseResult {
   if (stories.length === 0) warnings.push('no stories found');
-  return { stories, warnings, lang };
+  return { stories, warnings, lang, layout };
 }
 
 /** Cut text lines into stories. Never throws on any input. */
@@ -58,11 +60,20 @@ export function parseWire(lines: readonly string[], opts: ParseOptions): ParseRe
 }
 
 function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<ParseResult> {
-  if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()));
-  const wire = yield* readWireSteps(lines, opts.lang);
+  if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()), 'none (input looks binary)');
+  const template = inferTemplate(lines);
+  yield;
   const warnings: string[] = [];
+  if (template.kind === 'leading') {
+    const ticker = yield* readTickerSteps(lines, template.opener, template.dateHeaders);
+    if (ticker.dropped > 0) warnings.push(`${ticker.dropped} line(s) before the first item dropped`);
+    if (ticker.skipped > 0) warnings.push(`${ticker.skipped} item(s) with a headline but no text skipped`);
+    return finish(ticker.stories, warnings, chooseLang(opts.lang, ticker.langVotes), ticker.layout);
+  }
+  const wire = yield* readWireSteps(lines, opts.lang, template.dateHeaders);
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
-  return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes));
+  const datelines = wire.stories.some((s) => s.place !== null || s.agencies.length > 0) ? 'agency' : 'none';
+  return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes), describeTemplate(template, datelines));
 }
 
 function itemParts(item: ExtractedItem): StoryParts {
@@ -75,6 +86,7 @@ function itemParts(item: ExtractedItem): StoryParts {
     ageText: ageText === '' ? null : ageText,
     link: item.link,
     datetime: item.datetime,
+    author: null,
   };
 }
 
@@ -106,5 +118,5 @@ export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Step
     }
   }
   const warnings = empty > 0 ? [`${empty} item(s) without headline or text skipped`] : [];
-  return finish(stories, warnings, chooseLang(opts.lang, votes));
+  return finish(stories, warnings, chooseLang(opts.lang, votes), 'selectors');
 }

@@ -12,7 +12,8 @@
 import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
-import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
+import { type Dateline, type DatelineCache, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
+import { bylineLine, dateHeader, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -41,11 +42,13 @@ interface Line {
  * object shape instead of three.
  */
 interface Token extends Line {
-  kind: 'lead' | 'section' | 'noise' | 'text' | 'age';
+  kind: 'lead' | 'section' | 'noise' | 'text' | 'age' | 'byline' | 'header';
   /** A lead's dateline. */
   dateline: Dateline | null;
-  /** The section a section marker names. */
+  /** The section a section marker names; the day a date header names. */
   section: string | null;
+  /** A byline glued before a lead's dateline, or a byline line's name. */
+  author: string | null;
 }
 
 export interface WireResult {
@@ -71,7 +74,7 @@ function countVote(votes: Votes, age: FoundAge): void {
   map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
 }
 
-function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: DatelineCache): Token {
+function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: DatelineCache, dateHeaders: boolean): Token {
   let text = line;
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
@@ -80,13 +83,26 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
   // Otherwise an age at the start counts only when it is the whole line or a dateline follows it,
   // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
   let dateline = matchDateline(line, datelines);
+  let author: string | null = null;
+  // A byline glued before the dateline (`By Jane Doe LONDON (Reuters) – `) is the author; the
+  // lead starts at the place (or at the agencies, when the byline names none).
+  if (dateline === null && line.charCodeAt(0) < 0x5a && mayHoldDateline(line)) {
+    const signed = matchBylineDateline(line);
+    if (signed !== null) {
+      const paren = line.indexOf('(');
+      const at = signed.place === null ? paren : line.lastIndexOf(signed.place, paren);
+      text = line.slice(at);
+      author = signed.author;
+      dateline = { place: signed.place, agencies: signed.agencies, length: signed.length - at };
+    }
+  }
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
     const head = findAgeAtStart(line.slice(0, AGE_WINDOW), lang);
     if (head !== null && head.text !== '') {
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
         countVote(votes, head);
-        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null };
+        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null, author: null };
       }
       dateline = matchDateline(rest, datelines);
       if (dateline !== null) {
@@ -109,7 +125,19 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     }
   }
   if (dateline === null && looksLikeTime(line)) {
-    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null };
+    const day = dateHeaders ? dateHeader(line) : null;
+    if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null };
+    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null, author: null };
+  }
+  if (dateline === null) {
+    // A stamp (`November 19, 2019 / 12:21 AM / Updated 14 hours ago`) or a byline line dates and
+    // signs the lead after it, like a byline.
+    const stamp = stampTime(line);
+    if (stamp !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: stamp, dateline: null, section: null, author: null };
+    const byline = bylineLine(line);
+    if (byline !== null) {
+      return { kind: 'byline', text: '', ageBefore: null, ageAfter: byline.time, dateline: null, section: null, author: byline.author };
+    }
   }
 
   // An age at the end counts only after sentence-ending punctuation.
@@ -135,10 +163,10 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     }
   }
 
-  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null };
+  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null, author };
   const section = ageAfter === null ? matchSection(text) : null;
-  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section };
-  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null };
+  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section, author: null };
+  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null, author: null };
 }
 
 /** A time glued before a dateline is no longer than a time line. */
@@ -187,6 +215,11 @@ function lastSentenceEnd(text: string, from: number): number {
   return from;
 }
 
+function sameHeadline(text: string, headline: string): boolean {
+  if (text.length < headline.length || text.length > headline.length + 12) return false;
+  return withoutPreview(text).toLowerCase() === headline.toLowerCase();
+}
+
 function readsAsParagraph(text: string): boolean {
   if (endsSentence(text)) return true;
   let words = 1;
@@ -209,12 +242,13 @@ class TokenStream {
     private readonly lines: readonly string[],
     private readonly lang: Lang | 'auto',
     private readonly votes: Votes,
+    private readonly dateHeaders: boolean,
   ) {}
 
   /** Lines are tokenized strictly in order, so votes are counted in page order. */
   private read(): Token | undefined {
     if (this.line >= this.lines.length) return undefined;
-    return tokenize(this.lines[this.line++] as string, this.lang, this.votes, this.datelines);
+    return tokenize(this.lines[this.line++] as string, this.lang, this.votes, this.datelines, this.dateHeaders);
   }
 
   take(): Token | undefined {
@@ -229,15 +263,15 @@ class TokenStream {
     return this.read();
   }
 
-  /** The next token that is not furniture, without taking it. */
+  /** The next token that is not furniture or a byline (which stands between headline and lead), without taking it. */
   peekSignificant(): Token | undefined {
     for (let i = this.head; i < this.ahead.length; i++) {
       const token = this.ahead[i] as Token;
-      if (token.kind !== 'noise') return token;
+      if (token.kind !== 'noise' && token.kind !== 'byline') return token;
     }
     for (let token = this.read(); token !== undefined; token = this.read()) {
       this.ahead.push(token);
-      if (token.kind !== 'noise') return token;
+      if (token.kind !== 'noise' && token.kind !== 'byline') return token;
     }
     return undefined;
   }
@@ -247,9 +281,9 @@ class TokenStream {
 const TOKENS_PER_STEP = 512;
 
 /** Cut tokens of `lines` into stories, a step per few hundred lines. */
-export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): Steps<WireResult> {
+export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', dateHeaders = false): Steps<WireResult> {
   const votes: Votes = { strong: new Map(), weak: new Map() };
-  const tokens = new TokenStream(lines, lang, votes);
+  const tokens = new TokenStream(lines, lang, votes, dateHeaders);
 
   const stories: ParsedStory[] = [];
   // The story being read and its lead's dateline. It is completed when it closes, a few lines
@@ -268,8 +302,12 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
     shared.set(text, text);
     return text;
   };
+  // The day the last date header named (see layout.ts), and the byline or stamp waiting for its lead.
+  let day: string | null = null;
+  let byline: Token | null = null;
   const close = (): void => {
     if (current === null) return;
+    current.ageText ??= day;
     const story = buildStory(current, dateline);
     if (story !== null) stories.push(story);
     current = null;
@@ -287,8 +325,26 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
     switch (token.kind) {
       case 'lead':
         close();
-        current = { headline, body: [token.text], section, ageText: null, link: null, datetime: null };
+        current = {
+          headline,
+          body: [token.text],
+          section,
+          ageText: byline?.ageAfter ?? null,
+          link: null,
+          datetime: null,
+          author: token.author ?? byline?.author ?? null,
+        };
         dateline = token.dateline;
+        headline = null;
+        byline = null;
+        break;
+      case 'byline':
+        byline = token;
+        // Its time dates the lead after it, not the story before it.
+        continue;
+      case 'header':
+        close();
+        day = token.section;
         headline = null;
         break;
       case 'section':
@@ -307,6 +363,8 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
           token.text.length <= MAX_HEADLINE &&
           token.text.includes(' ') &&
           (current === null || !token.text.endsWith('.'));
+        // A headline printed again (a `… Preview` teaser of it) is the same story.
+        if (current?.headline != null && token.ageAfter === null && sameHeadline(token.text, current.headline)) break;
         if (isHeadline) headline = token.text;
         else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
         break;

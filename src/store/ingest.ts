@@ -165,6 +165,8 @@ function newStory(d: DatedStory, known: KnownKeys, opts: IngestOptions, id: stri
     body: [...d.body],
     bodyHash: bodyHashOf(known),
     link: d.link,
+    author: d.author,
+    image: d.image,
     lang: opts.lang,
     firstSeen: at,
     lastSeen: at,

@@ -145,10 +145,14 @@ export class HeldStory implements StoredStory {
 
   /** A copy of `m` held by the store (arrays copied: the caller's stay its own). */
   static of(m: StoryMeta, bodies: BodyShards): HeldStory {
-    return new HeldStory(
+    const held = new HeldStory(
       m.id, onlyId(m.id, m.keys) ? null : [...m.keys], m.leadKey, [...m.sources], m.headline, m.headlineDerived, m.place, [...m.agencies],
       m.section, m.bodyHash, m.link, m.lang, m.firstSeen, m.lastSeen, m.publishedEarliest, m.publishedLatest, m.updated, bodies,
     );
+    // Byline and image live in memory only: story files have no column for them (SQLite will).
+    held.author = m.author ?? null;
+    held.image = m.image ?? null;
+    return held;
   }
 
   /**
@@ -182,7 +186,9 @@ export class HeldStory implements StoredStory {
   toJSON(): StoredStory {
     const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang } = this;
     const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
-    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
+    const author = this.author ?? null;
+    const image = this.image ?? null;
+    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, author, image, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
   }
 
   /** Column 1 of this story's row. */

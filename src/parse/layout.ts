@@ -1,0 +1,96 @@
+/**
+ * A page's item template, inferred once per page from the sequence of its line kinds before any
+ * item is cut. Whether ages lead or trail, what opens an item, whether date headers group the
+ * items: these are properties of the page, so they are decided from all of its evidence, not
+ * line by line. The evidence and what it decides, in the order it is weighed:
+ * 1. agency lines (`AFP, 08h32`) under headlines, at least two and no fewer than datelines:
+ *    items are headline · agency line · body;
+ * 2. clock heads (`10:01 Helfer warnen …`), at least two and no fewer than datelines: items
+ *    open with a clock time on the headline line;
+ * 3. time lines (`vor 1 Stunde`, `19:41 Uhr`), at least two, the first of them before the first
+ *    dateline, and at least half of them followed by a headline: ages lead their item;
+ * 4. otherwise the ANP order (wire.ts): headline · dateline lead · body, ages trail. Its date
+ *    headers are date lines that come before the first dateline.
+ */
+import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
+import { type DatelineCache, matchBylineDateline, matchDateline } from './dateline.js';
+import { agencyLine, clockHead, dateHeader, stampTime } from './lines.js';
+import { isNoise } from './noise.js';
+
+export type Opener = 'agency' | 'clock' | 'time';
+
+export type Template =
+  | { kind: 'trailing'; dateHeaders: boolean }
+  | { kind: 'leading'; opener: Opener; dateHeaders: boolean };
+
+type Kind = 'lead' | 'clock' | 'agency' | 'time' | 'date' | 'text' | 'noise';
+
+/** Enough of a page to see its pattern; a page's first few hundred items show it. */
+const SAMPLE_LINES = 4000;
+/** Time lines are short (a stamp with its parts is longer). */
+const TIME_LINE_MAX = 100;
+
+/** Whether a short line is a time by itself: an age phrase, a time the ages do not know, a stamp. */
+export function isTimeLine(line: string): boolean {
+  if (line.length > TIME_LINE_MAX) return false;
+  if (looksLikeTime(line) || stampTime(line) !== null) return true;
+  const found = findAgeAtStart(line, 'auto');
+  return found !== null && found.text.length === line.length;
+}
+
+/** Whether a time line names a day only (a header's kind of line). */
+function isDateOnly(line: string): boolean {
+  const found = findAgeAtStart(line, 'auto');
+  return found !== null && (found.kind === 'date' || found.kind === 'weekday') && dateHeader(line) !== null;
+}
+
+function kindOf(line: string, datelines: DatelineCache): Kind {
+  if (matchDateline(line, datelines) !== null || matchBylineDateline(line) !== null) return 'lead';
+  if (clockHead(line) !== null) return 'clock';
+  if (agencyLine(line) !== null) return 'agency';
+  if (isTimeLine(line)) return isDateOnly(line) ? 'date' : 'time';
+  if (isNoise(line)) return 'noise';
+  if (dateHeader(line) !== null) return 'date';
+  return 'text';
+}
+
+/** The page's item template (see the top of this file). */
+export function inferTemplate(lines: readonly string[]): Template {
+  const kinds: Kind[] = [];
+  const datelines: DatelineCache = new Map();
+  for (let i = 0; i < lines.length && i < SAMPLE_LINES; i++) {
+    const kind = kindOf(lines[i] as string, datelines);
+    if (kind !== 'noise') kinds.push(kind);
+  }
+  const count = (k: Kind) => kinds.filter((x) => x === k).length;
+  const leads = count('lead');
+  const firstLead = kinds.indexOf('lead');
+  const before = (i: number) => firstLead === -1 || i < firstLead;
+  const dates = kinds.map((k, i) => (k === 'date' ? i : -1)).filter((i) => i !== -1);
+  const times = kinds.map((k, i) => (k === 'time' ? i : -1)).filter((i) => i !== -1);
+
+  const agencies = kinds.filter((k, i) => k === 'agency' && kinds[i - 1] === 'text').length;
+  if (agencies >= 2 && agencies >= leads) return { kind: 'leading', opener: 'agency', dateHeaders: dates.length > 0 };
+  const clocks = count('clock');
+  if (clocks >= 2 && clocks >= leads) return { kind: 'leading', opener: 'clock', dateHeaders: dates.length > 0 };
+  const headed = times.filter((i) => kinds[i + 1] === 'text' && kinds[i + 2] !== 'time').length;
+  if (times.length >= 2 && before(times[0] as number) && headed * 2 >= times.length) {
+    return { kind: 'leading', opener: 'time', dateHeaders: dates.length > 0 };
+  }
+  // Dates alone lead items only where no dateline anchors them: a page of dated teasers.
+  const datedHeads = dates.filter((i) => kinds[i + 1] === 'text').length;
+  if (times.length === 0 && leads < 2 && dates.length >= 2 && datedHeads * 2 >= dates.length) {
+    return { kind: 'leading', opener: 'time', dateHeaders: false };
+  }
+  return { kind: 'trailing', dateHeaders: dates.length > 0 && before(dates[0] as number) };
+}
+
+/** The template as a short line for people (`wirefeed try` prints it). */
+export function describeTemplate(t: Template, datelines: 'agency' | 'bare' | 'none'): string {
+  const lead = datelines === 'agency' ? 'dateline lead' : datelines === 'bare' ? 'dateline lead (no agency)' : 'lead';
+  const headers = t.dateHeaders ? ', under date headers' : '';
+  if (t.kind === 'trailing') return `text grammar: headline · ${lead} · body (ages trail${headers})`;
+  if (t.opener === 'agency') return `text grammar: headline · agency and time · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
+  if (t.opener === 'clock') return `text grammar: time headline · ${lead} · body (ages lead${headers})`;
+  return `text grammar: time · headline · ${lead} · body (ages lead${headers})`;
+}

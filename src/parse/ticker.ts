@@ -1,0 +1,240 @@
+/**
+ * Pages whose items open with a time or sign with an agency line (layout.ts decides which):
+ * - `clock`:  `10:01 Helfer warnen vor …` / `Juba - Die Vereinten Nationen …` / more text;
+ * - `time`:   `vor 1 Stunde` (or `19:41 Uhr`) / headline / teaser or dateline lead / more text;
+ * - `agency`: `• headline` / `AFP, 08h32` / text.
+ * An item runs from its opener to the next one; date headers (`Dienstag, 11. Dezember 2018`)
+ * between items give the items under them their day. Text before the first item is page
+ * chrome. A dateline without agencies (`Juba - `) is read only when at least two items and at
+ * least half of them open their lead with one: the page confirms the pattern.
+ */
+import { findAgeAtStart } from '../ages/index.js';
+import type { Lang, ParsedStory } from '../model.js';
+import type { Steps } from '../steps.js';
+import { type Dateline, type DatelineCache, matchBareDateline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
+import { describeTemplate, isTimeLine, type Opener } from './layout.js';
+import { agencyLine, bylineLine, clockHead, dateHeader, dropMoreLink, stampTime, withoutPreview } from './lines.js';
+import { isNoise } from './noise.js';
+import { matchSection } from './sections.js';
+import { buildStory } from './story.js';
+
+interface Item {
+  time: string | null;
+  /** The date header above the item, as written. */
+  header: string | null;
+  headline: string | null;
+  body: string[];
+  dateline: Dateline | null;
+  author: string | null;
+  agencies: string[];
+  place: string | null;
+  section: string | null;
+}
+
+export interface TickerResult {
+  stories: ParsedStory[];
+  langVotes: Map<Lang, number>;
+  layout: string;
+  /** Lines that belonged to no item (page chrome before the first one). */
+  dropped: number;
+  /** Items without text (a time and a headline alone), left out. */
+  skipped: number;
+}
+
+/** Lines read per step. */
+const LINES_PER_STEP = 512;
+const MAX_HEADLINE = 300;
+const PARAGRAPH_WORDS = 15;
+
+function isClockOnly(time: string): boolean {
+  const found = findAgeAtStart(time, 'auto');
+  return found !== null && found.kind === 'clock' && found.text.length === time.length;
+}
+
+/** The time an item is dated by: its own, joined to its header's day when it is a bare clock time. */
+function ageOf(item: Item): string | null {
+  if (item.time === null) return item.header;
+  return item.header !== null && isClockOnly(item.time) ? `${item.header} ${item.time}` : item.time;
+}
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase().replace(/\s+/g, ' ') === b.toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** Cut `lines` into items by `opener`, a step per few hundred lines. */
+export function* readTickerSteps(lines: readonly string[], opener: Opener, dateHeaders: boolean): Steps<TickerResult> {
+  const items: Item[] = [];
+  const datelines: DatelineCache = new Map();
+  let current: Item | null = null;
+  let header: string | null = null;
+  let section: string | null = null;
+  let dropped = 0;
+  const open = (time: string | null, headline: string | null): Item => {
+    const item: Item = { time, header, headline, body: [], dateline: null, author: null, agencies: [], place: null, section };
+    items.push(item);
+    return item;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    if (i % LINES_PER_STEP === LINES_PER_STEP - 1) yield;
+    const line = lines[i] as string;
+    if (isNoise(line)) continue;
+    const marker = matchSection(line);
+    if (marker !== null) {
+      section = marker;
+      current = null;
+      continue;
+    }
+    if (dateHeaders) {
+      const day = dateHeader(line);
+      // A date with a clock time heads items only when an item's own time follows it.
+      if (day !== null && (namesDayOnly(line) || opensItem(nextSignificant(lines, i), opener))) {
+        header = day;
+        current = null;
+        continue;
+      }
+    }
+    if (opener === 'clock') {
+      const head = clockHead(line);
+      if (head !== null) {
+        current = open(head.time, head.headline);
+        continue;
+      }
+    } else if (opener === 'time') {
+      if (isTimeLine(line)) {
+        current = open(stampTime(line) ?? line, null);
+        continue;
+      }
+      const glued = gluedAge(line, datelines);
+      if (glued !== null) {
+        current = open(glued.time, null);
+        current.dateline = glued.dateline;
+        current.body.push(line.slice(glued.time.length));
+        continue;
+      }
+    } else if (opener === 'agency') {
+      const stamp = agencyLine(line);
+      if (stamp !== null) {
+        const item: Item = current !== null && current.body.length === 0 && current.agencies.length === 0 ? current : open(null, null);
+        current = item;
+        item.agencies = stamp.agencies;
+        item.place = stamp.place;
+        item.time = stamp.time;
+        continue;
+      }
+      const next = nextSignificant(lines, i);
+      if (next !== undefined && agencyLine(next) !== null && line.length <= MAX_HEADLINE) {
+        current = open(null, line.replace(/^[•·▪■►>-]\s*/u, ''));
+        continue;
+      }
+    }
+    const item: Item | null = current;
+    const byline = bylineLine(line);
+    if (byline !== null) {
+      if (item !== null) {
+        item.author ??= byline.author;
+        item.time ??= byline.time;
+      } else dropped++;
+      continue;
+    }
+    const signed = matchBylineDateline(line);
+    const dateline = signed === null ? matchDateline(line, datelines) : null;
+    if (signed !== null || dateline !== null) {
+      const target: Item = item === null || item.dateline !== null ? open(null, null) : item;
+      current = target;
+      let lead = line;
+      if (signed !== null) {
+        target.author = signed.author;
+        const paren = line.indexOf('(');
+        const at = signed.place === null ? paren : line.lastIndexOf(signed.place, paren);
+        lead = line.slice(at);
+        target.dateline = { place: signed.place, agencies: signed.agencies, length: signed.length - at };
+      } else {
+        target.dateline = dateline;
+      }
+      // A lead after a teaser is the item's first paragraph all the same: the dateline opens the story.
+      target.body.unshift(dropMoreLink(lead));
+      continue;
+    }
+    if (item === null) {
+      dropped++;
+      continue;
+    }
+    if (item.headline === null && item.body.length === 0 && line.length <= MAX_HEADLINE && !readsAsSentences(line)) {
+      item.headline = line.replace(/^[•·▪■►>-]\s*/u, '');
+      continue;
+    }
+    if (item.headline !== null && same(withoutPreview(line), item.headline)) continue;
+    item.body.push(dropMoreLink(line));
+  }
+  return finishItems(items, opener, dateHeaders, dropped);
+}
+
+/** A line that opens with a day without a clock time (`Dienstag, 11. Dezember 2018 – Kurzmeldungen`). */
+function namesDayOnly(line: string): boolean {
+  const found = findAgeAtStart(line, 'auto');
+  return found !== null && (found.kind === 'date' || found.kind === 'weekday');
+}
+
+function opensItem(line: string | undefined, opener: Opener): boolean {
+  if (line === undefined) return false;
+  if (opener === 'clock') return clockHead(line) !== null;
+  if (opener === 'time') return isTimeLine(line);
+  return false;
+}
+
+/** A paragraph, not a headline: it ends with a full stop and runs to many words. */
+function readsAsSentences(line: string): boolean {
+  return line.endsWith('.') && line.split(' ').length >= PARAGRAPH_WORDS;
+}
+
+/** An age glued before a dateline (`5 minutes agoLONDON (Reuters) - …`): it opens the item. */
+function gluedAge(line: string, datelines: DatelineCache): { time: string; dateline: Dateline } | null {
+  if (!mayHoldDateline(line)) return null;
+  const head = findAgeAtStart(line.slice(0, 64), 'auto');
+  if (head === null || head.text === '' || line.indexOf(head.text) !== 0) return null;
+  const dateline = matchDateline(line.slice(head.text.length), datelines);
+  return dateline === null ? null : { time: head.text, dateline };
+}
+
+function nextSignificant(lines: readonly string[], i: number): string | undefined {
+  for (let j = i + 1; j < lines.length; j++) {
+    const line = lines[j] as string;
+    if (!isNoise(line)) return line;
+  }
+  return undefined;
+}
+
+function finishItems(items: Item[], opener: Opener, dateHeaders: boolean, dropped: number): TickerResult {
+  // Datelines without agencies: trusted when the page's items confirm the pattern.
+  const bare = items.map((item) => (item.dateline === null && item.body.length > 0 ? matchBareDateline(item.body[0] as string) : null));
+  const bareCount = bare.filter((b) => b !== null).length;
+  const trustBare = bareCount >= 2 && bareCount * 2 >= items.length;
+  const withAgency = items.some((item) => item.dateline !== null);
+  const stories: ParsedStory[] = [];
+  const votes = new Map<Lang, number>();
+  let skipped = 0;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k] as Item;
+    const found = trustBare ? bare[k] : null;
+    const dateline: Dateline | null = item.dateline ?? (found ? { place: found.place, agencies: [], length: found.length } : null);
+    // An item is a headline with text: a time and a line alone are a menu entry or a link list.
+    if (item.body.length === 0) {
+      skipped++;
+      continue;
+    }
+    const ageText = ageOf(item);
+    const story = buildStory(
+      { headline: item.headline, body: item.body, section: item.section, ageText, link: null, datetime: null, author: item.author },
+      dateline,
+    );
+    if (story === null) continue;
+    if (story.agencies.length === 0 && item.agencies.length > 0) story.agencies = item.agencies;
+    story.place ??= item.place;
+    stories.push(story);
+    const age = item.time === null ? null : findAgeAtStart(item.time, 'auto');
+    if (age !== null && !age.weak) votes.set(age.lang, (votes.get(age.lang) ?? 0) + 1);
+  }
+  const datelines = withAgency ? 'agency' : trustBare ? 'bare' : 'none';
+  return { stories, langVotes: votes, layout: describeTemplate({ kind: 'leading', opener, dateHeaders }, datelines), dropped, skipped };
+}
