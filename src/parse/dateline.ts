@@ -121,7 +121,8 @@ export function matchDateline(paragraph: string, cache?: DatelineCache): Datelin
 const BYLINE_START = /^(?:By|BY|Von|VON|Par|PAR|Door|DOOR) /u;
 const AGENCY_DASH = new RegExp(`^${AGENCIES}${DASH}`, 'u');
 const CAPS = /^\p{Lu}[\p{Lu}\p{M}'’.\-/]*,?$/u;
-const NAME_WORD = /^(?:\p{Lu}[\p{L}\p{M}'’.\-]*,?|van|der|den|de|du|von|la|le|ter|ten)$/u;
+/** Words of names and of the place after them (`SRINAGAR/NEW DELHI`). */
+const NAME_WORD = /^(?:\p{Lu}[\p{L}\p{M}'’.\-/]*,?|van|der|den|de|du|von|la|le|ter|ten)$/u;
 const JOINERS = new Set(['and', 'AND', 'und', 'UND', 'et', 'ET', 'en', 'EN', '&']);
 const INITIAL = /^\p{Lu}\.$/u;
 

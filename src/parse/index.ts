@@ -8,6 +8,7 @@ import { matchAgeAtStart } from '../ages/index.js';
 import type { Extracted, ExtractedItem, Lang, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
+import { guessLang } from './language.js';
 import { describeTemplate, inferTemplate } from './layout.js';
 import { readTickerSteps } from './ticker.js';
 import { readWireSteps } from './wire.js';
@@ -68,12 +69,14 @@ function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<Pa
     const ticker = yield* readTickerSteps(lines, template.opener, template.dateHeaders);
     if (ticker.dropped > 0) warnings.push(`${ticker.dropped} line(s) before the first item dropped`);
     if (ticker.skipped > 0) warnings.push(`${ticker.skipped} item(s) with a headline but no text skipped`);
-    return finish(ticker.stories, warnings, chooseLang(opts.lang, ticker.langVotes), ticker.layout);
+    const votes = ticker.langVotes.size > 0 ? ticker.langVotes : wordVotes(lines);
+    return finish(ticker.stories, warnings, chooseLang(opts.lang, votes), ticker.layout);
   }
   const wire = yield* readWireSteps(lines, opts.lang, template.dateHeaders);
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
   const datelines = wire.stories.some((s) => s.place !== null || s.agencies.length > 0) ? 'agency' : 'none';
-  return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes), describeTemplate(template, datelines));
+  const votes = wire.langVotes.size > 0 ? wire.langVotes : wordVotes(lines);
+  return finish(wire.stories, warnings, chooseLang(opts.lang, votes), describeTemplate(template, datelines));
 }
 
 function itemParts(item: ExtractedItem): StoryParts {
@@ -88,6 +91,12 @@ function itemParts(item: ExtractedItem): StoryParts {
     datetime: item.datetime,
     author: null,
   };
+}
+
+/** The small words' language as a single vote, for a page whose times name no language. */
+function wordVotes(lines: readonly string[]): Map<Lang, number> {
+  const lang = guessLang(lines);
+  return lang === null ? new Map() : new Map([[lang, 1]]);
 }
 
 /** Items completed per step. */

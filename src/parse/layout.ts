@@ -9,7 +9,9 @@
  *    open with a clock time on the headline line;
  * 3. time lines (`vor 1 Stunde`, `19:41 Uhr`), at least two, the first of them before the first
  *    dateline, and at least half of them followed by a headline: ages lead their item;
- * 4. otherwise the ANP order (wire.ts): headline · dateline lead · body, ages trail. Its date
+ * 4. date lines and no datelines: dates head groups of headline · text items, or are each
+ *    item's own time when every date has one item;
+ * 5. otherwise the ANP order (wire.ts): headline · dateline lead · body, ages trail. Its date
  *    headers are date lines that come before the first dateline.
  */
 import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
@@ -17,13 +19,13 @@ import { type DatelineCache, matchBylineDateline, matchDateline } from './dateli
 import { agencyLine, clockHead, dateHeader, stampTime } from './lines.js';
 import { isNoise } from './noise.js';
 
-export type Opener = 'agency' | 'clock' | 'time';
+export type Opener = 'agency' | 'clock' | 'time' | 'headline';
 
 export type Template =
   | { kind: 'trailing'; dateHeaders: boolean }
   | { kind: 'leading'; opener: Opener; dateHeaders: boolean };
 
-type Kind = 'lead' | 'clock' | 'agency' | 'time' | 'date' | 'text' | 'noise';
+type Kind = 'lead' | 'clock' | 'agency' | 'time' | 'date' | 'stamp' | 'text' | 'noise';
 
 /** Enough of a page to see its pattern; a page's first few hundred items show it. */
 const SAMPLE_LINES = 4000;
@@ -48,6 +50,8 @@ function kindOf(line: string, datelines: DatelineCache): Kind {
   if (matchDateline(line, datelines) !== null || matchBylineDateline(line) !== null) return 'lead';
   if (clockHead(line) !== null) return 'clock';
   if (agencyLine(line) !== null) return 'agency';
+  // A stamp dates the lead after it (wire.ts); its date is no header.
+  if (stampTime(line) !== null) return 'stamp';
   if (isTimeLine(line)) return isDateOnly(line) ? 'date' : 'time';
   if (isNoise(line)) return 'noise';
   if (dateHeader(line) !== null) return 'date';
@@ -77,10 +81,12 @@ export function inferTemplate(lines: readonly string[]): Template {
   if (times.length >= 2 && before(times[0] as number) && headed * 2 >= times.length) {
     return { kind: 'leading', opener: 'time', dateHeaders: dates.length > 0 };
   }
-  // Dates alone lead items only where no dateline anchors them: a page of dated teasers.
+  // Dates alone, with no dateline to anchor items: each date heads a group of items that open
+  // with a headline (two texts in a row), or is an item's own time (date, headline, text).
   const datedHeads = dates.filter((i) => kinds[i + 1] === 'text').length;
   if (times.length === 0 && leads < 2 && dates.length >= 2 && datedHeads * 2 >= dates.length) {
-    return { kind: 'leading', opener: 'time', dateHeaders: false };
+    const grouped = dates.some((d, k) => (dates[k + 1] ?? kinds.length) - d > 3);
+    return { kind: 'leading', opener: grouped ? 'headline' : 'time', dateHeaders: grouped };
   }
   return { kind: 'trailing', dateHeaders: dates.length > 0 && before(dates[0] as number) };
 }
@@ -91,6 +97,7 @@ export function describeTemplate(t: Template, datelines: 'agency' | 'bare' | 'no
   const headers = t.dateHeaders ? ', under date headers' : '';
   if (t.kind === 'trailing') return `text grammar: headline · ${lead} · body (ages trail${headers})`;
   if (t.opener === 'agency') return `text grammar: headline · agency and time · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
+  if (t.opener === 'headline') return `text grammar: headline · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
   if (t.opener === 'clock') return `text grammar: time headline · ${lead} · body (ages lead${headers})`;
   return `text grammar: time · headline · ${lead} · body (ages lead${headers})`;
 }

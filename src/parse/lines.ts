@@ -100,7 +100,11 @@ const BY = /^(?:By|BY|Von|VON|Par|PAR|Door|DOOR)\s+/u;
 /** A name: capitalised words, initials, particles (`van der`, `de`). */
 const NAME_WORD = String.raw`(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}|van|der|den|de|du|von|la|le|ter|ten)`;
 const NAME = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}(?: ${NAME_WORD}){1,4}`;
-const NAMES = new RegExp(`^(${NAME}(?:(?:, | and | und | et | en | & )${NAME}){0,3})`, 'u');
+const NAME_LIST = `${NAME}(?:(?:, | and | und | et | en | & )${NAME}){0,3}`;
+const NAMES = new RegExp(`^(${NAME_LIST})`, 'u');
+const WHOLE_NAMES = new RegExp(`^${NAME_LIST}$`, 'u');
+/** An agency after the names: `Stephen Groves, The Associated Press`. */
+const BYLINE_AGENCY = /,\s*(The Associated Press|Associated Press|Reuters|AFP|dpa|ANP|Bloomberg)\b/u;
 /** Reading-time notes and update stamps on a byline line: never ages (`3 minute read` is a length). */
 const READ_TIME = /\b\d{1,3}\s*(?:minute|min\.?|mins)\s+read\b|\b\d{1,3}\s*Min\.?\s+Lesezeit\b|\b\d{1,3}\s*min\s+de\s+lecture\b|\bLeestijd:?\s*\d{1,3}\s*min(?:uten|\.)?/giu;
 const STAMP_TIME = /(?:Updated|Published|Aktualisiert|Veröffentlicht|Bijgewerkt|Gepubliceerd|Mis à jour|Publié)?:?\s*(\d{1,2}:\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?|\d{1,2}h\d{2})/u;
@@ -115,23 +119,18 @@ export function bylineLine(line: string): BylineLine | null {
   if (line.length > BYLINE_MAX) return null;
   const by = BY.exec(line);
   const rest = by === null ? line : line.slice(by[0].length);
-  const names = NAMES.exec(rest);
-  if (names === null) return null;
-  let after = rest.slice((names[1] ?? '').length);
-  const agencies: string[] = [];
-  const agency = /^,?\s*(The Associated Press|Associated Press|Reuters|AFP|dpa|ANP|Bloomberg)\b/u.exec(after);
-  if (agency !== null) {
-    agencies.push(AGENCY_NAMES.get(agency[1] ?? '') ?? '');
-    after = after.slice(agency[0].length);
-  } else if (by === null) {
-    return null;
-  }
+  const agency = BYLINE_AGENCY.exec(rest);
+  if (agency === null && by === null) return null;
+  const names = (agency === null ? (NAMES.exec(rest)?.[1] ?? '') : rest.slice(0, agency.index)).trim();
+  if (names === '' || !WHOLE_NAMES.test(names)) return null;
+  let after = agency === null ? rest.slice(names.length) : rest.slice(agency.index + agency[0].length);
   after = after.replace(READ_TIME, ' ').trim();
   const stamp = after === '' ? null : STAMP_TIME.exec(after);
   // What is left is a stamp and a zone abbreviation at most (`Updated: 12:37 PM CST`); more is a sentence.
   const left = stamp === null ? after : after.replace(stamp[0], '').replace(/\b[A-Z]{2,4}\b/gu, '').replace(/[|·•,:\s-]+/gu, '');
   if (left !== '') return null;
-  return { author: (names[1] ?? '').trim(), time: stamp?.[1]?.trim() ?? null, agencies };
+  const agencies = agency === null ? [] : [AGENCY_NAMES.get(agency[1] ?? '') ?? (agency[1] ?? '')];
+  return { author: names, time: stamp?.[1]?.trim() ?? null, agencies };
 }
 
 /** Words that mark a stamp's part as the update time, not the publication time. */

@@ -16,6 +16,7 @@ import { describeTemplate, isTimeLine, type Opener } from './layout.js';
 import { agencyLine, bylineLine, clockHead, dateHeader, dropMoreLink, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
+import { endsSentence } from './sentence.js';
 import { buildStory } from './story.js';
 
 interface Item {
@@ -88,7 +89,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
     if (dateHeaders) {
       const day = dateHeader(line);
       // A date with a clock time heads items only when an item's own time follows it.
-      if (day !== null && (namesDayOnly(line) || opensItem(nextSignificant(lines, i), opener))) {
+      if (day !== null && (namesDayOnly(line) || opensItemSoon(lines, i, opener))) {
         header = day;
         current = null;
         continue;
@@ -110,6 +111,12 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
         current = open(glued.time, null);
         current.dateline = glued.dateline;
         current.body.push(line.slice(glued.time.length));
+        continue;
+      }
+    } else if (opener === 'headline') {
+      const next = nextSignificant(lines, i);
+      if (next !== undefined && opensStory(line, next)) {
+        current = open(null, line);
         continue;
       }
     } else if (opener === 'agency') {
@@ -176,11 +183,18 @@ function namesDayOnly(line: string): boolean {
   return found !== null && (found.kind === 'date' || found.kind === 'weekday');
 }
 
-function opensItem(line: string | undefined, opener: Opener): boolean {
-  if (line === undefined) return false;
-  if (opener === 'clock') return clockHead(line) !== null;
-  if (opener === 'time') return isTimeLine(line);
+/** Whether one of the next few lines opens an item (a page title may stand between a header and its first item). */
+function opensItemSoon(lines: readonly string[], i: number, opener: Opener): boolean {
+  for (let j = i + 1; j < lines.length && j <= i + 3; j++) {
+    const line = lines[j] as string;
+    if (opener === 'clock' ? clockHead(line) !== null : opener === 'time' && isTimeLine(line)) return true;
+  }
   return false;
+}
+
+/** A headline line (short, no closing full stop) with a paragraph after it. */
+function opensStory(line: string, next: string): boolean {
+  return line.length <= MAX_HEADLINE && line.includes(' ') && !endsSentence(line) && endsSentence(next);
 }
 
 /** A paragraph, not a headline: it ends with a full stop and runs to many words. */
@@ -205,6 +219,19 @@ function nextSignificant(lines: readonly string[], i: number): string | undefine
   return undefined;
 }
 
+/** Ages per language, as wire.ts counts them; a bare clock time (`10:01`) reads alike in every language and counts for none. */
+interface Votes {
+  strong: Map<Lang, number>;
+  weak: Map<Lang, number>;
+}
+
+function countVotes(votes: Votes, time: string | null): void {
+  const age = time === null ? null : findAgeAtStart(time, 'auto');
+  if (age === null || age.kind === 'clock') return;
+  const map = age.weak || age.kind === 'weekday' ? votes.weak : votes.strong;
+  map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
+}
+
 function finishItems(items: Item[], opener: Opener, dateHeaders: boolean, dropped: number): TickerResult {
   // Datelines without agencies: trusted when the page's items confirm the pattern.
   const bare = items.map((item) => (item.dateline === null && item.body.length > 0 ? matchBareDateline(item.body[0] as string) : null));
@@ -212,7 +239,7 @@ function finishItems(items: Item[], opener: Opener, dateHeaders: boolean, droppe
   const trustBare = bareCount >= 2 && bareCount * 2 >= items.length;
   const withAgency = items.some((item) => item.dateline !== null);
   const stories: ParsedStory[] = [];
-  const votes = new Map<Lang, number>();
+  const votes: Votes = { strong: new Map(), weak: new Map() };
   let skipped = 0;
   for (let k = 0; k < items.length; k++) {
     const item = items[k] as Item;
@@ -232,9 +259,9 @@ function finishItems(items: Item[], opener: Opener, dateHeaders: boolean, droppe
     if (story.agencies.length === 0 && item.agencies.length > 0) story.agencies = item.agencies;
     story.place ??= item.place;
     stories.push(story);
-    const age = item.time === null ? null : findAgeAtStart(item.time, 'auto');
-    if (age !== null && !age.weak) votes.set(age.lang, (votes.get(age.lang) ?? 0) + 1);
+    countVotes(votes, item.time);
+    countVotes(votes, item.header);
   }
   const datelines = withAgency ? 'agency' : trustBare ? 'bare' : 'none';
-  return { stories, langVotes: votes, layout: describeTemplate({ kind: 'leading', opener, dateHeaders }, datelines), dropped, skipped };
+  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, layout: describeTemplate({ kind: 'leading', opener, dateHeaders }, datelines), dropped, skipped };
 }

@@ -82,19 +82,19 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
   // A line that opens with a dateline has no age before it (`NUUK (AFP) -` is no `nu` + `UK (AFP) -`).
   // Otherwise an age at the start counts only when it is the whole line or a dateline follows it,
   // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
-  let dateline = matchDateline(line, datelines);
+  let dateline: Dateline | null = null;
   let author: string | null = null;
-  // A byline glued before the dateline (`By Jane Doe LONDON (Reuters) – `) is the author; the
-  // lead starts at the place (or at the agencies, when the byline names none).
-  if (dateline === null && line.charCodeAt(0) < 0x5a && mayHoldDateline(line)) {
-    const signed = matchBylineDateline(line);
-    if (signed !== null) {
-      const paren = line.indexOf('(');
-      const at = signed.place === null ? paren : line.lastIndexOf(signed.place, paren);
-      text = line.slice(at);
-      author = signed.author;
-      dateline = { place: signed.place, agencies: signed.agencies, length: signed.length - at };
-    }
+  // A byline glued before the dateline (`By Jane Doe LONDON (Reuters) – `) is the author, never
+  // part of the place; the lead starts at the place (or at the agencies, when the byline names none).
+  const signed = mayOpenByline(line) ? matchBylineDateline(line) : null;
+  if (signed === null) {
+    dateline = matchDateline(line, datelines);
+  } else {
+    const paren = line.indexOf('(');
+    const at = signed.place === null ? paren : line.lastIndexOf(signed.place, paren);
+    text = line.slice(at);
+    author = signed.author;
+    dateline = { place: signed.place, agencies: signed.agencies, length: signed.length - at };
   }
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
     const head = findAgeAtStart(line.slice(0, AGE_WINDOW), lang);
@@ -102,6 +102,8 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
         countVote(votes, head);
+        const day = dateHeaders ? dateHeader(line) : null;
+        if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null };
         return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null, author: null };
       }
       dateline = matchDateline(rest, datelines);
@@ -133,6 +135,8 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     // A stamp (`November 19, 2019 / 12:21 AM / Updated 14 hours ago`) or a byline line dates and
     // signs the lead after it, like a byline.
     const stamp = stampTime(line);
+    const stampAge = stamp === null ? null : findAgeAtStart(stamp, lang);
+    if (stampAge !== null) countVote(votes, stampAge);
     if (stamp !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: stamp, dateline: null, section: null, author: null };
     const byline = bylineLine(line);
     if (byline !== null) {
@@ -167,6 +171,12 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
   const section = ageAfter === null ? matchSection(text) : null;
   if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section, author: null };
   return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null, author: null };
+}
+
+/** Byline words open with B, V, P or D (`By`, `Von`, `Par`, `Door`): a first test by char code. */
+function mayOpenByline(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return (c === 0x42 || c === 0x56 || c === 0x50 || c === 0x44) && mayHoldDateline(line);
 }
 
 /** A time glued before a dateline is no longer than a time line. */
