@@ -251,11 +251,12 @@ function compoundAge(text: string, now: number, opts: AgeOptions): Resolved | st
   const m = LEADING_COUNT.exec(text);
   if (m === null) return null;
   const word = (m[2] ?? '').toLowerCase();
-  const langs = opts.lang === 'auto' ? LANGS : [opts.lang];
-  const unit = langs.map((lang) => lexiconOf(lang).units.get(word)).find((u) => u !== undefined);
-  if (unit === undefined) return null;
-  const shift = Number(m[1]) * unit;
-  const rest = resolveInterval(text.slice(m[0].length), now - shift, opts, RELATIVE);
+  // The unit word names the language (a page whose other ages name none was read as the default).
+  const langs = opts.lang === 'auto' ? LANGS : [opts.lang, ...LANGS.filter((l) => l !== opts.lang)];
+  const lang = langs.find((l) => lexiconOf(l).units.has(word));
+  if (lang === undefined) return null;
+  const shift = Number(m[1]) * (lexiconOf(lang).units.get(word) ?? 0);
+  const rest = resolveInterval(text.slice(m[0].length), now - shift, { ...opts, lang }, RELATIVE);
   if (rest === null || typeof rest === 'string') return rest;
   return { earliest: rest.earliest, latest: rest.latest, lang: rest.lang };
 }
