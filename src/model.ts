@@ -131,7 +131,7 @@ export interface EntryView {
   link: string;
   published: Date;
   updated: Date;
-  /** `ANP/RTR`, or the source title when the story names no agency. */
+  /** The byline; else `ANP/RTR`; else the source title when the story names no agency. */
   author: string;
   category: string | null;
   /** Plain-text paragraphs; the renderer escapes them. */

@@ -52,7 +52,7 @@ function chooseLang(asked: Lang | 'auto', votes: Map<Lang, number>): Lang {
 
 function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout: string): ParseResult {
   if (stories.length === 0) warnings.push('no stories found');
-  return { stories, warnings, lang, layout };
+  return { stories, warnings, lang, layout: stories.length === 0 ? 'none (no items found)' : layout };
 }
 
 /** Cut text lines into stories. Never throws on any input. */
