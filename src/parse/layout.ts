@@ -28,7 +28,7 @@ export type Template =
 type Kind = 'lead' | 'clock' | 'agency' | 'time' | 'date' | 'stamp' | 'text' | 'noise';
 
 /** Enough of a page to see its pattern; a page's first few hundred items show it. */
-const SAMPLE_LINES = 4000;
+const SAMPLE_LINES = 1500;
 /** Time lines are short (a stamp with its parts is longer). */
 const TIME_LINE_MAX = 100;
 
@@ -40,21 +40,24 @@ export function isTimeLine(line: string): boolean {
   return found !== null && found.text.length === line.length;
 }
 
-/** Whether a time line names a day only (a header's kind of line). */
-function isDateOnly(line: string): boolean {
-  const found = findAgeAtStart(line, 'auto');
-  return found !== null && (found.kind === 'date' || found.kind === 'weekday') && dateHeader(line) !== null;
-}
+/** Lines longer than this are text or a lead: every other kind is short. */
+const SHORT_LINE = 160;
 
 function kindOf(line: string, datelines: DatelineCache): Kind {
   if (matchDateline(line, datelines) !== null || matchBylineDateline(line) !== null) return 'lead';
   if (clockHead(line) !== null) return 'clock';
+  if (line.length > SHORT_LINE) return 'text';
   if (agencyLine(line) !== null) return 'agency';
   // A stamp dates the lead after it (wire.ts); its date is no header.
   if (stampTime(line) !== null) return 'stamp';
-  if (isTimeLine(line)) return isDateOnly(line) ? 'date' : 'time';
+  // One age look-up serves the time, date and header tests.
+  const found = line.length <= TIME_LINE_MAX ? findAgeAtStart(line, 'auto') : null;
+  const day = found !== null && (found.kind === 'date' || found.kind === 'weekday');
+  if (looksLikeTime(line) || (found !== null && found.text.length === line.length)) {
+    return day && dateHeader(line) !== null ? 'date' : 'time';
+  }
   if (isNoise(line)) return 'noise';
-  if (dateHeader(line) !== null) return 'date';
+  if (found !== null && dateHeader(line) !== null) return 'date';
   return 'text';
 }
 
