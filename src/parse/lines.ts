@@ -118,6 +118,8 @@ const BYLINE_MAX = 160;
 export function bylineLine(line: string): BylineLine | null {
   if (line.length > BYLINE_MAX) return null;
   const by = BY.exec(line);
+  // Without `By` only an agency after a comma makes a byline: most lines have no comma to test.
+  if (by === null && !line.includes(', ')) return null;
   const rest = by === null ? line : line.slice(by[0].length);
   const agency = BYLINE_AGENCY.exec(rest);
   if (agency === null && by === null) return null;
@@ -142,7 +144,7 @@ const STAMP_SPLIT = /\s+[/|·]\s+/u;
  * that say when the item was published, as one age phrase; null for a line that is no stamp.
  */
 export function stampTime(line: string): string | null {
-  if (line.length > 100 || !STAMP_SPLIT.test(line)) return null;
+  if (line.length > 100 || !(line.includes(' / ') || line.includes(' | ') || line.includes(' · ')) || !STAMP_SPLIT.test(line)) return null;
   const parts = line.split(STAMP_SPLIT).map((p) => p.trim());
   const published = parts.filter((p) => !UPDATED.test(p));
   if (published.length === 0 || published.length > 3) return null;
