@@ -179,6 +179,16 @@ export function matchBylineDateline(paragraph: string): BylineDateline | null {
   return { author, place: place === '' ? null : place, agencies, length: open + tail[0].length };
 }
 
+/**
+ * The lead a byline-signed paragraph leaves, and its dateline in it: the lead starts at the place,
+ * or at the agencies when the byline names no place (`(Reuters) – Spending …`).
+ */
+export function leadAfterByline(paragraph: string, signed: BylineDateline): { lead: string; dateline: Dateline } {
+  const paren = paragraph.indexOf('(');
+  const at = signed.place === null ? paren : paragraph.lastIndexOf(signed.place, paren);
+  return { lead: paragraph.slice(at), dateline: { place: signed.place, agencies: signed.agencies, length: signed.length - at } };
+}
+
 /** A dateline with no agency: `Juba - `, `Brüssel – `, `Bogotá, Kolumbien - `. Only a page's template trusts it. */
 const BARE = new RegExp(`^${PLACE}(?:, \\p{Lu}[\\p{L}\\p{M} ]{1,30}?)? [-–—] +(?=\\p{Lu}|\\p{N}|["„“«])`, 'u');
 /** No bare dateline's dash stands later than this. */

@@ -11,7 +11,15 @@
 import { findAgeAtStart } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
-import { type Dateline, type DatelineCache, matchBareDateline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
+import {
+  type Dateline,
+  type DatelineCache,
+  leadAfterByline,
+  matchBareDateline,
+  matchBylineDateline,
+  matchDateline,
+  mayHoldDateline,
+} from './dateline.js';
 import { describeTemplate, isTimeLine, type Opener } from './layout.js';
 import { agencyLine, bylineLine, clockHead, dateHeader, dropMoreLink, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
@@ -46,6 +54,8 @@ export interface TickerResult {
 const LINES_PER_STEP = 512;
 const MAX_HEADLINE = 300;
 const PARAGRAPH_WORDS = 15;
+/** A bullet before a headline (`• Séisme …`). */
+const BULLET = /^[•·▪■►>-]\s*/u;
 
 function isClockOnly(time: string): boolean {
   const found = findAgeAtStart(time, 'auto');
@@ -131,7 +141,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       }
       const next = nextSignificant(lines, i);
       if (next !== undefined && agencyLine(next) !== null && line.length <= MAX_HEADLINE) {
-        current = open(null, line.replace(/^[•·▪■►>-]\s*/u, ''));
+        current = open(null, line.replace(BULLET, ''));
         continue;
       }
     }
@@ -151,11 +161,10 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       current = target;
       let lead = line;
       if (signed !== null) {
+        const after = leadAfterByline(line, signed);
         target.author = signed.author;
-        const paren = line.indexOf('(');
-        const at = signed.place === null ? paren : line.lastIndexOf(signed.place, paren);
-        lead = line.slice(at);
-        target.dateline = { place: signed.place, agencies: signed.agencies, length: signed.length - at };
+        target.dateline = after.dateline;
+        lead = after.lead;
       } else {
         target.dateline = dateline;
       }
@@ -168,7 +177,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       continue;
     }
     if (item.headline === null && item.body.length === 0 && line.length <= MAX_HEADLINE && !readsAsSentences(line)) {
-      item.headline = line.replace(/^[•·▪■►>-]\s*/u, '');
+      item.headline = line.replace(BULLET, '');
       continue;
     }
     if (item.headline !== null && same(withoutPreview(line), item.headline)) continue;

@@ -8,11 +8,16 @@
  *    headline, plain text after a lead is a paragraph of that story if it reads like one; an age
  *    closes the story before it (ages trail their item); a section marker closes the story and
  *    names the section of the stories after it. Everything else is dropped, never glued on.
+ * This is the ANP order, the template layout.ts falls back to. A byline glued before a dateline
+ * is the story's author; a byline line or a stamp (`November 19, 2019 / 12:21 AM / Updated …`)
+ * signs and dates the lead after it; on a page with date headers (layout.ts decides) a date
+ * line closes the story before it and gives the stories after it without an age its day; a
+ * repeat of the story's headline (`… Preview`) is no paragraph.
  */
 import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
-import { type Dateline, type DatelineCache, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
+import { type Dateline, type DatelineCache, leadAfterByline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
 import { bylineLine, dateHeader, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
@@ -90,11 +95,10 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
   if (signed === null) {
     dateline = matchDateline(line, datelines);
   } else {
-    const paren = line.indexOf('(');
-    const at = signed.place === null ? paren : line.lastIndexOf(signed.place, paren);
-    text = line.slice(at);
+    const after = leadAfterByline(line, signed);
+    text = after.lead;
+    dateline = after.dateline;
     author = signed.author;
-    dateline = { place: signed.place, agencies: signed.agencies, length: signed.length - at };
   }
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
     const head = findAgeAtStart(line.slice(0, AGE_WINDOW), lang);
