@@ -62,6 +62,24 @@ describe('1. clock time opening the headline line', () => {
     ]);
   });
 
+  test('`22:25 Uhr | Headline` with teasers and no dateline', () => {
+    const { rows, layout } = read(
+      [
+        'Ticker',
+        '22:25 Uhr | Strengere Regeln in Dänemark',
+        'Die Regierung weitet die Beschränkungen auf das ganze Land aus.',
+        '21:45 Uhr | Heim unter Quarantäne',
+        'Bei einem Mitarbeiter wurde eine Infektion nachgewiesen.',
+      ].join('\n'),
+      'Europe/Berlin',
+    );
+    expect(layout).toBe('text grammar: time headline · lead · body (ages lead)');
+    expect(rows).toEqual([
+      row('Strengere Regeln in Dänemark', null, [], null, ['2026-11-27T21:25:00.000Z', '2026-11-27T21:25:59.999Z']),
+      row('Heim unter Quarantäne', null, [], null, ['2026-11-27T20:45:00.000Z', '2026-11-27T20:45:59.999Z']),
+    ]);
+  });
+
   test('one `Place - ` lead alone is not confirmed by the page: no place', () => {
     const { rows } = read(
       [

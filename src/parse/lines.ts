@@ -11,8 +11,8 @@
  */
 import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
 
-/** The clock of a clock head: `10:01`, `9.15`, `08h32`, perhaps `Uhr`, then white space. */
-const CLOCK_HEAD = /^(\d{1,2}[:.h][0-5]\d(?: ?Uhr| ?uur| ?h)?)\s+(?=\S)/u;
+/** The clock of a clock head: `10:01`, `9.15`, `08h32`, perhaps `Uhr`, perhaps a bar or dash (`22:25 Uhr | …`), then white space. */
+const CLOCK_HEAD = /^(\d{1,2}[:.h][0-5]\d(?: ?Uhr| ?uur| ?h)?)(?:\s+[|·•–—-])?\s+(?=\S)/u;
 /** A headline after a clock has a few words. */
 const MIN_HEAD_WORDS = 2;
 
