@@ -54,6 +54,8 @@ export interface TickerResult {
 const LINES_PER_STEP = 512;
 const MAX_HEADLINE = 300;
 const PARAGRAPH_WORDS = 15;
+/** Bullets and dashes around a time line (`- 09h50`). */
+const TIME_EDGES = /^[\s•·|–—-]+|[\s|–—-]+$/gu;
 /** A bullet before a headline (`• Séisme …`). */
 const BULLET = /^[•·▪■►>-]\s*/u;
 
@@ -113,7 +115,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       }
     } else if (opener === 'time') {
       if (isTimeLine(line)) {
-        current = open(stampTime(line) ?? line, null);
+        current = open(stampTime(line) ?? line.replace(TIME_EDGES, ''), null);
         continue;
       }
       const glued = gluedAge(line, datelines);
@@ -241,7 +243,29 @@ function countVotes(votes: Votes, time: string | null): void {
   map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
 }
 
-function finishItems(items: Item[], opener: Opener, dateHeaders: boolean, dropped: number): TickerResult {
+/** A line in this many items, and in half of them at least, is page furniture (`Suivez l'information en direct …`). */
+const REPEATED_IN = 3;
+
+/**
+ * Items without what the page repeats: lines that stand in many items alike are furniture, and
+ * an item printed twice in a row (same headline and text) is one item.
+ */
+function withoutRepeats(items: Item[]): Item[] {
+  const seenIn = new Map<string, number>();
+  for (const item of items) for (const line of new Set(item.body)) seenIn.set(line, (seenIn.get(line) ?? 0) + 1);
+  const furniture = new Set([...seenIn].filter(([, n]) => n >= REPEATED_IN && n * 2 >= items.length).map(([line]) => line));
+  const out: Item[] = [];
+  for (const item of items) {
+    if (furniture.size > 0) item.body = item.body.filter((line) => !furniture.has(line));
+    const before = out[out.length - 1];
+    const twice = before !== undefined && before.headline === item.headline && before.time === item.time && before.body.join('\n') === item.body.join('\n');
+    if (!twice) out.push(item);
+  }
+  return out;
+}
+
+function finishItems(all: Item[], opener: Opener, dateHeaders: boolean, dropped: number): TickerResult {
+  const items = withoutRepeats(all);
   // Datelines without agencies: trusted when the page's items confirm the pattern.
   const bare = items.map((item) => (item.dateline === null && item.body.length > 0 ? matchBareDateline(item.body[0] as string) : null));
   const bareCount = bare.filter((b) => b !== null).length;
