@@ -47,6 +47,8 @@ const CASES: { name: string; tz: string; now?: string }[] = [
   { name: 'en-ap-1', tz: 'America/Chicago' },
   { name: 'de-dpa-byline-1', tz: 'Europe/Berlin' },
   { name: 'en-stamp-1', tz: 'America/New_York' },
+  // RFC 822 timestamps between headline and lead (a feed widget): the exact moment, offset and all.
+  { name: 'en-widget-1', tz: 'Europe/London' },
   // Date headers over items without ages: with datelines (ages trail) and without (headline · text).
   { name: 'en-dated-1', tz: 'Europe/London' },
   { name: 'fr-dated-1', tz: 'Europe/Paris' },

@@ -192,3 +192,18 @@ export function dropMoreLink(line: string): string {
 export function withoutPreview(line: string): string {
   return line.replace(/\s*(?:Preview|Vorschau|Aperçu|Voorvertoning)$/u, '');
 }
+
+/**
+ * RFC 822 (`Mon, 20 Nov 2017 21:45:46 -0500`) and ISO 8601 (`2017-11-20T21:45:46Z`) timestamps,
+ * as feed widgets print them: with seconds and an offset they name one moment, in no zone but
+ * their own.
+ */
+const RFC822 = /^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UTC|Z)$/u;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})$/u;
+
+/** The moment a timestamp line names, or null for any other line. */
+export function exactTime(line: string): Date | null {
+  if (line.length > 40 || !(RFC822.test(line) || ISO.test(line))) return null;
+  const ms = Date.parse(line);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}

@@ -9,8 +9,8 @@
  *    closes the story before it (ages trail their item); a section marker closes the story and
  *    names the section of the stories after it. Everything else is dropped, never glued on.
  * This is the ANP order, the template layout.ts falls back to. A byline glued before a dateline
- * is the story's author; a byline line or a stamp (`November 19, 2019 / 12:21 AM / Updated …`)
- * signs and dates the lead after it; on a page with date headers (layout.ts decides) a date
+ * is the story's author; a byline line, a stamp (`November 19, 2019 / 12:21 AM / Updated …`) or
+ * a timestamp (`Mon, 20 Nov 2017 21:45:46 -0500`) signs or dates the lead after it; on a page with date headers (layout.ts decides) a date
  * line closes the story before it and gives the stories after it without an age its day; a
  * repeat of the story's headline (`… Preview`) is no paragraph.
  */
@@ -18,7 +18,7 @@ import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../a
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
 import { type Dateline, type DatelineCache, leadAfterByline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
-import { bylineLine, dateHeader, stampTime, withoutPreview } from './lines.js';
+import { bylineLine, dateHeader, exactTime, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -54,6 +54,8 @@ interface Token extends Line {
   section: string | null;
   /** A byline glued before a lead's dateline, or a byline line's name. */
   author: string | null;
+  /** The exact moment a timestamp line names (`Mon, 20 Nov 2017 21:45:46 -0500`). */
+  datetime: Date | null;
 }
 
 export interface WireResult {
@@ -107,8 +109,8 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
       if (rest === '') {
         countVote(votes, head);
         const day = dateHeaders ? dateHeader(line) : null;
-        if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null };
-        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null, author: null };
+        if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null, datetime: null };
+        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null, author: null, datetime: null };
       }
       dateline = matchDateline(rest, datelines);
       if (dateline !== null) {
@@ -132,19 +134,21 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
   }
   if (dateline === null && looksLikeTime(line)) {
     const day = dateHeaders ? dateHeader(line) : null;
-    if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null };
-    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null, author: null };
+    if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null, datetime: null };
+    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null, author: null, datetime: null };
   }
   if (dateline === null) {
     // A stamp (`November 19, 2019 / 12:21 AM / Updated 14 hours ago`) or a byline line dates and
     // signs the lead after it, like a byline.
+    const exact = exactTime(line);
+    if (exact !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: null, dateline: null, section: null, author: null, datetime: exact };
     const stamp = stampTime(line);
     const stampAge = stamp === null ? null : findAgeAtStart(stamp, lang);
     if (stampAge !== null) countVote(votes, stampAge);
-    if (stamp !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: stamp, dateline: null, section: null, author: null };
+    if (stamp !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: stamp, dateline: null, section: null, author: null, datetime: null };
     const byline = bylineLine(line);
     if (byline !== null) {
-      return { kind: 'byline', text: '', ageBefore: null, ageAfter: byline.time, dateline: null, section: null, author: byline.author };
+      return { kind: 'byline', text: '', ageBefore: null, ageAfter: byline.time, dateline: null, section: null, author: byline.author, datetime: null };
     }
   }
 
@@ -171,10 +175,10 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     }
   }
 
-  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null, author };
+  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null, author, datetime: null };
   const section = ageAfter === null ? matchSection(text) : null;
-  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section, author: null };
-  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null, author: null };
+  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section, author: null, datetime: null };
+  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null, author: null, datetime: null };
 }
 
 /** Byline words open with B, V, P or D (`By`, `Von`, `Par`, `Door`): a first test by char code. */
@@ -345,7 +349,7 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
           section,
           ageText: byline?.ageAfter ?? null,
           link: null,
-          datetime: null,
+          datetime: byline?.datetime ?? null,
           author: token.author ?? byline?.author ?? null,
         };
         dateline = token.dateline;
