@@ -51,6 +51,8 @@ const CASES: { name: string; tz: string; now?: string }[] = [
   { name: 'en-widget-1', tz: 'Europe/London' },
   // Date headers over items without ages: with datelines (ages trail) and without (headline · text).
   { name: 'en-dated-1', tz: 'Europe/London' },
+  // A digest: slug headlines over leads whose datelines name no agency (`CAPITAL CITY, Texas — `), labels between.
+  { name: 'en-digest-1', tz: 'America/Chicago' },
   { name: 'fr-dated-1', tz: 'Europe/Paris' },
   // Traps that are not ages, dateline variants (region, several places, agency typo).
   { name: 'nl-anp-traps-1', tz: 'Europe/Amsterdam' },

@@ -9,23 +9,26 @@
  *    open with a clock time on the headline line;
  * 3. time lines (`vor 1 Stunde`, `19:41 Uhr`), at least two, the first of them before the first
  *    dateline, and at least half of them followed by a headline: ages lead their item;
- * 4. date lines and no datelines: dates head groups of headline · text items, or are each
+ * 4. headlines over leads whose datelines name no agency (`AUSTIN, Texas — `), at least two:
+ *    items are headline · dateline lead · body;
+ * 5. date lines and no datelines: dates head groups of headline · text items, or are each
  *    item's own time when every date has one item;
- * 5. otherwise the ANP order (wire.ts): headline · dateline lead · body, ages trail. Its date
+ * 6. otherwise the ANP order (wire.ts): headline · dateline lead · body, ages trail. Its date
  *    headers are date lines that come before the first dateline.
  */
 import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
-import { type DatelineCache, matchBylineDateline, matchDateline } from './dateline.js';
+import { type DatelineCache, matchBareDateline, matchBylineDateline, matchDateline } from './dateline.js';
 import { agencyLine, clockHead, dateHeader, exactTime, stampTime } from './lines.js';
 import { isNoise } from './noise.js';
 
-export type Opener = 'agency' | 'clock' | 'time' | 'headline';
+/** What opens an item; `lead headline`: a headline right above a dateline lead (`STATE-BUDGET VOTE` / `AUSTIN, Texas — …`). */
+export type Opener = 'agency' | 'clock' | 'time' | 'headline' | 'lead headline';
 
 export type Template =
   | { kind: 'trailing'; dateHeaders: boolean }
   | { kind: 'leading'; opener: Opener; dateHeaders: boolean };
 
-type Kind = 'lead' | 'clock' | 'agency' | 'time' | 'date' | 'stamp' | 'text' | 'noise';
+type Kind = 'lead' | 'bare' | 'clock' | 'agency' | 'time' | 'date' | 'stamp' | 'text' | 'noise';
 
 /** Enough of a page to see its pattern; a page's first few hundred items show it. */
 const SAMPLE_LINES = 1500;
@@ -46,7 +49,7 @@ const SHORT_LINE = 160;
 function kindOf(line: string, datelines: DatelineCache): Kind {
   if (matchDateline(line, datelines) !== null || matchBylineDateline(line) !== null) return 'lead';
   if (clockHead(line) !== null) return 'clock';
-  if (line.length > SHORT_LINE) return 'text';
+  if (line.length > SHORT_LINE) return matchBareDateline(line) === null ? 'text' : 'bare';
   if (agencyLine(line) !== null) return 'agency';
   // A stamp dates the lead after it (wire.ts); its date is no header.
   if (stampTime(line) !== null || exactTime(line) !== null) return 'stamp';
@@ -58,7 +61,7 @@ function kindOf(line: string, datelines: DatelineCache): Kind {
   }
   if (isNoise(line)) return 'noise';
   if (found !== null && dateHeader(line) !== null) return 'date';
-  return 'text';
+  return matchBareDateline(line) === null ? 'text' : 'bare';
 }
 
 /** The page's item template (see the top of this file). */
@@ -84,6 +87,9 @@ export function inferTemplate(lines: readonly string[]): Template {
   if (times.length >= 2 && before(times[0] as number) && headed * 2 >= times.length) {
     return { kind: 'leading', opener: 'time', dateHeaders: dates.length > 0 };
   }
+  // Leads whose datelines name no agency (`AUSTIN, Texas — …`) under headlines: each headline opens an item.
+  const bare = kinds.filter((k, i) => k === 'bare' && kinds[i - 1] === 'text').length;
+  if (times.length === 0 && leads < 2 && bare >= 2) return { kind: 'leading', opener: 'lead headline', dateHeaders: dates.length > 0 };
   // Dates alone, with no dateline to anchor items: each date heads a group of items that open
   // with a headline (two texts in a row), or is an item's own time (date, headline, text).
   const datedHeads = dates.filter((i) => kinds[i + 1] === 'text').length;
@@ -100,7 +106,7 @@ export function describeTemplate(t: Template, datelines: 'agency' | 'bare' | 'no
   const headers = t.dateHeaders ? ', under date headers' : '';
   if (t.kind === 'trailing') return `text grammar: headline · ${lead} · body (ages trail${headers})`;
   if (t.opener === 'agency') return `text grammar: headline · agency and time · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
-  if (t.opener === 'headline') return `text grammar: headline · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
+  if (t.opener === 'headline' || t.opener === 'lead headline') return `text grammar: headline · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
   if (t.opener === 'clock') return `text grammar: time headline · ${lead} · body (ages lead${headers})`;
   return `text grammar: time · headline · ${lead} · body (ages lead${headers})`;
 }

@@ -56,6 +56,8 @@ const MAX_HEADLINE = 300;
 const PARAGRAPH_WORDS = 15;
 /** Bullets and dashes around a time line (`- 09h50`). */
 const TIME_EDGES = /^[\s•·|–—-]+|[\s|–—-]+$/gu;
+/** A label in capitals (`TOP STORIES:`, `IN SPORTS:`). */
+const LABEL = /^[\p{Lu}\p{N}\s&'’-]{2,40}:$/u;
 /** A bullet before a headline (`• Séisme …`). */
 const BULLET = /^[•·▪■►>-]\s*/u;
 
@@ -125,9 +127,10 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
         current.body.push(line.slice(glued.time.length));
         continue;
       }
-    } else if (opener === 'headline') {
+    } else if (opener === 'headline' || opener === 'lead headline') {
       const next = nextSignificant(lines, i);
-      if (next !== undefined && opensStory(line, next)) {
+      const opens = opener === 'headline' ? next !== undefined && opensStory(line, next) : next !== undefined && headsLead(line, next, datelines);
+      if (opens) {
         current = open(null, line);
         continue;
       }
@@ -183,6 +186,8 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       continue;
     }
     if (item.headline !== null && same(withoutPreview(line), item.headline)) continue;
+    // A label between items (`IN SPORTS:`) is no text of the item before it.
+    if (LABEL.test(line)) continue;
     item.body.push(dropMoreLink(line));
   }
   return finishItems(items, opener, dateHeaders, dropped);
@@ -206,6 +211,12 @@ function opensItemSoon(lines: readonly string[], i: number, opener: Opener): boo
 /** A headline line (short, no closing full stop) with a paragraph after it. */
 function opensStory(line: string, next: string): boolean {
   return line.length <= MAX_HEADLINE && line.includes(' ') && !endsSentence(line) && endsSentence(next);
+}
+
+/** A headline (a slug of one word will do: `WILDFIRE-EVACUATIONS`) right above a dateline lead. */
+function headsLead(line: string, next: string, datelines: DatelineCache): boolean {
+  return line.length <= MAX_HEADLINE && !endsSentence(line) && !LABEL.test(line) &&
+    (matchBareDateline(next) !== null || matchDateline(next, datelines) !== null);
 }
 
 /** A paragraph, not a headline: it ends with a full stop and runs to many words. */
