@@ -141,6 +141,20 @@ describe('3. age on its own line before the headline', () => {
   });
 });
 
+describe('ages trail: the page decides', () => {
+  test('a clock at the top of an ANP list whose last line is an age does not make ages lead', () => {
+    const { rows, layout } = read(
+      ['12:05', 'Kop van het eerste verhaal', 'ROME (ANP) - Een eerste verhaal.', '4 minuten geleden', 'Kop van het tweede', 'PARIJS (ANP) - Een tweede verhaal.', '1 uur geleden'].join('\n'),
+      'Europe/Amsterdam',
+    );
+    expect(layout).toBe('text grammar: headline · dateline lead · body (ages trail)');
+    expect(rows).toEqual([
+      row('Kop van het eerste verhaal', 'ROME', ['ANP'], null, ['2026-11-28T11:55:00.000Z', '2026-11-28T11:56:00.000Z']),
+      row('Kop van het tweede', 'PARIJS', ['ANP'], null, ['2026-11-28T10:00:00.000Z', '2026-11-28T11:00:00.000Z']),
+    ]);
+  });
+});
+
 describe('4. agency and clock line under the headline', () => {
   test.each([
     {

@@ -8,7 +8,8 @@
  * 2. clock heads (`10:01 Helfer warnen …`), at least two and no fewer than datelines: items
  *    open with a clock time on the headline line;
  * 3. time lines (`vor 1 Stunde`, `19:41 Uhr`), at least two, the first of them before the first
- *    dateline, and at least half of them followed by a headline: ages lead their item;
+ *    dateline, at least half of them followed by a headline, and the page not ending with one:
+ *    ages lead their item;
  * 4. headlines over leads whose datelines name no agency (`AUSTIN, Texas — `), at least two:
  *    items are headline · dateline lead · body;
  * 5. date lines and no datelines: dates head groups of headline · text items, or are each
@@ -84,7 +85,9 @@ export function inferTemplate(lines: readonly string[]): Template {
   const clocks = count('clock');
   if (clocks >= 2 && clocks >= leads) return { kind: 'leading', opener: 'clock', dateHeaders: dates.length > 0 };
   const headed = times.filter((i) => kinds[i + 1] === 'text' && kinds[i + 2] !== 'time').length;
-  if (times.length >= 2 && before(times[0] as number) && headed * 2 >= times.length) {
+  // A page that ends with a time line ends with an item's trailing age: ages trail there.
+  const endsWithTime = kinds[kinds.length - 1] === 'time' && lines.length <= SAMPLE_LINES;
+  if (times.length >= 2 && before(times[0] as number) && headed * 2 >= times.length && !endsWithTime) {
     return { kind: 'leading', opener: 'time', dateHeaders: dates.length > 0 };
   }
   // Leads whose datelines name no agency (`AUSTIN, Texas — …`) under headlines: each headline opens an item.
