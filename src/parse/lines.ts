@@ -13,8 +13,6 @@ import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
 
 /** The clock of a clock head: `10:01`, `9.15`, `08h32`, perhaps `Uhr`, perhaps a bar or dash (`22:25 Uhr | …`), then white space. */
 const CLOCK_HEAD = /^(\d{1,2}[:.h][0-5]\d(?: ?Uhr| ?uur| ?h)?)(?:\s+[|·•–—-])?\s+(?=\S)/u;
-/** A headline after a clock has a few words. */
-const MIN_HEAD_WORDS = 2;
 
 /** `10:01 Helfer warnen …` → the clock and the headline; null for any other line. */
 export function clockHead(line: string): { time: string; headline: string } | null {
@@ -25,7 +23,8 @@ export function clockHead(line: string): { time: string; headline: string } | nu
   const hour = Number(/^\d+/.exec(m[1] ?? '')?.[0]);
   if (hour > 23) return null;
   const headline = line.slice(m[0].length).trim();
-  if (headline.split(/\s+/).length < MIN_HEAD_WORDS || looksLikeTime(headline)) return null;
+  // A headline after a clock has two words at least, and is no time itself (`10:01 Uhr`).
+  if (!/\s/u.test(headline) || looksLikeTime(headline)) return null;
   return { time: (m[1] ?? '').trim(), headline };
 }
 
