@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { resolveStories } from '../src/ages/index.js';
-import { parseWire } from '../src/parse/index.js';
+import { parseExtractedSteps, parseWire } from '../src/parse/index.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 
@@ -378,5 +378,23 @@ describe('12. datelines', () => {
   ])('%s', (lead, place, agencies) => {
     const { rows } = read(['Een kop voor dit verhaal', lead].join('\n'), 'Europe/Amsterdam');
     expect(rows.map((r) => [r.place, r.agencies])).toEqual([[place, agencies]]);
+  });
+});
+
+describe('a big ticker page', () => {
+  test('is read in steps: 20 000 items, never more than a few hundred lines or items per step', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const hh = String(23 - (i % 24)).padStart(2, '0');
+      lines.push(`${hh}:15 Meldung Nummer ${i} aus dem Ticker`, `Juba - Text der Meldung ${i}. Mehr folgt.`);
+    }
+    const steps = parseExtractedSteps({ kind: 'lines', lines }, { lang: 'auto' });
+    let yields = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yields++;
+    expect(step.value.stories).toHaveLength(20_000);
+    expect(step.value.layout).toBe('text grammar: time headline · dateline lead (no agency) · body (ages lead)');
+    // 40 000 lines at 512 a step and 20 000 items at 256 a step.
+    expect(yields).toBeGreaterThanOrEqual(78 + 78);
   });
 });

@@ -50,8 +50,9 @@ export interface TickerResult {
   skipped: number;
 }
 
-/** Lines read per step. */
+/** Lines read per step, and items built per step. */
 const LINES_PER_STEP = 512;
+const ITEMS_PER_STEP = 256;
 const MAX_HEADLINE = 300;
 const PARAGRAPH_WORDS = 15;
 /** Bullets and dashes around a time line (`- 09h50`). */
@@ -190,7 +191,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
     if (LABEL.test(line)) continue;
     item.body.push(dropMoreLink(line));
   }
-  return finishItems(items, opener, dateHeaders, dropped);
+  return yield* finishItems(items, opener, dateHeaders, dropped);
 }
 
 /** A line that opens with a day without a clock time (`Dienstag, 11. Dezember 2018 – Kurzmeldungen`). */
@@ -275,7 +276,8 @@ function withoutRepeats(items: Item[]): Item[] {
   return out;
 }
 
-function finishItems(all: Item[], opener: Opener, dateHeaders: boolean, dropped: number): TickerResult {
+/** Stories of the items, a step per few hundred (each is built like a wire story). */
+function* finishItems(all: Item[], opener: Opener, dateHeaders: boolean, dropped: number): Steps<TickerResult> {
   const items = withoutRepeats(all);
   // Datelines without agencies: trusted when the page's items confirm the pattern.
   const bare = items.map((item) => (item.dateline === null && item.body.length > 0 ? matchBareDateline(item.body[0] as string) : null));
@@ -286,6 +288,7 @@ function finishItems(all: Item[], opener: Opener, dateHeaders: boolean, dropped:
   const votes: Votes = { strong: new Map(), weak: new Map() };
   let skipped = 0;
   for (let k = 0; k < items.length; k++) {
+    if (k % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const item = items[k] as Item;
     const found = trustBare ? bare[k] : null;
     const dateline: Dateline | null = item.dateline ?? (found ? { place: found.place, agencies: [], length: found.length } : null);
