@@ -260,6 +260,17 @@ describe('6. byline lines between headline and lead', () => {
     ]);
   });
 
+  test('a byline inside the text of a story signs that story, not the next', () => {
+    const { rows } = read(
+      ['Koalition einigt sich', 'Berlin (dpa) - Die Koalition hat sich geeinigt.', 'Von Anna Berger', 'Die Opposition übt scharfe Kritik an dem Kompromiss.', 'Landtag wählt Präsidentin', 'Stuttgart (dpa) - Der Landtag hat gewählt.'].join('\n'),
+      'Europe/Berlin',
+    );
+    expect(rows.map((r) => [r.headline, r.author])).toEqual([
+      ['Koalition einigt sich', 'Anna Berger'],
+      ['Landtag wählt Präsidentin', null],
+    ]);
+  });
+
   test('`Von Anna Berger` under a dpa lead is the author', () => {
     const { rows } = read(['Koalition einigt sich', 'Von Anna Berger', 'Berlin (dpa) - Die Koalition hat sich geeinigt.', 'vor 25 Minuten'].join('\n'), 'Europe/Berlin');
     expect(rows).toEqual([row('Koalition einigt sich', 'Berlin', ['dpa'], 'Anna Berger', ['2026-11-28T11:34:00.000Z', '2026-11-28T11:35:00.000Z'])]);

@@ -356,10 +356,19 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
         headline = null;
         byline = null;
         break;
-      case 'byline':
-        byline = token;
-        // Its time dates the lead after it, not the story before it.
+      case 'byline': {
+        // A byline or stamp signs and dates the lead right after it (`headline / byline / lead`);
+        // one inside a story's text (`lead / Von Anna Berger / paragraph`) is that story's.
+        const next = tokens.peekSignificant();
+        if (current === null || next?.kind === 'lead') {
+          byline = token;
+        } else {
+          current.author ??= token.author;
+          current.ageText ??= token.ageAfter;
+          current.datetime ??= token.datetime;
+        }
         continue;
+      }
       case 'header':
         close();
         day = token.section;
