@@ -260,6 +260,14 @@ describe('6. byline lines between headline and lead', () => {
     ]);
   });
 
+  test('byline, reading time and update stamp on lines of their own', () => {
+    const { rows } = read(
+      ['Senate passes stopgap bill', 'Stephen Groves, The Associated Press', '3 minute read', 'Updated: 12:37 PM CST', 'WASHINGTON (AP) — The Senate passed a stopgap bill late on Friday.'].join('\n'),
+      'America/Chicago',
+    );
+    expect(rows).toEqual([row('Senate passes stopgap bill', 'WASHINGTON', ['AP'], 'Stephen Groves', ['2026-11-27T18:37:00.000Z', '2026-11-27T18:37:59.999Z'])]);
+  });
+
   test('a byline inside the text of a story signs that story, not the next', () => {
     const { rows } = read(
       ['Koalition einigt sich', 'Berlin (dpa) - Die Koalition hat sich geeinigt.', 'Von Anna Berger', 'Die Opposition übt scharfe Kritik an dem Kompromiss.', 'Landtag wählt Präsidentin', 'Stuttgart (dpa) - Der Landtag hat gewählt.'].join('\n'),

@@ -19,7 +19,7 @@
  */
 import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
 import { type DatelineCache, matchBareDateline, matchBylineDateline, matchDateline } from './dateline.js';
-import { agencyLine, clockHead, dateHeader, exactTime, stampTime } from './lines.js';
+import { agencyLine, clockHead, dateHeader, exactTime, labelledTime, stampTime } from './lines.js';
 import { isNoise } from './noise.js';
 
 /** What opens an item; `lead headline`: a headline right above a dateline lead (`STATE-BUDGET VOTE` / `AUSTIN, Texas — …`). */
@@ -53,7 +53,7 @@ function kindOf(line: string, datelines: DatelineCache): Kind {
   if (line.length > SHORT_LINE) return matchBareDateline(line) === null ? 'text' : 'bare';
   if (agencyLine(line) !== null) return 'agency';
   // A stamp dates the lead after it (wire.ts); its date is no header.
-  if (stampTime(line) !== null || exactTime(line) !== null) return 'stamp';
+  if (stampTime(line) !== null || exactTime(line) !== null || labelledTime(line) !== null) return 'stamp';
   // One age look-up serves the time, date and header tests.
   const found = line.length <= TIME_LINE_MAX ? findAgeAtStart(line, 'auto') : null;
   const day = found !== null && (found.kind === 'date' || found.kind === 'weekday');

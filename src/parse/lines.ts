@@ -151,6 +151,17 @@ export function stampTime(line: string): string | null {
   return published.join(' ');
 }
 
+/** `Updated: 12:37 PM CST`, `Aktualisiert am 11.12.2018, 19:41 Uhr`: a labelled time, its zone abbreviation dropped. */
+const LABELLED = /^(?:Updated|Published|Aktualisiert|Veröffentlicht|Bijgewerkt|Gepubliceerd|Mis à jour|Publié)(?: on| am| op| le)?:?\s+(.+?)(?:\s+[A-Z]{2,4})?$/u;
+
+/** The time a labelled time line gives (`Updated: 12:37 PM CST` → `12:37 PM`), or null. */
+export function labelledTime(line: string): string | null {
+  if (line.length > 60) return null;
+  const m = LABELLED.exec(line);
+  const time = m?.[1]?.trim() ?? '';
+  return time !== '' && looksLikeTime(time) ? time : null;
+}
+
 /** A date header holds a date and a few words of title at most. */
 const HEADER_MAX = 80;
 

@@ -18,7 +18,7 @@ import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../a
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
 import { type Dateline, type DatelineCache, leadAfterByline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
-import { bylineLine, dateHeader, exactTime, stampTime, withoutPreview } from './lines.js';
+import { bylineLine, dateHeader, exactTime, labelledTime, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -142,7 +142,7 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     // signs the lead after it, like a byline.
     const exact = exactTime(line);
     if (exact !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: null, dateline: null, section: null, author: null, datetime: exact };
-    const stamp = stampTime(line);
+    const stamp = stampTime(line) ?? labelledTime(line);
     const stampAge = stamp === null ? null : findAgeAtStart(stamp, lang);
     if (stampAge !== null) countVote(votes, stampAge);
     if (stamp !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: stamp, dateline: null, section: null, author: null, datetime: null };
@@ -231,6 +231,12 @@ function lastSentenceEnd(text: string, from: number): number {
     if (SENTENCE_ENDS.has(text.charCodeAt(i)) && /\s/.test(text[i + 1] as string)) return i + 1;
   }
   return from;
+}
+
+/** A byline waiting for its lead, with what one more byline line adds to it. */
+function signedBy(held: Token | null, more: Token): Token {
+  if (held === null) return more;
+  return { ...held, author: held.author ?? more.author, ageAfter: held.ageAfter ?? more.ageAfter, datetime: held.datetime ?? more.datetime };
 }
 
 function sameHeadline(text: string, headline: string): boolean {
@@ -361,7 +367,8 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
         // one inside a story's text (`lead / Von Anna Berger / paragraph`) is that story's.
         const next = tokens.peekSignificant();
         if (current === null || next?.kind === 'lead') {
-          byline = token;
+          // Name, reading time and stamp may stand on lines of their own: they add up.
+          byline = signedBy(byline, token);
         } else {
           current.author ??= token.author;
           current.ageText ??= token.ageAfter;
