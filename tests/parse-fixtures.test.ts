@@ -29,6 +29,8 @@ const CASES: { name: string; tz: string; now?: string }[] = [
   { name: 'de-kurz-2', tz: 'Europe/Berlin' },
   { name: 'en-ticker-1', tz: 'Europe/London' },
   { name: 'nl-dated-1', tz: 'Europe/Amsterdam' },
+  // A live blog: its day glued to its title, `22:05 Uhr` lines, an ad label, a bullet.
+  { name: 'de-liveblog-1', tz: 'Europe/Berlin' },
   // `- 09h50` lines under weekday headers, every item printed twice, a line of furniture in each.
   { name: 'fr-continu-1', tz: 'Africa/Conakry' },
   // Age on its own line before the headline, teasers without dateline, `- mehr...` link labels.
