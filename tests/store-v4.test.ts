@@ -210,7 +210,7 @@ describe('story file encoding', () => {
     const dir = await tempDir();
     const stories = hostileStories(9, 200, ['src-a', 'src-b']);
     const store = await openStore(dir);
-    for (const s of stories) store.put({ ...s, body: [`body of ${s.headline}`] });
+    for (const s of stories) store.put({ ...s, author: null, image: null, body: [`body of ${s.headline}`] });
     await store.close();
     for (const home of ['src-a', 'src-b']) {
       const own = stories.filter((s) => s.sources[0] === home);

@@ -8,6 +8,9 @@ import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js'
 import type { Extracted, ExtractedItem, Lang, LineMark, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
+import { guessLang } from './language.js';
+import { describeTemplate, inferTemplate } from './layout.js';
+import { readTickerSteps } from './ticker.js';
 import { readWireSteps } from './wire.js';
 
 export interface ParseOptions {
@@ -47,12 +50,10 @@ function chooseLang(asked: Lang | 'auto', votes: Map<Lang, number>): Lang {
   return best;
 }
 
-function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout = TEXT_GRAMMAR): ParseResult {
+function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout: string): ParseResult {
   if (stories.length === 0) warnings.push('no stories found');
-  return { stories, warnings, lang, layout };
+  return { stories, warnings, lang, layout: stories.length === 0 ? 'none (no items found)' : layout };
 }
-
-const TEXT_GRAMMAR = 'text grammar';
 
 /** Cut text lines into stories. Never throws on any input. */
 export function parseWire(lines: readonly string[], opts: ParseOptions): ParseResult {
@@ -60,11 +61,22 @@ export function parseWire(lines: readonly string[], opts: ParseOptions): ParseRe
 }
 
 function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<ParseResult> {
-  if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()));
-  const wire = yield* readWireSteps(lines, opts.lang);
+  if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()), 'none (input looks binary)');
+  const template = inferTemplate(lines);
+  yield;
   const warnings: string[] = [];
+  if (template.kind === 'leading') {
+    const ticker = yield* readTickerSteps(lines, template.opener, template.dateHeaders);
+    if (ticker.dropped > 0) warnings.push(`${ticker.dropped} line(s) before the first item dropped`);
+    if (ticker.skipped > 0) warnings.push(`${ticker.skipped} item(s) with a headline but no text skipped`);
+    const votes = ticker.langVotes.size > 0 ? ticker.langVotes : wordVotes(lines);
+    return finish(ticker.stories, warnings, chooseLang(opts.lang, votes), ticker.layout);
+  }
+  const wire = yield* readWireSteps(lines, opts.lang, template.dateHeaders);
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
-  return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes));
+  const datelines = wire.stories.some((s) => s.place !== null || s.agencies.length > 0) ? 'agency' : 'none';
+  const votes = wire.langVotes.size > 0 ? wire.langVotes : wordVotes(lines);
+  return finish(wire.stories, warnings, chooseLang(opts.lang, votes), describeTemplate(template, datelines));
 }
 
 /**
@@ -186,7 +198,14 @@ function itemParts(item: ExtractedItem): StoryParts {
     ageText: ageText === '' ? null : ageText,
     link: item.link,
     datetime: item.datetime,
+    author: null,
   };
+}
+
+/** The small words' language as a single vote, for a page whose times name no language. */
+function wordVotes(lines: readonly string[]): Map<Lang, number> {
+  const lang = guessLang(lines);
+  return lang === null ? new Map() : new Map([[lang, 1]]);
 }
 
 /** Items completed per step. */

@@ -45,8 +45,8 @@ import { BACKSLASH, CLOSE_ARRAY, COMMA, OPEN_ARRAY, QUOTE } from './json-bytes.j
 
 export const STORY_FILE_VERSION = 4;
 
-/** A story as its story file holds it: everything but the body. */
-export type StoryMeta = Omit<StoredStory, 'body'>;
+/** A story as its story file holds it: everything but the body (and byline and image, which it has no column for). */
+export type StoryMeta = Omit<StoredStory, 'body' | 'author' | 'image'>;
 
 /** The columns of a row, in order (as listed above): for tools and tests that read a story file. */
 export const STORY_COLUMNS = [
@@ -140,15 +140,21 @@ export class HeldStory implements StoredStory {
     this.publishedEarliest = publishedEarliest;
     this.publishedLatest = publishedLatest;
     this.updated = updated;
+    this.author = null;
+    this.image = null;
     this.#bodies = bodies;
   }
 
   /** A copy of `m` held by the store (arrays copied: the caller's stay its own). */
-  static of(m: StoryMeta, bodies: BodyShards): HeldStory {
-    return new HeldStory(
+  static of(m: StoryMeta & Partial<Pick<StoredStory, 'author' | 'image'>>, bodies: BodyShards): HeldStory {
+    const held = new HeldStory(
       m.id, onlyId(m.id, m.keys) ? null : [...m.keys], m.leadKey, [...m.sources], m.headline, m.headlineDerived, m.place, [...m.agencies],
       m.section, m.bodyHash, m.link, m.lang, m.firstSeen, m.lastSeen, m.publishedEarliest, m.publishedLatest, m.updated, bodies,
     );
+    // Byline and image live in memory only: story files have no column for them (SQLite will).
+    held.author = m.author ?? null;
+    held.image = m.image ?? null;
+    return held;
   }
 
   /**
@@ -178,12 +184,11 @@ export class HeldStory implements StoredStory {
     this.#bodies.set(this.sources[0] ?? '', this.id, paragraphs);
   }
 
-  /** The whole story, body included, in StoredStory's field order (for tools and tests). */
-  toJSON(): StoredStory {
+  /** The whole story, body included, in StoredStory's field order (for tools and tests); byline and image are not in story files. */
+  toJSON(): Omit<StoredStory, 'author' | 'image'> {
     const { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang } = this;
     const { firstSeen, lastSeen, publishedEarliest, publishedLatest, updated } = this;
-    // Byline and image are not columns of a story file: the SQLite store (issue 15's merge) keeps them.
-    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, author: null, image: null, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
+    return { id, keys, leadKey, sources, headline, headlineDerived, place, agencies, section, body, bodyHash, link, lang, firstSeen, lastSeen, publishedEarliest, publishedLatest, updated };
   }
 
   /** Column 1 of this story's row. */
