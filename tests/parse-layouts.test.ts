@@ -260,6 +260,17 @@ describe('6. byline lines between headline and lead', () => {
     ]);
   });
 
+  test('the same headline right above the next lead is that story\'s headline, not a repeat', () => {
+    const { rows } = read(
+      ['Kop van de dag', 'ROME (ANP) - Tekst een.', 'Kop van de dag', 'MILAAN (ANP) - Tekst twee.'].join('\n'),
+      'Europe/Amsterdam',
+    );
+    expect(rows).toEqual([
+      row('Kop van de dag', 'ROME', ['ANP'], null, [null, NOW.toISOString()]),
+      row('Kop van de dag', 'MILAAN', ['ANP'], null, [null, NOW.toISOString()]),
+    ]);
+  });
+
   test('byline, reading time and update stamp on lines of their own', () => {
     const { rows } = read(
       ['Senate passes stopgap bill', 'Stephen Groves, The Associated Press', '3 minute read', 'Updated: 12:37 PM CST', 'WASHINGTON (AP) — The Senate passed a stopgap bill late on Friday.'].join('\n'),

@@ -397,8 +397,10 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
           token.text.length <= MAX_HEADLINE &&
           token.text.includes(' ') &&
           (current === null || !token.text.endsWith('.'));
-        // A headline printed again (a `… Preview` teaser of it) is the same story.
-        if (current?.headline != null && token.ageAfter === null && sameHeadline(token.text, current.headline)) break;
+        // A headline printed again (a `… Preview` teaser of it) is the same story; the same words
+        // unlabelled right above a lead head that lead's story (a page may give many stories one headline).
+        const repeat = current?.headline != null && token.ageAfter === null && sameHeadline(token.text, current.headline);
+        if (repeat && (!isHeadline || withoutPreview(token.text) !== token.text)) break;
         if (isHeadline) headline = token.text;
         else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
         break;
