@@ -26,7 +26,7 @@ describe('per-item links and images in a dateline list', () => {
   it('each story takes the link around its headline or lead and the image of its block', async () => {
     const html = await readFile(new URL('nl-links.html', FIXTURES), 'utf8');
     const result = parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' });
-    expect(result.layout).toBe('text grammar');
+    expect(result.layout).toBe('text grammar: headline · dateline lead · body (ages trail)');
     expect(result.stories.map((s) => [s.place, s.headlineDerived, s.link, s.image])).toEqual([
       // <base href> resolves the links; the link to a topic inside the lead is not the story's.
       ['BRUSSEL', false, 'https://www.voorbeeldblad.nl/buitenland/80411/grens-weer-open', 'https://www.voorbeeldblad.nl/beeld/2026/grens-open.jpg'],
