@@ -38,6 +38,9 @@ interface Item {
   agencies: string[];
   place: string | null;
   section: string | null;
+  /** The lines the headline and the lead came from (-1: none). */
+  headlineAt: number;
+  leadAt: number;
 }
 
 export interface TickerResult {
@@ -48,6 +51,8 @@ export interface TickerResult {
   dropped: number;
   /** Items without text (a time and a headline alone), left out. */
   skipped: number;
+  /** Per story, two numbers: the index of its headline line and of its lead line (-1: none). */
+  spans: number[];
 }
 
 /** Lines read per step, and items built per step. */
@@ -85,8 +90,8 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
   let header: string | null = null;
   let section: string | null = null;
   let dropped = 0;
-  const open = (time: string | null, headline: string | null): Item => {
-    const item: Item = { time, header, headline, body: [], dateline: null, author: null, agencies: [], place: null, section };
+  const open = (time: string | null, headline: string | null, headlineAt = -1): Item => {
+    const item: Item = { time, header, headline, body: [], dateline: null, author: null, agencies: [], place: null, section, headlineAt, leadAt: -1 };
     items.push(item);
     return item;
   };
@@ -113,7 +118,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
     if (opener === 'clock') {
       const head = clockHead(line);
       if (head !== null) {
-        current = open(head.time, head.headline);
+        current = open(head.time, head.headline, i);
         continue;
       }
     } else if (opener === 'time') {
@@ -126,13 +131,14 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
         current = open(glued.time, null);
         current.dateline = glued.dateline;
         current.body.push(line.slice(glued.time.length));
+        current.leadAt = i;
         continue;
       }
     } else if (opener === 'headline' || opener === 'lead headline') {
       const next = nextSignificant(lines, i);
       const opens = opener === 'headline' ? next !== undefined && opensStory(line, next) : next !== undefined && headsLead(line, next, datelines);
       if (opens) {
-        current = open(null, line);
+        current = open(null, line, i);
         continue;
       }
     } else if (opener === 'agency') {
@@ -147,7 +153,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       }
       const next = nextSignificant(lines, i);
       if (next !== undefined && agencyLine(next) !== null && line.length <= MAX_HEADLINE) {
-        current = open(null, line.replace(BULLET, ''));
+        current = open(null, line.replace(BULLET, ''), i);
         continue;
       }
     }
@@ -176,6 +182,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
       }
       // A lead after a teaser is the item's first paragraph all the same: the dateline opens the story.
       target.body.unshift(dropMoreLink(lead));
+      target.leadAt = i;
       continue;
     }
     if (item === null) {
@@ -184,11 +191,13 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
     }
     if (item.headline === null && item.body.length === 0 && line.length <= MAX_HEADLINE && !readsAsSentences(line)) {
       item.headline = line.replace(BULLET, '');
+      item.headlineAt = i;
       continue;
     }
     if (item.headline !== null && same(withoutPreview(line), item.headline)) continue;
     // A label between items (`IN SPORTS:`) is no text of the item before it.
     if (LABEL.test(line)) continue;
+    if (item.body.length === 0) item.leadAt = i;
     item.body.push(dropMoreLink(line));
   }
   return yield* finishItems(items, opener, dateHeaders, dropped);
@@ -285,6 +294,7 @@ function* finishItems(all: Item[], opener: Opener, dateHeaders: boolean, dropped
   const trustBare = bareCount >= 2 && bareCount * 2 >= items.length;
   const withAgency = items.some((item) => item.dateline !== null);
   const stories: ParsedStory[] = [];
+  const spans: number[] = [];
   const votes: Votes = { strong: new Map(), weak: new Map() };
   let skipped = 0;
   for (let k = 0; k < items.length; k++) {
@@ -306,9 +316,10 @@ function* finishItems(all: Item[], opener: Opener, dateHeaders: boolean, dropped
     if (story.agencies.length === 0 && item.agencies.length > 0) story.agencies = item.agencies;
     story.place ??= item.place;
     stories.push(story);
+    spans.push(item.headlineAt, item.leadAt);
     countVotes(votes, item.time);
     countVotes(votes, item.header);
   }
   const datelines = withAgency ? 'agency' : trustBare ? 'bare' : 'none';
-  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, layout: describeTemplate({ kind: 'leading', opener, dateHeaders }, datelines), dropped, skipped };
+  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, layout: describeTemplate({ kind: 'leading', opener, dateHeaders }, datelines), dropped, skipped, spans };
 }

@@ -64,6 +64,8 @@ export interface WireResult {
   /** How many ages each language's words matched; calendar dates only on a page with no other age (see Votes). */
   langVotes: Map<Lang, number>;
   strayAges: number;
+  /** Per story, two numbers: the index of its headline line and of its lead line (-1: none). */
+  spans: number[];
 }
 
 /**
@@ -258,7 +260,11 @@ function readsAsParagraph(text: string): boolean {
  */
 class TokenStream {
   private readonly ahead: Token[] = [];
+  /** The line each token read ahead came from. */
+  private readonly aheadAt: number[] = [];
   private head = 0;
+  /** The line the token last taken came from. */
+  at = -1;
   private line = 0;
   private readonly datelines: DatelineCache = new Map();
 
@@ -277,13 +283,16 @@ class TokenStream {
 
   take(): Token | undefined {
     if (this.head < this.ahead.length) {
+      this.at = this.aheadAt[this.head] as number;
       const token = this.ahead[this.head++];
       if (this.head === this.ahead.length) {
         this.ahead.length = 0;
+        this.aheadAt.length = 0;
         this.head = 0;
       }
       return token;
     }
+    this.at = this.line;
     return this.read();
   }
 
@@ -293,8 +302,9 @@ class TokenStream {
       const token = this.ahead[i] as Token;
       if (token.kind !== 'noise' && token.kind !== 'byline') return token;
     }
-    for (let token = this.read(); token !== undefined; token = this.read()) {
+    for (let at = this.line, token = this.read(); token !== undefined; at = this.line, token = this.read()) {
       this.ahead.push(token);
+      this.aheadAt.push(at);
       if (token.kind !== 'noise' && token.kind !== 'byline') return token;
     }
     return undefined;
@@ -310,12 +320,17 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
   const tokens = new TokenStream(lines, lang, votes, dateHeaders);
 
   const stories: ParsedStory[] = [];
+  const spans: number[] = [];
   // The story being read and its lead's dateline. It is completed when it closes, a few lines
   // on, so that its parts die young and only the finished story outlives the page.
   let current: StoryParts | null = null;
   let dateline: Dateline | null = null;
   let section: string | null = null;
   let headline: string | null = null;
+  // The lines of the headline waiting for its lead, and of the story's headline and lead.
+  let headlineAt = -1;
+  let storyHeadlineAt = -1;
+  let storyLeadAt = -1;
   let strayAges = 0;
   // A page names the same few ages again and again: each story keeps the page's first copy, so
   // that the copies made while matching die young instead of being kept (datelines: see DatelineCache).
@@ -333,7 +348,10 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
     if (current === null) return;
     current.ageText ??= day;
     const story = buildStory(current, dateline);
-    if (story !== null) stories.push(story);
+    if (story !== null) {
+      stories.push(story);
+      spans.push(storyHeadlineAt, storyLeadAt);
+    }
     current = null;
   };
   const closeWith = (age: string): void => {
@@ -359,6 +377,8 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
           author: token.author ?? byline?.author ?? null,
         };
         dateline = token.dateline;
+        storyHeadlineAt = headline === null ? -1 : headlineAt;
+        storyLeadAt = tokens.at;
         headline = null;
         byline = null;
         break;
@@ -401,8 +421,10 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
         // unlabelled right above a lead head that lead's story (a page may give many stories one headline).
         const repeat = current?.headline != null && token.ageAfter === null && sameHeadline(token.text, current.headline);
         if (repeat && (!isHeadline || withoutPreview(token.text) !== token.text)) break;
-        if (isHeadline) headline = token.text;
-        else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
+        if (isHeadline) {
+          headline = token.text;
+          headlineAt = tokens.at;
+        } else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
         break;
       }
       case 'noise':
@@ -412,5 +434,5 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
     if (token.ageAfter !== null) closeWith(token.ageAfter);
   }
   close();
-  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, strayAges };
+  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, strayAges, spans };
 }
