@@ -56,8 +56,6 @@ export function hostileStories(seed: number, count: number, sources: readonly st
       section: orNull(),
       bodyHash: next() < 0.8 ? 'ab'.repeat(16) : text(),
       link: orNull(),
-      author: null,
-      image: null,
       lang: pick(['nl', 'de', text()]) as Lang,
       firstSeen: pick(times),
       lastSeen: pick(times),
