@@ -103,7 +103,10 @@ export interface ParseResult {
   warnings: string[];
   /** Language the age words were in (or the one asked for). */
   lang: Lang;
-  /** Which reader found the stories: `text grammar`, `selectors`, `article page`, `repeated blocks at <css path>`. */
+  /**
+   * Which reader found the stories, for people: `text grammar: time · headline · dateline lead ·
+   * body (ages lead)`, `selectors`, `article page`, `repeated blocks at <css path>`.
+   */
   layout: string;
   /** For repeated blocks: the selectors that would pin them in the source's config. */
   selectors?: PinnedSelectors;
@@ -172,7 +175,7 @@ export interface EntryView {
   link: string;
   published: Date;
   updated: Date;
-  /** `ANP/RTR`, or the source title when the story names no agency. */
+  /** The byline; else `ANP/RTR`; else the source title when the story names no agency. */
   author: string;
   category: string | null;
   /** Plain-text paragraphs; the renderer escapes them. */

@@ -76,7 +76,7 @@ test('a page over HTTP: the stories as a table, layout, language, zone, warnings
     [
       `3 stories in ${url}`,
       '',
-      'layout     text grammar',
+      'layout     text grammar: headline · dateline lead · body (ages trail)',
       'language   nl',
       'time zone  Europe/Amsterdam (assumed for nl; --timezone to change)',
       '',
@@ -141,7 +141,7 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
         link: null,
       },
     ],
-    layout: 'text grammar',
+    layout: 'text grammar: headline · dateline lead · body (ages trail)',
     lang: 'nl',
     timezone: 'Europe/Amsterdam',
     timezoneAssumed: true,

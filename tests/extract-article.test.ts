@@ -80,6 +80,6 @@ describe('article pages', () => {
   it('a page without article metadata is read as lines, as before', () => {
     const html = '<h1>Nieuws</h1><h2>Kop van het bericht hier</h2><p>ROME (ANP) - Tekst van het bericht.</p>';
     const parsed = parseExtracted(extract({ sourceId: 'a', url: 'https://x.example/', mediaType: 'text/html', text: html, fetchedAt: NOW }, { format: 'auto' }), { lang: 'nl' });
-    expect([parsed.layout, parsed.stories.map((s) => s.headline)]).toEqual(['text grammar', ['Kop van het bericht hier']]);
+    expect([parsed.layout, parsed.stories.map((s) => s.headline)]).toEqual(['text grammar: headline · dateline lead · body (ages trail)', ['Kop van het bericht hier']]);
   });
 });

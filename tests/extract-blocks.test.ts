@@ -73,7 +73,7 @@ describe('repeated blocks on listing layouts', () => {
     const blocks = extracted.kind === 'lines' && extracted.blocks !== undefined ? runSteps(extracted.blocks()) : null;
     expect(blocks?.items.length).toBe(7);
     const result = parseExtracted(extracted, { lang: 'nl' });
-    expect([result.layout, result.stories.length]).toEqual(['text grammar', 8]);
+    expect([result.layout, result.stories.length]).toEqual(['text grammar: headline · dateline lead · body (ages trail)', 8]);
   });
 });
 
@@ -95,13 +95,13 @@ describe('pages where the detector must find nothing', () => {
   it('a search page and a login page give no story at all', async () => {
     for (const name of ['none-search.html', 'none-login.html']) {
       const result = parseExtracted(extract(doc(await read(name)), { format: 'auto' }), { lang: 'auto' });
-      expect([result.layout, result.stories]).toEqual(['text grammar', []]);
+      expect([result.layout, result.stories]).toEqual(['none (no items found)', []]);
     }
   });
 
-  it('an article page without metadata stays one text-grammar page, its "more news" list no listing', async () => {
+  it('an article page without metadata or dateline gives no story: its "more news" list is no listing', async () => {
     const result = parseExtracted(extract(doc(await read('none-article.html')), { format: 'auto' }), { lang: 'en' });
-    expect(result.layout).toBe('text grammar');
+    expect(result.layout).toBe('none (no items found)');
     expect(result.stories.map((s) => s.link)).not.toContain('https://www.example.org/local/bridge-repairs');
   });
 });

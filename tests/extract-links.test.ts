@@ -26,7 +26,7 @@ describe('per-item links and images in a dateline list', () => {
   it('each story takes the link around its headline or lead and the image of its block', async () => {
     const html = await readFile(new URL('nl-links.html', FIXTURES), 'utf8');
     const result = parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' });
-    expect(result.layout).toBe('text grammar');
+    expect(result.layout).toBe('text grammar: headline · dateline lead · body (ages trail)');
     expect(result.stories.map((s) => [s.place, s.headlineDerived, s.link, s.image])).toEqual([
       // <base href> resolves the links; the link to a topic inside the lead is not the story's.
       ['BRUSSEL', false, 'https://www.voorbeeldblad.nl/buitenland/80411/grens-weer-open', 'https://www.voorbeeldblad.nl/beeld/2026/grens-open.jpg'],
@@ -41,6 +41,33 @@ describe('per-item links and images in a dateline list', () => {
     ]);
     // The logo in the page header is chrome, not the first story's image.
     expect(result.stories.map((s) => s.image)).not.toContain('https://www.voorbeeldblad.nl/img/logo.png');
+  });
+
+  it('ticker items take their headline line\'s link and image though the grammar cut a clock, bullet or more-link off the line', () => {
+    const page = (items: string[]): Document => doc(`<main>${items.map((i) => `<div>${i}</div>`).join('')}</main>`, 'https://x.example/');
+    const read = (d: Document): [string, string, string | null, string | null][] => {
+      const result = parseExtracted(extract(d, { format: 'html' }), { lang: 'auto' });
+      return result.stories.map((s) => [result.layout, s.headline, s.link, s.image]);
+    };
+    const clock = (n: number): string =>
+      `<h2>1${n}:01 <a href="/c/${n}">Helfer warnen vor Hunger ${n}</a></h2><img src="/i/${n}.jpg"><p>Juba - Die Vereinten Nationen warnen ${n}. Die Lage sei ernst.</p>`;
+    const clockLayout = 'text grammar: time headline · dateline lead (no agency) · body (ages lead)';
+    expect(read(page([clock(1), clock(2)]))).toEqual([
+      [clockLayout, 'Helfer warnen vor Hunger 1', 'https://x.example/c/1', 'https://x.example/i/1.jpg'],
+      [clockLayout, 'Helfer warnen vor Hunger 2', 'https://x.example/c/2', 'https://x.example/i/2.jpg'],
+    ]);
+    const agency = (n: number): string => `<h2><a href="/a/${n}">• Séisme au large du Japon ${n}</a></h2><p>AFP, 0${n}h32</p><p>Un séisme a frappé la côte. Aucun dégât.</p>`;
+    const agencyLayout = 'text grammar: headline · agency and time · lead · body';
+    expect(read(page([agency(1), agency(2)]))).toEqual([
+      [agencyLayout, 'Séisme au large du Japon 1', 'https://x.example/a/1', null],
+      [agencyLayout, 'Séisme au large du Japon 2', 'https://x.example/a/2', null],
+    ]);
+    const teaser = (n: number): string => `<p>vor ${n} Stunden</p><p>Sturm legt Bahnverkehr lahm ${n}</p><p><a href="/t/${n}">Züge fallen aus. mehr...</a></p>`;
+    const teaserLayout = 'text grammar: time · headline · lead · body (ages lead)';
+    expect(read(page([teaser(1), teaser(2)]))).toEqual([
+      [teaserLayout, 'Sturm legt Bahnverkehr lahm 1', 'https://x.example/t/1', null],
+      [teaserLayout, 'Sturm legt Bahnverkehr lahm 2', 'https://x.example/t/2', null],
+    ]);
   });
 
   it('marks only lines with a link or an image, and none for plain text or without a page URL', () => {

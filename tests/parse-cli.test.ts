@@ -26,7 +26,7 @@ async function parseBytes(name: string, bytes: Uint8Array | string): Promise<{ c
 }
 
 test('an empty file: no stories, a warning, exit 0', async () => {
-  expect(await parseBytes('empty.txt', '')).toEqual({ code: 0, out: { stories: [], warnings: ['no stories found'] }, stderr: '' });
+  expect(await parseBytes('empty.txt', '')).toEqual({ code: 0, out: { layout: 'none (no items found)', stories: [], warnings: ['no stories found'] }, stderr: '' });
 });
 
 test('binary bytes: no stories, a warning, exit 0', async () => {
@@ -48,7 +48,7 @@ test('20 MB of text without a dateline: no stories, a warning, exit 0', async ()
   const para = 'Het weer blijft de komende dagen wisselvallig, met af en toe regen en een matige wind uit het zuidwesten (ANP). ';
   const text = `${para.repeat(3)}\n`.repeat(Math.ceil(20e6 / (para.length * 3 + 1)));
   expect(text.length).toBeGreaterThanOrEqual(20e6);
-  expect(await parseBytes('big.txt', text)).toEqual({ code: 0, out: { stories: [], warnings: ['no stories found'] }, stderr: '' });
+  expect(await parseBytes('big.txt', text)).toEqual({ code: 0, out: { layout: 'none (no items found)', stories: [], warnings: ['no stories found'] }, stderr: '' });
 });
 
 test('a missing file: one line on stderr, exit 2', async () => {
@@ -120,6 +120,6 @@ describe('an HTML page (issue 14.8)', () => {
 
   test('--format-in text reads the markup as text, as a source with format: text would: no stories', async () => {
     const text = await runParse([HTML_PAGE, '--format-in', 'text', '--lang', 'nl', '--now', NOW]);
-    expect([text.code, JSON.parse(text.stdout)]).toEqual([0, { stories: [], warnings: ['no stories found'] }]);
+    expect([text.code, JSON.parse(text.stdout)]).toEqual([0, { layout: 'none (no items found)', stories: [], warnings: ['no stories found'] }]);
   });
 });

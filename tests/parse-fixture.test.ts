@@ -34,6 +34,7 @@ test('the nl fixture gives exactly 8 stories in page order', async () => {
     headlineDerived: false,
     dateline: 'WASHINGTON',
     agencies: ['ANP', 'AFP'],
+    author: null,
     section: null,
     body: [
       LEAD_WASHINGTON,
@@ -54,6 +55,7 @@ test('the nl fixture gives exactly 8 stories in page order', async () => {
       headlineDerived: true,
       dateline: place,
       agencies,
+      author: null,
       section: 'Buitenland',
       body: [`${place} (${agencyText}) - ${sentence}${rest}`],
       age,

@@ -5,7 +5,7 @@ export const de: Lexicon = {
   lang: 'de',
   // Bare "gerade"/"eben"/"jetzt" are left out: they open ordinary sentences.
   moments: ['gerade eben', 'soeben', 'vor wenigen Sekunden', 'vor ein paar Sekunden', 'vor weniger als einer Minute'],
-  phrases: ['vor {n} {unit}', '{day}', '{day} {time}', '{day}, {time}', '{day} um {time}', '{time}'],
+  phrases: ['vor {n} {unit}', 'vor etwa {n} {unit}', 'vor rund {n} {unit}', '{day}', '{day} {time}', '{day}, {time}', '{day} um {time}', '{time}'],
   numbers: { einer: 1, einem: 1, eins: 1 },
   units: {
     sekunde: SECOND,

@@ -5,7 +5,7 @@ export const en: Lexicon = {
   lang: 'en',
   // Bare "now" is left out: too many English sentences start with it.
   moments: ['just now', 'a few seconds ago', 'seconds ago', 'moments ago', 'a moment ago', 'less than a minute ago'],
-  phrases: ['{n} {unit} ago', '{day}', '{day} {time}', '{day} at {time}', '{day}, {time}', '{time}'],
+  phrases: ['{n} {unit} ago', 'about {n} {unit} ago', '{day}', '{day} {time}', '{day} at {time}', '{day}, {time}', '{time}'],
   numbers: { a: 1, an: 1, one: 1 },
   units: {
     second: SECOND,
@@ -44,6 +44,7 @@ export const en: Lexicon = {
     '{weekday}',
     '{weekday}, {month} {D}, {Y}',
     '{weekday} {D} {month} {Y}',
+    '{weekday}, {D} {month} {Y}',
   ],
   dateTimes: ['{date} {time}', '{date} at {time}', '{date}, {time}'],
   months: {
@@ -51,7 +52,11 @@ export const en: Lexicon = {
     jul: 7, august: 8, aug: 8, september: 9, sep: 9, sept: 9, october: 10, oct: 10, november: 11, nov: 11,
     december: 12, dec: 12,
   },
-  weekdays: { sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6 },
+  // Three-letter forms as wire stamps print them (`Reuters Thu 02 Apr 2020 16:57`).
+  weekdays: {
+    sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6,
+    sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
+  },
   ordinals: ['st', 'nd', 'rd', 'th'],
   vagueUnits: ['month', 'months', 'mo', 'mos', 'year', 'years', 'yr', 'yrs', 'y'],
 };

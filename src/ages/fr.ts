@@ -4,7 +4,7 @@ import { DAY, HOUR, MINUTE, SECOND, WEEK, type Lexicon } from './lexicon.js';
 export const fr: Lexicon = {
   lang: 'fr',
   moments: ["à l'instant", "a l'instant", 'il y a quelques secondes', 'il y a un instant', 'il y a moins d’une minute'],
-  phrases: ['il y a {n} {unit}', '{day}', '{day} {time}', '{day} à {time}', '{day}, {time}', '{time}'],
+  phrases: ['il y a {n} {unit}', 'il y a environ {n} {unit}', '{day}', '{day} {time}', '{day} à {time}', '{day}, {time}', '{time}'],
   numbers: { un: 1, une: 1 },
   units: {
     seconde: SECOND,

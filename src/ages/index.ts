@@ -233,9 +233,32 @@ function resolveInterval(text: string, now: number, opts: AgeOptions, kinds?: Re
   const zone = zoneFor(opts.timeZone);
   if (typeof zone === 'string') return zone;
   const match = findIn(indexFor(opts.lang), text, 'whole');
+  if (match === null && kinds === undefined) return compoundAge(text, now, opts);
   if (match === null || (kinds !== undefined && !kinds.has(match.pattern.kind))) return null;
   const r = resolveMatch(match, now, zone);
   return typeof r === 'string' ? r : { earliest: r.earliest, latest: r.latest, lang: match.pattern.lang };
+}
+
+/** A count and unit before a relative age (`3 days` in `3 days 23 hours ago`). */
+const LEADING_COUNT = /^\s*(\d{1,4})\s*(\p{L}+\.?)\s+(?=\d)/u;
+const RELATIVE: ReadonlySet<AgeKind> = new Set(['relative']);
+
+/**
+ * `3 days 23 hours ago`: the relative age after the leading count, moved back by that count of
+ * its unit (the page floors only the smaller unit, so the interval keeps that unit's width).
+ */
+function compoundAge(text: string, now: number, opts: AgeOptions): Resolved | string | null {
+  const m = LEADING_COUNT.exec(text);
+  if (m === null) return null;
+  const word = (m[2] ?? '').toLowerCase();
+  // The unit word names the language (a page whose other ages name none was read as the default).
+  const langs = opts.lang === 'auto' ? LANGS : [opts.lang, ...LANGS.filter((l) => l !== opts.lang)];
+  const lang = langs.find((l) => lexiconOf(l).units.has(word));
+  if (lang === undefined) return null;
+  const shift = Number(m[1]) * (lexiconOf(lang).units.get(word) ?? 0);
+  const rest = resolveInterval(text.slice(m[0].length), now - shift, { ...opts, lang }, RELATIVE);
+  if (rest === null || typeof rest === 'string') return rest;
+  return { earliest: rest.earliest, latest: rest.latest, lang: rest.lang };
 }
 
 function errorOf(text: string, why: string | null): string {
@@ -268,6 +291,8 @@ const WEAK_KINDS: ReadonlySet<AgeKind> = new Set(['date', 'dateClock']);
 /** An age phrase found in a line, as it stands there. */
 export interface FoundAge {
   text: string;
+  /** What the phrase names (`date` for a calendar day without a clock time). */
+  kind: AgeKind;
   /** The language whose words matched; a tie between languages goes to the first in nl, en, de, fr. */
   lang: Lang;
   /** Whether the phrase is weak evidence of the page's language (a calendar date). */
@@ -277,7 +302,7 @@ export interface FoundAge {
 /** matchAgeAtStart, and whether the phrase is weak evidence of the page's language. */
 export function findAgeAtStart(text: string, lang: Lang | 'auto'): FoundAge | null {
   const best = findIn(indexFor(lang), text, 'atStart');
-  return best && { text: best.text, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
+  return best && { text: best.text, kind: best.pattern.kind, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
 }
 
 /**
@@ -303,7 +328,7 @@ export function findAgeAtEnd(text: string, lang: Lang | 'auto'): (FoundAge & { i
   // A match at the window's very edge might reach further left: search the whole text then.
   if (best && best.index === 0 && shift > 0) best = findIn(indexFor(lang), text, 'atEnd');
   else if (best) best = { ...best, index: best.index + shift };
-  return best && { text: best.text, index: best.index, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
+  return best && { text: best.text, index: best.index, kind: best.pattern.kind, lang: best.pattern.lang, weak: WEAK_KINDS.has(best.pattern.kind) };
 }
 
 /** An age phrase that ends `text` (`… geeft. 1 uur geleden`); `index` is where it starts. */

@@ -12,7 +12,7 @@ export const nl: Lexicon = {
     'enkele seconden geleden',
     'minder dan een minuut geleden',
   ],
-  phrases: ['{n} {unit} geleden', '{day}', '{day} {time}', '{day} om {time}', '{day}, {time}', '{time}'],
+  phrases: ['{n} {unit} geleden', 'ongeveer {n} {unit} geleden', 'circa {n} {unit} geleden', '{day}', '{day} {time}', '{day} om {time}', '{day}, {time}', '{time}'],
   numbers: { een: 1, één: 1 },
   units: {
     seconde: SECOND,
@@ -34,7 +34,7 @@ export const nl: Lexicon = {
   days: { vandaag: 0, gisteren: -1, eergisteren: -2 },
   clocks: ['{H}:{M}', '{H}:{M} uur', '{H}.{M} uur'],
   ampm: {},
-  dates: ['{D} {month} {Y}', '{D} {month}', '{D}-{MM}-{Y}', '{weekday}', '{weekday} {D} {month} {Y}', '{weekday} {D} {month}'],
+  dates: ['{D} {month} {Y}', '{D} {month}', '{D}-{MM}-{Y}', '{weekday}', '{weekday} {D} {month} {Y}', '{weekday} {D} {month}', '{weekday}, {D} {month} {Y}', '{weekday}, {D} {month}'],
   dateTimes: ['{date} {time}', '{date}, {time}', '{date} om {time}'],
   months: {
     januari: 1, jan: 1, februari: 2, feb: 2, febr: 2, maart: 3, mrt: 3, april: 4, apr: 4, mei: 5, juni: 6, jun: 6,

@@ -100,13 +100,14 @@ function readOptions(argv: string[], io: ParseIo): Options | { error: string } |
   return { file: positionals[0] ?? '-', lang: values.lang, timeZone: values.tz, now, format: values.format, formatIn };
 }
 
-function toJson(stories: DatedStory[], warnings: string[]): string {
+function toJson(stories: DatedStory[], warnings: string[], layout: string): string {
   const out = stories.map((s) => ({
     id: storyKey(s.headline),
     headline: s.headline,
     headlineDerived: s.headlineDerived,
     dateline: s.place,
     agencies: s.agencies,
+    author: s.author,
     section: s.section,
     body: s.body,
     age: s.ageText,
@@ -114,16 +115,17 @@ function toJson(stories: DatedStory[], warnings: string[]): string {
     publishedEarliest: s.publishedEarliest === null ? null : formatIso(s.publishedEarliest),
     publishedLatest: formatIso(s.publishedLatest),
   }));
-  return `${JSON.stringify({ stories: out, warnings }, null, 2)}\n`;
+  return `${JSON.stringify({ layout, stories: out, warnings }, null, 2)}\n`;
 }
 
 function toText(stories: DatedStory[]): string {
   const blocks = stories.map((s, i) => {
     const dateline = s.place === null ? '(no dateline)' : `${s.place} (${s.agencies.join('/')})`;
+    const byline = s.author === null ? '' : ` · by ${s.author}`;
     const when = `${formatIso(s.publishedLatest)}${s.ageText === null ? '' : ` (${s.ageText})`}`;
     const lines = [
       `${i + 1}. ${s.headline}${s.headlineDerived ? ' [derived]' : ''}`,
-      `   ${dateline} · ${s.section ?? 'no section'} · ${when}`,
+      `   ${dateline} · ${s.section ?? 'no section'} · ${when}${byline}`,
       `   id ${storyKey(s.headline)}`,
       ...s.body.map((p) => `   | ${p}`),
     ];
@@ -185,7 +187,7 @@ export async function parseCommand(argv: string[], io: ParseIo): Promise<number>
   warnings.push(...parsed.warnings, ...dated.warnings);
 
   if (opts.format === 'json') {
-    io.stdout(toJson(dated.stories, warnings));
+    io.stdout(toJson(dated.stories, warnings, parsed.layout));
   } else {
     io.stdout(toText(dated.stories));
     for (const w of warnings) io.stderr(`wirefeed parse: warning: ${w}\n`);

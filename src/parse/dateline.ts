@@ -5,16 +5,16 @@
  */
 
 export interface Dateline {
-  /** `WASHINGTON`, `SAO PAULO`, `München`. */
-  place: string;
+  /** `WASHINGTON`, `SAO PAULO`, `München`; null after a byline without a place (`By Jonathan Allen (Reuters) – `). */
+  place: string | null;
   /** `['ANP', 'AFP']`. */
   agencies: string[];
   /** Length of the dateline in the paragraph, dash and following space included. */
   length: number;
 }
 
-/** A place word starts with a capital: `TEL`, `München`, `St.`, `Saint-Denis`. */
-const WORD = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}`;
+/** A place word starts with a capital: `TEL`, `München`, `St.`, `Saint-Denis`; two places join with a slash (`SRINAGAR/NEW DELHI`, `Frankfurt/Main`). */
+const WORD = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}(?:/\p{Lu}[\p{L}\p{M}'’.\-]{0,30})?`;
 /** Small words inside a place name (`Rio de Janeiro`, `Frankfurt am Main`, `Den Haag aan Zee`). */
 const CONNECTOR = String.raw`(?:de|del|do|da|di|du|des|la|le|las|los|am|an|der|den|aan|op|sur|en|im|upon)`;
 /** Dutch elided articles before a place: `'S-HERTOGENBOSCH`, `'s-Gravenhage`, `'T ZAND`. */
@@ -115,4 +115,90 @@ export function matchDateline(paragraph: string, cache?: DatelineCache): Datelin
   // The match is the text candidateEnd measured, so later lines find it under their key.
   cache?.set(m[0], found && { place, agencies: agencies.slice() });
   return found && { place, agencies, length: m[0].length };
+}
+
+/** Byline words glued before a dateline, per language. */
+const BYLINE_START = /^(?:By|BY|Von|VON|Par|PAR|Door|DOOR) /u;
+const AGENCY_DASH = new RegExp(`^${AGENCIES}${DASH}`, 'u');
+const CAPS = /^\p{Lu}[\p{Lu}\p{M}'’.\-/]*,?$/u;
+/** Words of names and of the place after them (`SRINAGAR/NEW DELHI`). */
+const NAME_WORD = /^(?:\p{Lu}[\p{L}\p{M}'’.\-/]*,?|van|der|den|de|du|von|la|le|ter|ten)$/u;
+const JOINERS = new Set(['and', 'AND', 'und', 'UND', 'et', 'ET', 'en', 'EN', '&']);
+const INITIAL = /^\p{Lu}\.$/u;
+
+/** A byline and the dateline after it. */
+export interface BylineDateline {
+  author: string;
+  /** Null when the byline stands right before the agencies (`By Jonathan Allen (Reuters) – `). */
+  place: string | null;
+  agencies: string[];
+  /** Length of byline and dateline, dash and following space included. */
+  length: number;
+}
+
+/**
+ * Where the names end in the words between `By` and the parenthesis. Names in mixed case end
+ * where the capitals of the place begin (`Kevin Krolicki and Chen Aizhu SINGAPORE`); names in
+ * capitals are two words each, three with an initial (`MATT BROWN WASHINGTON`).
+ */
+function namesEnd(words: readonly string[]): number {
+  if (!words.every((w) => CAPS.test(w) || JOINERS.has(w))) {
+    let end = words.length;
+    while (end > 0 && CAPS.test(words[end - 1] as string) && (words[end - 1] as string).length > 1) end--;
+    return end;
+  }
+  let i = 0;
+  for (;;) {
+    i += INITIAL.test(words[i + 1] ?? '') ? 3 : 2;
+    if (i < words.length && JOINERS.has(words[i] as string)) i++;
+    else if (i < words.length && (words[i - 1] as string).endsWith(',')) continue;
+    else return Math.min(i, words.length);
+  }
+}
+
+/**
+ * A byline glued before a dateline (`By Kevin Krolicki and Chen Aizhu SINGAPORE (Reuters) – `,
+ * `By MATT BROWN WASHINGTON (AP) — `, `By Jonathan Allen (Reuters) – `), or null. The byline is
+ * the author, never part of the place.
+ */
+export function matchBylineDateline(paragraph: string): BylineDateline | null {
+  const by = BYLINE_START.exec(paragraph);
+  if (by === null) return null;
+  const open = paragraph.indexOf('(');
+  if (open <= by[0].length || open >= PAREN_WITHIN) return null;
+  const tail = AGENCY_DASH.exec(paragraph.slice(open));
+  if (tail === null) return null;
+  const words = paragraph.slice(by[0].length, open).trim().split(/\s+/);
+  if (words.length > 12 || !words.every((w) => NAME_WORD.test(w) || JOINERS.has(w))) return null;
+  const end = namesEnd(words);
+  const author = words.slice(0, end).join(' ').replace(/,$/, '');
+  if (end < 2 || !/\p{Lu}/u.test(words[0] as string)) return null;
+  const place = words.slice(end).join(' ').replace(/,$/, '');
+  const agencies = splitAgencies(tail[1] ?? '');
+  if (agencies.length === 0) return null;
+  return { author, place: place === '' ? null : place, agencies, length: open + tail[0].length };
+}
+
+/**
+ * The lead a byline-signed paragraph leaves, and its dateline in it: the lead starts at the place,
+ * or at the agencies when the byline names no place (`(Reuters) – Spending …`).
+ */
+export function leadAfterByline(paragraph: string, signed: BylineDateline): { lead: string; dateline: Dateline } {
+  const paren = paragraph.indexOf('(');
+  const at = signed.place === null ? paren : paragraph.lastIndexOf(signed.place, paren);
+  return { lead: paragraph.slice(at), dateline: { place: signed.place, agencies: signed.agencies, length: signed.length - at } };
+}
+
+/** A dateline with no agency: `Juba - `, `Brüssel – `, `Bogotá, Kolumbien - `. Only a page's template trusts it. */
+const BARE = new RegExp(`^${PLACE}(?:, \\p{Lu}[\\p{L}\\p{M} ]{1,30}?)? [-–—] +(?=\\p{Lu}|\\p{N}|["„“«])`, 'u');
+/** No bare dateline's dash stands later than this. */
+const BARE_WITHIN = 80;
+
+/** The place of a dateline without agencies that opens `paragraph`, and its length; or null. */
+export function matchBareDateline(paragraph: string): { place: string; length: number } | null {
+  const dash = paragraph.slice(0, BARE_WITHIN).search(/ [-–—] /u);
+  if (dash <= 0) return null;
+  const m = BARE.exec(paragraph);
+  if (m === null) return null;
+  return { place: (m[1] ?? '').trim(), length: m[0].length };
 }

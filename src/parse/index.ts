@@ -8,6 +8,9 @@ import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js'
 import type { Extracted, ExtractedItem, Lang, LineMark, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
+import { guessLang } from './language.js';
+import { describeTemplate, inferTemplate } from './layout.js';
+import { readTickerSteps } from './ticker.js';
 import { readWireSteps } from './wire.js';
 
 export interface ParseOptions {
@@ -47,24 +50,39 @@ function chooseLang(asked: Lang | 'auto', votes: Map<Lang, number>): Lang {
   return best;
 }
 
-function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout = TEXT_GRAMMAR): ParseResult {
+function finish(stories: ParsedStory[], warnings: string[], lang: Lang, layout: string): ParseResult {
   if (stories.length === 0) warnings.push('no stories found');
-  return { stories, warnings, lang, layout };
+  return { stories, warnings, lang, layout: stories.length === 0 ? 'none (no items found)' : layout };
 }
-
-const TEXT_GRAMMAR = 'text grammar';
 
 /** Cut text lines into stories. Never throws on any input. */
 export function parseWire(lines: readonly string[], opts: ParseOptions): ParseResult {
-  return runSteps(parseWireSteps(lines, opts));
+  return runSteps(parseWireSteps(lines, opts)).result;
 }
 
-function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<ParseResult> {
-  if (looksBinary(lines)) return finish([], ['input looks binary'], chooseLang(opts.lang, new Map()));
-  const wire = yield* readWireSteps(lines, opts.lang);
+/** A parse of text lines, and per story the lines of its headline and lead (two numbers a story, -1: none). */
+interface LinesRead {
+  result: ParseResult;
+  spans: number[];
+}
+
+function* parseWireSteps(lines: readonly string[], opts: ParseOptions): Steps<LinesRead> {
+  if (looksBinary(lines)) return { result: finish([], ['input looks binary'], chooseLang(opts.lang, new Map()), 'none (input looks binary)'), spans: [] };
+  const template = inferTemplate(lines);
+  yield;
   const warnings: string[] = [];
+  if (template.kind === 'leading') {
+    const ticker = yield* readTickerSteps(lines, template.opener, template.dateHeaders);
+    if (ticker.dropped > 0) warnings.push(`${ticker.dropped} line(s) before the first item dropped`);
+    if (ticker.skipped > 0) warnings.push(`${ticker.skipped} item(s) with a headline but no text skipped`);
+    const votes = ticker.langVotes.size > 0 ? ticker.langVotes : wordVotes(lines);
+    return { result: finish(ticker.stories, warnings, chooseLang(opts.lang, votes), ticker.layout), spans: ticker.spans };
+  }
+  const wire = yield* readWireSteps(lines, opts.lang, template.dateHeaders);
   if (wire.strayAges > 0) warnings.push(`${wire.strayAges} age(s) found outside any story, ignored`);
-  return finish(wire.stories, warnings, chooseLang(opts.lang, wire.langVotes));
+  const datelines = wire.stories.some((s) => s.place !== null || s.agencies.length > 0) ? 'agency' : 'none';
+  const votes = wire.langVotes.size > 0 ? wire.langVotes : wordVotes(lines);
+  return { result: finish(wire.stories, warnings, chooseLang(opts.lang, votes), describeTemplate(template, datelines)), spans: wire.spans };
 }
 
 /**
@@ -76,73 +94,29 @@ const BLOCKS_OVER_GRAMMAR = 2;
 /** A page whose grammar finds this many stories is a dateline list: its blocks are not looked for (that costs a DOM). */
 const GRAMMAR_ENOUGH = 20;
 
-/** How many characters of a line's start, or its end, find the line again when the grammar has cut an age off the other end. */
-const LINE_KEY = 40;
-
-/**
- * Marked lines by their text, their start and their end, each in page order. Lookups come in page
- * order too, so each list keeps how far it has been read: a page of one headline 50,000 times
- * costs 50,000 steps, not 50,000².
- */
-class MarkedLines {
-  private readonly whole = new Map<string, number[]>();
-  private readonly starts = new Map<string, number[]>();
-  private readonly ends = new Map<string, number[]>();
-  private readonly readTo = new Map<number[], number>();
-  /** Marked lines that have an image, in page order. */
-  readonly images: number[] = [];
-
-  constructor(lines: readonly string[], marks: ReadonlyMap<number, LineMark>) {
-    const add = (map: Map<string, number[]>, key: string, at: number): void => {
-      const list = map.get(key);
-      if (list === undefined) map.set(key, [at]);
-      else list.push(at);
-    };
-    for (const at of [...marks.keys()].sort((a, b) => a - b)) {
-      const line = lines[at] as string;
-      add(this.whole, line, at);
-      add(this.starts, line.slice(0, LINE_KEY), at);
-      add(this.ends, line.slice(-LINE_KEY), at);
-      if (marks.get(at)?.image !== null) this.images.push(at);
-    }
-  }
-
-  /** The first marked line from `from` on (never less than asked before) that is `text`, or starts or ends like it; -1 when none. */
-  find(text: string, from: number, whole: boolean): number {
-    const first = (list: number[] | undefined): number => {
-      if (list === undefined) return -1;
-      let at = this.readTo.get(list) ?? 0;
-      while (at < list.length && (list[at] as number) < from) at++;
-      this.readTo.set(list, at);
-      return list[at] ?? -1;
-    };
-    const exact = first(this.whole.get(text));
-    if (exact !== -1 || whole) return exact;
-    const start = first(this.starts.get(text.slice(0, LINE_KEY)));
-    return start !== -1 ? start : first(this.ends.get(text.slice(-LINE_KEY)));
-  }
-}
+/** A block's line is a time by itself up to this many characters, and may end with an age up to twice as many. */
+const TIME_LINE = 40;
 
 /**
  * Gives each story the link of its headline line, else of its lead line, and the first image
- * marked between the story before it and its own last line. The grammar hands back text, not
- * line numbers: its lines are found again by their text, in page order (a lead may have lost an
- * age at either end).
+ * marked from the line after the story before it up to its own headline or lead, whichever
+ * comes last. The grammar says which lines those are: the text it keeps may have lost a clock,
+ * a bullet, an age or a more-link, so it is no key to find a line again by.
  */
-function* attachMarks(stories: readonly ParsedStory[], lines: readonly string[], marks: ReadonlyMap<number, LineMark>): Steps<void> {
-  const marked = new MarkedLines(lines, marks);
+function* attachMarks(stories: readonly ParsedStory[], spans: readonly number[], marks: ReadonlyMap<number, LineMark>): Steps<void> {
+  const images = [...marks.keys()].filter((at) => marks.get(at)?.image !== null).sort((a, b) => a - b);
   let from = 0;
   let image = 0;
   for (let i = 0; i < stories.length; i++) {
     if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const story = stories[i] as ParsedStory;
-    const headline = story.headlineDerived ? -1 : marked.find(story.headline, from, true);
-    const lead = story.body.length > 0 ? marked.find(story.body[0] as string, Math.max(from, headline), false) : -1;
+    const headline = spans[2 * i] ?? -1;
+    const lead = spans[2 * i + 1] ?? -1;
     const last = Math.max(headline, lead);
     if (last === -1) continue;
-    story.link ??= (headline !== -1 ? marks.get(headline)?.link : null) ?? (lead !== -1 ? marks.get(lead)?.link : null) ?? null;
-    while (image < marked.images.length && (marked.images[image] as number) < from) image++;
-    const at = marked.images[image];
+    story.link ??= marks.get(headline)?.link ?? marks.get(lead)?.link ?? null;
+    while (image < images.length && (images[image] as number) < from) image++;
+    const at = images[image];
     if (at !== undefined && at <= last) story.image = marks.get(at)?.image ?? null;
     from = last + 1;
   }
@@ -162,11 +136,11 @@ function blockParts(item: ExtractedItem): ExtractedItem {
   for (const line of item.body) {
     let text = line;
     if (ageText === null && item.datetime === null) {
-      const tail = text.length <= 2 * LINE_KEY ? matchAgeAtEnd(text, 'auto') : null;
+      const tail = text.length <= 2 * TIME_LINE ? matchAgeAtEnd(text, 'auto') : null;
       if (tail !== null && (tail.index === 0 || /\s/.test(text[tail.index - 1] as string))) {
         ageText = tail.text;
         text = text.slice(0, tail.index).trim();
-      } else if (text.length <= LINE_KEY && looksLikeTime(text)) {
+      } else if (text.length <= TIME_LINE && looksLikeTime(text)) {
         ageText = text;
         text = '';
       }
@@ -186,7 +160,14 @@ function itemParts(item: ExtractedItem): StoryParts {
     ageText: ageText === '' ? null : ageText,
     link: item.link,
     datetime: item.datetime,
+    author: null,
   };
+}
+
+/** The small words' language as a single vote, for a page whose times name no language. */
+function wordVotes(lines: readonly string[]): Map<Lang, number> {
+  const lang = guessLang(lines);
+  return lang === null ? new Map() : new Map([[lang, 1]]);
 }
 
 /** Items completed per step. */
@@ -206,12 +187,12 @@ export function parseExtracted(input: Extracted, opts: ParseOptions): ParseResul
  */
 export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Steps<ParseResult> {
   if (input.kind === 'items') return yield* parseItemSteps(input.items, opts, input.layout ?? 'selectors');
-  const read = yield* parseWireSteps(input.lines, opts);
+  const { result: read, spans } = yield* parseWireSteps(input.lines, opts);
   const blocks = input.blocks !== undefined && read.stories.length < GRAMMAR_ENOUGH ? yield* input.blocks() : null;
   if (blocks !== null && blocks.items.length > read.stories.length * BLOCKS_OVER_GRAMMAR) {
     return { ...(yield* parseItemSteps(blocks.items, opts, blocks.layout, blockParts, BLOCKS_PER_STEP)), selectors: blocks.selectors };
   }
-  if (input.marks !== undefined) yield* attachMarks(read.stories, input.lines, input.marks);
+  if (input.marks !== undefined) yield* attachMarks(read.stories, spans, input.marks);
   return read;
 }
 

@@ -60,9 +60,13 @@ const TRIM = /^[\s|·•›»>:–—-]+|[\s|·•›»<:–—-]+$/gu;
 /** A link line is a label and a headline at most. */
 const MAX_LINK_LINE = 300;
 
+/** A reading time on a line of its own (`3 minute read`, `4 Min. Lesezeit`, `Leestijd 2 minuten`): a length, not an age. */
+const READING_TIME = /^(?:\d{1,3}\s*(?:minutes?|min\.?|mins)\s+read|\d{1,3}\s*Min\.?\s+Lesezeit|\d{1,3}\s*min\s+de\s+lecture|Leestijd:?\s*\d{1,3}\s*min(?:uten|\.)?)$/iu;
+
 /** Whether `line` is page furniture that belongs to no story. */
 export function isNoise(line: string): boolean {
   if (line.length <= MAX_FURNITURE && NOISE_LINES.has(line.replace(TRIM, '').toLowerCase())) return true;
+  if (line.length <= MAX_FURNITURE && READING_TIME.test(line)) return true;
   if (line.length <= MAX_LINK_LINE && LINK_LINE.test(line)) return true;
   if (FOOTER.test(line)) return true;
   return line.length <= MAX_COOKIE && COOKIE.test(line) && CONSENT.test(line);

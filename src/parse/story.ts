@@ -13,6 +13,8 @@ export interface StoryParts {
   ageText: string | null;
   link: string | null;
   datetime: Date | null;
+  /** Byline, when the page names who wrote it. */
+  author: string | null;
 }
 
 /**
@@ -46,7 +48,7 @@ export function buildStory(parts: StoryParts, known?: Dateline | null): ParsedSt
     ageText: parts.ageText,
     leadSentence,
     link: parts.link,
-    author: null,
+    author: parts.author,
     image: null,
     datetime: parts.datetime,
   };

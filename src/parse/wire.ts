@@ -8,11 +8,17 @@
  *    headline, plain text after a lead is a paragraph of that story if it reads like one; an age
  *    closes the story before it (ages trail their item); a section marker closes the story and
  *    names the section of the stories after it. Everything else is dropped, never glued on.
+ * This is the ANP order, the template layout.ts falls back to. A byline glued before a dateline
+ * is the story's author; a byline line, a stamp (`November 19, 2019 / 12:21 AM / Updated …`) or
+ * a timestamp (`Mon, 20 Nov 2017 21:45:46 -0500`) signs or dates the lead after it; on a page with date headers (layout.ts decides) a date
+ * line closes the story before it and gives the stories after it without an age its day; a
+ * repeat of the story's headline (`… Preview`) is no paragraph.
  */
 import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../ages/index.js';
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
-import { type Dateline, type DatelineCache, matchDateline, mayHoldDateline } from './dateline.js';
+import { type Dateline, type DatelineCache, leadAfterByline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
+import { bylineLine, dateHeader, exactTime, labelledTime, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -41,11 +47,15 @@ interface Line {
  * object shape instead of three.
  */
 interface Token extends Line {
-  kind: 'lead' | 'section' | 'noise' | 'text' | 'age';
+  kind: 'lead' | 'section' | 'noise' | 'text' | 'age' | 'byline' | 'header';
   /** A lead's dateline. */
   dateline: Dateline | null;
-  /** The section a section marker names. */
+  /** The section a section marker names; the day a date header names. */
   section: string | null;
+  /** A byline glued before a lead's dateline, or a byline line's name. */
+  author: string | null;
+  /** The exact moment a timestamp line names (`Mon, 20 Nov 2017 21:45:46 -0500`). */
+  datetime: Date | null;
 }
 
 export interface WireResult {
@@ -54,6 +64,8 @@ export interface WireResult {
   /** How many ages each language's words matched; calendar dates only on a page with no other age (see Votes). */
   langVotes: Map<Lang, number>;
   strayAges: number;
+  /** Per story, two numbers: the index of its headline line and of its lead line (-1: none). */
+  spans: number[];
 }
 
 /**
@@ -71,7 +83,7 @@ function countVote(votes: Votes, age: FoundAge): void {
   map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
 }
 
-function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: DatelineCache): Token {
+function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: DatelineCache, dateHeaders: boolean): Token {
   let text = line;
   let ageBefore: string | null = null;
   let ageAfter: string | null = null;
@@ -79,14 +91,28 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
   // A line that opens with a dateline has no age before it (`NUUK (AFP) -` is no `nu` + `UK (AFP) -`).
   // Otherwise an age at the start counts only when it is the whole line or a dateline follows it,
   // so only short lines and lines with an early parenthesis are worth asking the age matcher about.
-  let dateline = matchDateline(line, datelines);
+  let dateline: Dateline | null = null;
+  let author: string | null = null;
+  // A byline glued before the dateline (`By Jane Doe LONDON (Reuters) – `) is the author, never
+  // part of the place; the lead starts at the place (or at the agencies, when the byline names none).
+  const signed = mayOpenByline(line) ? matchBylineDateline(line) : null;
+  if (signed === null) {
+    dateline = matchDateline(line, datelines);
+  } else {
+    const after = leadAfterByline(line, signed);
+    text = after.lead;
+    dateline = after.dateline;
+    author = signed.author;
+  }
   if (dateline === null && (line.length <= AGE_WINDOW || mayHoldDateline(line))) {
     const head = findAgeAtStart(line.slice(0, AGE_WINDOW), lang);
     if (head !== null && head.text !== '') {
       const rest = line.slice(head.text.length).trim();
       if (rest === '') {
         countVote(votes, head);
-        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null };
+        const day = dateHeaders ? dateHeader(line) : null;
+        if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null, datetime: null };
+        return { kind: 'age', text: '', ageBefore: null, ageAfter: head.text, dateline: null, section: null, author: null, datetime: null };
       }
       dateline = matchDateline(rest, datelines);
       if (dateline !== null) {
@@ -109,7 +135,23 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     }
   }
   if (dateline === null && looksLikeTime(line)) {
-    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null };
+    const day = dateHeaders ? dateHeader(line) : null;
+    if (day !== null) return { kind: 'header', text: '', ageBefore: null, ageAfter: null, dateline: null, section: day, author: null, datetime: null };
+    return { kind: 'age', text: '', ageBefore: null, ageAfter: line.trim(), dateline: null, section: null, author: null, datetime: null };
+  }
+  if (dateline === null) {
+    // A stamp (`November 19, 2019 / 12:21 AM / Updated 14 hours ago`) or a byline line dates and
+    // signs the lead after it, like a byline.
+    const exact = exactTime(line);
+    if (exact !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: null, dateline: null, section: null, author: null, datetime: exact };
+    const stamp = stampTime(line) ?? labelledTime(line);
+    const stampAge = stamp === null ? null : findAgeAtStart(stamp, lang);
+    if (stampAge !== null) countVote(votes, stampAge);
+    if (stamp !== null) return { kind: 'byline', text: '', ageBefore: null, ageAfter: stamp, dateline: null, section: null, author: null, datetime: null };
+    const byline = bylineLine(line);
+    if (byline !== null) {
+      return { kind: 'byline', text: '', ageBefore: null, ageAfter: byline.time, dateline: null, section: null, author: byline.author, datetime: null };
+    }
   }
 
   // An age at the end counts only after sentence-ending punctuation.
@@ -135,10 +177,16 @@ function tokenize(line: string, lang: Lang | 'auto', votes: Votes, datelines: Da
     }
   }
 
-  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null };
+  if (dateline !== null) return { kind: 'lead', text, ageBefore, ageAfter, dateline, section: null, author, datetime: null };
   const section = ageAfter === null ? matchSection(text) : null;
-  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section };
-  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null };
+  if (section !== null) return { kind: 'section', text, ageBefore, ageAfter, dateline: null, section, author: null, datetime: null };
+  return { kind: isNoise(text) ? 'noise' : 'text', text, ageBefore, ageAfter, dateline: null, section: null, author: null, datetime: null };
+}
+
+/** Byline words open with B, V, P or D (`By`, `Von`, `Par`, `Door`): a first test by char code. */
+function mayOpenByline(line: string): boolean {
+  const c = line.charCodeAt(0);
+  return (c === 0x42 || c === 0x56 || c === 0x50 || c === 0x44) && mayHoldDateline(line);
 }
 
 /** A time glued before a dateline is no longer than a time line. */
@@ -187,6 +235,17 @@ function lastSentenceEnd(text: string, from: number): number {
   return from;
 }
 
+/** A byline waiting for its lead, with what one more byline line adds to it. */
+function signedBy(held: Token | null, more: Token): Token {
+  if (held === null) return more;
+  return { ...held, author: held.author ?? more.author, ageAfter: held.ageAfter ?? more.ageAfter, datetime: held.datetime ?? more.datetime };
+}
+
+function sameHeadline(text: string, headline: string): boolean {
+  if (text.length < headline.length || text.length > headline.length + 12) return false;
+  return withoutPreview(text).toLowerCase() === headline.toLowerCase();
+}
+
 function readsAsParagraph(text: string): boolean {
   if (endsSentence(text)) return true;
   let words = 1;
@@ -201,7 +260,11 @@ function readsAsParagraph(text: string): boolean {
  */
 class TokenStream {
   private readonly ahead: Token[] = [];
+  /** The line each token read ahead came from. */
+  private readonly aheadAt: number[] = [];
   private head = 0;
+  /** The line the token last taken came from. */
+  at = -1;
   private line = 0;
   private readonly datelines: DatelineCache = new Map();
 
@@ -209,35 +272,40 @@ class TokenStream {
     private readonly lines: readonly string[],
     private readonly lang: Lang | 'auto',
     private readonly votes: Votes,
+    private readonly dateHeaders: boolean,
   ) {}
 
   /** Lines are tokenized strictly in order, so votes are counted in page order. */
   private read(): Token | undefined {
     if (this.line >= this.lines.length) return undefined;
-    return tokenize(this.lines[this.line++] as string, this.lang, this.votes, this.datelines);
+    return tokenize(this.lines[this.line++] as string, this.lang, this.votes, this.datelines, this.dateHeaders);
   }
 
   take(): Token | undefined {
     if (this.head < this.ahead.length) {
+      this.at = this.aheadAt[this.head] as number;
       const token = this.ahead[this.head++];
       if (this.head === this.ahead.length) {
         this.ahead.length = 0;
+        this.aheadAt.length = 0;
         this.head = 0;
       }
       return token;
     }
+    this.at = this.line;
     return this.read();
   }
 
-  /** The next token that is not furniture, without taking it. */
+  /** The next token that is not furniture or a byline (which stands between headline and lead), without taking it. */
   peekSignificant(): Token | undefined {
     for (let i = this.head; i < this.ahead.length; i++) {
       const token = this.ahead[i] as Token;
-      if (token.kind !== 'noise') return token;
+      if (token.kind !== 'noise' && token.kind !== 'byline') return token;
     }
-    for (let token = this.read(); token !== undefined; token = this.read()) {
+    for (let at = this.line, token = this.read(); token !== undefined; at = this.line, token = this.read()) {
       this.ahead.push(token);
-      if (token.kind !== 'noise') return token;
+      this.aheadAt.push(at);
+      if (token.kind !== 'noise' && token.kind !== 'byline') return token;
     }
     return undefined;
   }
@@ -247,17 +315,22 @@ class TokenStream {
 const TOKENS_PER_STEP = 512;
 
 /** Cut tokens of `lines` into stories, a step per few hundred lines. */
-export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): Steps<WireResult> {
+export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', dateHeaders = false): Steps<WireResult> {
   const votes: Votes = { strong: new Map(), weak: new Map() };
-  const tokens = new TokenStream(lines, lang, votes);
+  const tokens = new TokenStream(lines, lang, votes, dateHeaders);
 
   const stories: ParsedStory[] = [];
+  const spans: number[] = [];
   // The story being read and its lead's dateline. It is completed when it closes, a few lines
   // on, so that its parts die young and only the finished story outlives the page.
   let current: StoryParts | null = null;
   let dateline: Dateline | null = null;
   let section: string | null = null;
   let headline: string | null = null;
+  // The lines of the headline waiting for its lead, and of the story's headline and lead.
+  let headlineAt = -1;
+  let storyHeadlineAt = -1;
+  let storyLeadAt = -1;
   let strayAges = 0;
   // A page names the same few ages again and again: each story keeps the page's first copy, so
   // that the copies made while matching die young instead of being kept (datelines: see DatelineCache).
@@ -268,10 +341,17 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
     shared.set(text, text);
     return text;
   };
+  // The day the last date header named (see layout.ts), and the byline or stamp waiting for its lead.
+  let day: string | null = null;
+  let byline: Token | null = null;
   const close = (): void => {
     if (current === null) return;
+    current.ageText ??= day;
     const story = buildStory(current, dateline);
-    if (story !== null) stories.push(story);
+    if (story !== null) {
+      stories.push(story);
+      spans.push(storyHeadlineAt, storyLeadAt);
+    }
     current = null;
   };
   const closeWith = (age: string): void => {
@@ -287,8 +367,38 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
     switch (token.kind) {
       case 'lead':
         close();
-        current = { headline, body: [token.text], section, ageText: null, link: null, datetime: null };
+        current = {
+          headline,
+          body: [token.text],
+          section,
+          ageText: byline?.ageAfter ?? null,
+          link: null,
+          datetime: byline?.datetime ?? null,
+          author: token.author ?? byline?.author ?? null,
+        };
         dateline = token.dateline;
+        storyHeadlineAt = headline === null ? -1 : headlineAt;
+        storyLeadAt = tokens.at;
+        headline = null;
+        byline = null;
+        break;
+      case 'byline': {
+        // A byline or stamp signs and dates the lead right after it (`headline / byline / lead`);
+        // one inside a story's text (`lead / Von Anna Berger / paragraph`) is that story's.
+        const next = tokens.peekSignificant();
+        if (current === null || next?.kind === 'lead') {
+          // Name, reading time and stamp may stand on lines of their own: they add up.
+          byline = signedBy(byline, token);
+        } else {
+          current.author ??= token.author;
+          current.ageText ??= token.ageAfter;
+          current.datetime ??= token.datetime;
+        }
+        continue;
+      }
+      case 'header':
+        close();
+        day = token.section;
         headline = null;
         break;
       case 'section':
@@ -307,8 +417,14 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
           token.text.length <= MAX_HEADLINE &&
           token.text.includes(' ') &&
           (current === null || !token.text.endsWith('.'));
-        if (isHeadline) headline = token.text;
-        else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
+        // A headline printed again (a `… Preview` teaser of it) is the same story; the same words
+        // unlabelled right above a lead head that lead's story (a page may give many stories one headline).
+        const repeat = current?.headline != null && token.ageAfter === null && sameHeadline(token.text, current.headline);
+        if (repeat && (!isHeadline || withoutPreview(token.text) !== token.text)) break;
+        if (isHeadline) {
+          headline = token.text;
+          headlineAt = tokens.at;
+        } else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
         break;
       }
       case 'noise':
@@ -318,5 +434,5 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto'): S
     if (token.ageAfter !== null) closeWith(token.ageAfter);
   }
   close();
-  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, strayAges };
+  return { stories, langVotes: votes.strong.size > 0 ? votes.strong : votes.weak, strayAges, spans };
 }

@@ -117,6 +117,13 @@ export function entryId(storyId: string, origin: string | undefined, feedId: str
   return origin === feedId ? entryUri(storyId) : feedEntryUri(feedId, storyId);
 }
 
+/** Who an entry is by: the byline; else the agencies (`ANP/RTR`); else the source's title. */
+function entryAuthor(story: StoredStory, sourceTitle: string | undefined): string {
+  // Stories stored before bylines were read have no author field at all.
+  if (typeof story.author === 'string' && story.author !== '') return story.author;
+  return story.agencies.length > 0 ? story.agencies.join('/') : (sourceTitle ?? 'wirefeed');
+}
+
 export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fallbackPage: string): EntryView {
   const home = ctx.sources.get(story.sources[0] ?? '');
   const published = toSecond(story.publishedLatest);
@@ -127,7 +134,7 @@ export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fall
     link: only(story.link) ?? home?.pageUrl ?? fallbackPage,
     published,
     updated,
-    author: story.agencies.length > 0 ? story.agencies.join('/') : (home?.title ?? 'wirefeed'),
+    author: entryAuthor(story, home?.title),
     category: story.section,
     body: story.body,
     summary: story.body[0] ?? '',
