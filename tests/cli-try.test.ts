@@ -124,7 +124,7 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
   expect(JSON.parse(stdout)).toEqual({
     source: url,
     stories: [
-      { published: null, age: null, place: 'ANTWERPEN', agencies: ['ANP', 'BELGA'], headline: 'Havenstaking in Antwerpen duurt voort', headlineDerived: false, link: null },
+      { published: null, age: null, place: 'ANTWERPEN', agencies: ['ANP', 'BELGA'], headline: 'Havenstaking in Antwerpen duurt voort', headlineDerived: false, author: null, image: null, link: null },
       {
         published: '2026-11-28T11:47:00Z/2026-11-28T11:48:00Z',
         age: '12 minuten geleden',
@@ -132,6 +132,8 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
         agencies: ['ANP', 'AFP'],
         headline: 'Brand in bos bij Marseille onder controle',
         headlineDerived: false,
+        author: null,
+        image: null,
         link: null,
       },
       {
@@ -141,6 +143,8 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
         agencies: ['ANP', 'RTR'],
         headline: 'Noorwegen verlengt de grenscontroles met een maand.',
         headlineDerived: true,
+        author: null,
+        image: null,
         link: null,
       },
     ],
@@ -387,5 +391,58 @@ test('a listing without datelines over HTTP: the repeated blocks as stories with
     }
   } finally {
     await grid.close();
+  }
+});
+
+test('an article page over HTTP: layout "article page", one story with its authors, image, link and published time from the metadata', async () => {
+  const html = await readFile(join(import.meta.dirname, 'fixtures/extract/article/en-jsonld.html'));
+  const desk = await startSite({ '/world/port-workers': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html) });
+  try {
+    const url = `${desk.url}/world/port-workers`;
+    const link = 'https://www.worldnewsdesk.example/world/europe/port-workers-walk-out-2026-11-19/';
+    const table = await tryIt([url, '--lang', 'en']);
+    expect([table.code, table.stderr]).toEqual([0, '']);
+    expect(table.stdout).toBe(
+      [
+        `1 story in ${url}`,
+        '',
+        'layout     article page',
+        'language   en',
+        'time zone  UTC (assumed for en; --timezone to change)',
+        '',
+        'TIME                  PLACE    AGENCIES  HEADLINE                              LINK',
+        `2026-11-19T00:21:00Z  ANTWERP  WND       Port workers walk out over pay talks  ${link}`,
+        '',
+        'source entry for wirefeed.yaml (under sources:):',
+        '  - id: 127-0-0-1-world-port-workers',
+        '    title: Port workers walk out over pay talks | World News Desk',
+        `    url: ${url}`,
+        '    format: auto',
+        '    lang: en',
+        '    timezone: UTC',
+        '',
+      ].join('\n'),
+    );
+    const json = await tryIt([url, '--lang', 'en', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      layout: 'article page',
+      lang: 'en',
+      warnings: [],
+      stories: [
+        {
+          published: '2026-11-19T00:21:00Z/2026-11-19T00:21:00Z',
+          age: null,
+          place: 'ANTWERP',
+          agencies: ['WND'],
+          headline: 'Port workers walk out over pay talks',
+          headlineDerived: false,
+          author: 'Hannah Moreau, Tomasz Wilk',
+          image: 'https://img.worldnewsdesk.example/port-walkout-800.jpg',
+          link,
+        },
+      ],
+    });
+  } finally {
+    await desk.close();
   }
 });
