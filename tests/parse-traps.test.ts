@@ -2,6 +2,8 @@
  * Issue 15, shape 11: text that looks like an age but is not one, each at the start of its own
  * line where an age would stand — `Een jaar geleden …` and `Il y a près de trois ans, …` opening a
  * body paragraph, `om 12.00 uur` in a sentence, a `3 minute read` line between headline and lead.
+ * Shape 12's last rule too: one `Berlin - ` lead among teasers without datelines is not a
+ * dateline the page confirms.
  * Each page beside the JSON `wirefeed parse` must print for it (hand-checked);
  * `UPDATE_EXPECTED=1` rewrites them on purpose.
  */
@@ -18,6 +20,7 @@ const CASES: { name: string; tz: string; now?: string }[] = [
   { name: 'nl-traps-3', tz: 'Europe/Amsterdam' },
   { name: 'fr-traps-1', tz: 'Europe/Paris' },
   { name: 'en-traps-1', tz: 'Europe/London' },
+  { name: 'de-teaser-2', tz: 'Europe/Berlin' },
 ];
 
 async function parsed(name: string, tz: string, now: string): Promise<ParseJson & { layout: string }> {
@@ -68,4 +71,15 @@ test('en: a "3 minute read" line is neither an age, a headline nor text; "A year
     ['Rescuers search for missing hikers in the Alps', 'GENEVA', ['Reuters'], '4 hours ago', '2026-11-28T07:00:00Z', '2026-11-28T08:00:00Z', 1],
   ]);
   expect(out.stories.flatMap((s) => s.body).filter((b) => /minute read/.test(b))).toEqual([]);
+});
+
+test('de: one `Berlin - ` lead among teasers without datelines is text, not a place; `- mehr...` is a link label', async () => {
+  const out = await parsed('de-teaser-2', 'Europe/Berlin', NOW);
+  expect([out.layout, out.warnings]).toEqual(['text grammar: time · headline · lead · body (ages lead)', ['1 line(s) before the first item dropped']]);
+  expect(rows(out)).toEqual([
+    ['Stadtwerke erhöhen die Preise für Fernwärme', null, [], 'vor 25 Minuten', '2026-11-28T11:34:00Z', '2026-11-28T11:35:00Z', 1],
+    ['Neue Radwege entlang der Ringstraße geplant', null, [], 'vor 1 Stunde', '2026-11-28T10:00:00Z', '2026-11-28T11:00:00Z', 1],
+    ['Zoo freut sich über Nachwuchs bei den Pinguinen', null, [], 'vor 3 Stunden', '2026-11-28T08:00:00Z', '2026-11-28T09:00:00Z', 1],
+  ]);
+  expect(out.stories[1]?.body).toEqual(['Berlin - Der Senat will bis zum Sommer zwei neue Radwege bauen lassen.']);
 });
