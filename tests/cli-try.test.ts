@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { checkCommand } from '../src/cli/check.js';
 import { entryYaml, sourceIdOf, tryCommand } from '../src/cli/try.js';
-import { type Site, startSite } from './helpers/daemon.js';
+import { type Site, startDaemon, startSite } from './helpers/daemon.js';
+import { storiesOf } from './helpers/state.js';
 import { tempDir } from './helpers/tmp.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -18,6 +19,8 @@ const FIXTURE = join(import.meta.dirname, 'fixtures/try/nl-lijst.html');
 const NOW = new Date('2026-11-28T12:00:00.250Z');
 const USAGE = 'usage: wirefeed try <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json] [--format-in auto|text|html]\n';
 const run = promisify(execFile);
+/** As the JSON shows times: ISO 8601 to the second. */
+const isoSecond = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 
 let site: Site;
 let page = '';
@@ -53,7 +56,7 @@ async function tryIt(argv: string[]): Promise<{ code: number; stdout: string; st
 
 interface TryJson {
   source: string;
-  stories: { published: string | null; headline: string }[];
+  stories: { published: string | null; headline: string; link: string | null }[];
   timezone: string;
   timezoneAssumed: boolean;
   yaml: { text: string; entry: Record<string, unknown> };
@@ -121,7 +124,7 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
   expect(JSON.parse(stdout)).toEqual({
     source: url,
     stories: [
-      { published: null, age: null, place: 'ANTWERPEN', agencies: ['ANP', 'BELGA'], headline: 'Havenstaking in Antwerpen duurt voort', headlineDerived: false, link: null },
+      { published: null, age: null, place: 'ANTWERPEN', agencies: ['ANP', 'BELGA'], headline: 'Havenstaking in Antwerpen duurt voort', headlineDerived: false, author: null, image: null, link: null },
       {
         published: '2026-11-28T11:47:00Z/2026-11-28T11:48:00Z',
         age: '12 minuten geleden',
@@ -129,6 +132,8 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
         agencies: ['ANP', 'AFP'],
         headline: 'Brand in bos bij Marseille onder controle',
         headlineDerived: false,
+        author: null,
+        image: null,
         link: null,
       },
       {
@@ -138,6 +143,8 @@ test('--format json: the same as one object, stories with ISO intervals, the ent
         agencies: ['ANP', 'RTR'],
         headline: 'Noorwegen verlengt de grenscontroles met een maand.',
         headlineDerived: true,
+        author: null,
+        image: null,
         link: null,
       },
     ],
@@ -321,4 +328,121 @@ test('the shipped bundle (bin/wirefeed.js) prints the same page as the sources d
   expect(out.stories.map((s) => s.headline)).toEqual(sources.stories.map((s) => s.headline));
   expect(out.stories.map((s) => s.published === null)).toEqual([true, false, false]);
   expect(out.yaml).toEqual(sources.yaml);
+});
+
+test('a listing without datelines over HTTP: the repeated blocks as stories with their own links; the pinned selectors pass check and give the daemon the same stories', async () => {
+  const html = await readFile(join(import.meta.dirname, 'fixtures/extract/blocks/fr-div-grid.html'));
+  const grid = await startSite({ '/actualites/': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html) });
+  try {
+    const url = `${grid.url}/actualites/`;
+    const table = await tryIt([url, '--lang', 'fr']);
+    expect([table.code, table.stderr]).toEqual([0, '']);
+    const path = 'html > body > main > div.grille > div.tuile';
+    expect(table.stdout).toBe(
+      [
+        `4 stories in ${url}`,
+        '',
+        `layout     repeated blocks at ${path}`,
+        'language   fr',
+        'time zone  Europe/Paris (assumed for fr; --timezone to change)',
+        '',
+        'TIME                  PLACE  AGENCIES  HEADLINE                                                          LINK',
+        `2026-12-07T10:02:00Z  -      -         Le Parlement adopte la réforme des retraites en première lecture  ${grid.url}/actualites/reforme-retraites_4400.html`,
+        `2026-12-07T09:31:00Z  -      -         Grève des contrôleurs aériens : des vols annulés à Paris          ${grid.url}/actualites/greve-controleurs_4401.html`,
+        `2026-12-07T08:45:00Z  -      -         Un nouveau record de chaleur enregistré dans le sud du pays       ${grid.url}/actualites/record-chaleur_4402.html`,
+        `2026-12-07T07:12:00Z  -      -         La bibliothèque municipale rouvre après deux ans de travaux       ${grid.url}/actualites/bibliotheque-rouvre_4403.html`,
+        '',
+        'source entry for wirefeed.yaml (under sources:):',
+        '  - id: 127-0-0-1-actualites',
+        '    title: Actualités - Le Quotidien Exemple',
+        `    url: ${url}`,
+        '    format: auto',
+        '    lang: fr',
+        '    timezone: Europe/Paris',
+        '    selectors:',
+        `      item: ${path}`,
+        '      headline: a.tuile__lien > h3.tuile__titre',
+        '      link: a.tuile__lien',
+        '      time: time',
+        '',
+      ].join('\n'),
+    );
+
+    // Pasted into a config as a user would, the entry is valid and pins the detector's choice.
+    const json = await tryIt([url, '--lang', 'fr', '--format', 'json']);
+    const out = JSON.parse(json.stdout) as TryJson;
+    expect(await checkSnippet(out.yaml.text)).toEqual({ code: 0, stdout: 'FILE: ok (1 source, 0 feeds)\n', stderr: '' });
+    const tried = out.stories.map((s) => [s.headline, s.link, s.published?.split('/')[1]]);
+    expect(tried).toEqual([
+      ['Le Parlement adopte la réforme des retraites en première lecture', `${grid.url}/actualites/reforme-retraites_4400.html`, '2026-12-07T10:02:00Z'],
+      ['Grève des contrôleurs aériens : des vols annulés à Paris', `${grid.url}/actualites/greve-controleurs_4401.html`, '2026-12-07T09:31:00Z'],
+      ['Un nouveau record de chaleur enregistré dans le sud du pays', `${grid.url}/actualites/record-chaleur_4402.html`, '2026-12-07T08:45:00Z'],
+      ['La bibliothèque municipale rouvre après deux ans de travaux', `${grid.url}/actualites/bibliotheque-rouvre_4403.html`, '2026-12-07T07:12:00Z'],
+    ]);
+
+    // The daemon polling the page with the pinned selectors stores the same stories.
+    const d = await startDaemon(await tempDir('wirefeed-try-'), `state: { dir: ./state }\nsources:\n${out.yaml.text}`, { now: () => NOW });
+    try {
+      await d.app.settled;
+      const stored = (await storiesOf(d.app.store, '127-0-0-1-actualites')).map((s) => [s.headline, s.link, isoSecond(s.publishedLatest)]);
+      expect(stored).toEqual(tried);
+    } finally {
+      await d.app.stop(1000);
+    }
+  } finally {
+    await grid.close();
+  }
+});
+
+test('an article page over HTTP: layout "article page", one story with its authors, image, link and published time from the metadata', async () => {
+  const html = await readFile(join(import.meta.dirname, 'fixtures/extract/article/en-jsonld.html'));
+  const desk = await startSite({ '/world/port-workers': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html) });
+  try {
+    const url = `${desk.url}/world/port-workers`;
+    const link = 'https://www.worldnewsdesk.example/world/europe/port-workers-walk-out-2026-11-19/';
+    const table = await tryIt([url, '--lang', 'en']);
+    expect([table.code, table.stderr]).toEqual([0, '']);
+    expect(table.stdout).toBe(
+      [
+        `1 story in ${url}`,
+        '',
+        'layout     article page',
+        'language   en',
+        'time zone  UTC (assumed for en; --timezone to change)',
+        '',
+        'TIME                  PLACE    AGENCIES  HEADLINE                              LINK',
+        `2026-11-19T00:21:00Z  ANTWERP  WND       Port workers walk out over pay talks  ${link}`,
+        '',
+        'source entry for wirefeed.yaml (under sources:):',
+        '  - id: 127-0-0-1-world-port-workers',
+        '    title: Port workers walk out over pay talks | World News Desk',
+        `    url: ${url}`,
+        '    format: auto',
+        '    lang: en',
+        '    timezone: UTC',
+        '',
+      ].join('\n'),
+    );
+    const json = await tryIt([url, '--lang', 'en', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      layout: 'article page',
+      lang: 'en',
+      warnings: [],
+      stories: [
+        {
+          published: '2026-11-19T00:21:00Z/2026-11-19T00:21:00Z',
+          age: null,
+          place: 'ANTWERP',
+          agencies: ['WND'],
+          headline: 'Port workers walk out over pay talks',
+          headlineDerived: false,
+          author: 'Hannah Moreau, Tomasz Wilk',
+          image: 'https://img.worldnewsdesk.example/port-walkout-800.jpg',
+          link,
+        },
+      ],
+    });
+  } finally {
+    await desk.close();
+  }
 });

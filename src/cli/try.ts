@@ -302,6 +302,8 @@ function toJson(report: TryReport): string {
     agencies: s.agencies,
     headline: s.headline,
     headlineDerived: s.headlineDerived,
+    author: s.author,
+    image: s.image,
     link: s.link,
   }));
   const out = {
