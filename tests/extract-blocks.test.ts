@@ -59,6 +59,11 @@ describe('repeated blocks on listing layouts', () => {
     expect(summary(parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' }))).toEqual(got);
   });
 
+  it.each(LISTINGS)('%s: lang auto takes the language of the page (its small words where its times name none)', async (name) => {
+    const result = parseExtracted(extract(doc(await readListing(name)), { format: 'auto' }), { lang: 'auto' });
+    expect(result.lang).toBe(name.slice(0, 2));
+  });
+
   it.each(LISTINGS)('%s: pinned as selectors, the suggested selectors cut out the same headlines and links', async (name) => {
     const html = await read(`${name}.html`);
     const result = parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' });

@@ -4,7 +4,7 @@
  * Neither throws: odd input gives fewer stories and a warning. `parseExtractedSteps` is the same
  * work a step per few hundred lines or items, for a caller that gives the event loop turns.
  */
-import { looksLikeTime, matchAgeAtEnd, matchAgeAtStart } from '../ages/index.js';
+import { findAgeAtStart, looksLikeTime, matchAgeAtEnd } from '../ages/index.js';
 import type { Extracted, ExtractedItem, Lang, LineMark, ParsedStory, ParseResult } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
@@ -205,6 +205,7 @@ function* parseItemSteps(
   perStep = ITEMS_PER_STEP,
 ): Steps<ParseResult> {
   const votes = new Map<Lang, number>();
+  const weak = new Map<Lang, number>();
   const stories: ParsedStory[] = [];
   let empty = 0;
   for (let i = 0; i < items.length; i++) {
@@ -219,10 +220,19 @@ function* parseItemSteps(
     story.image = item.image ?? null;
     stories.push(story);
     if (opts.lang === 'auto' && story.ageText !== null) {
-      const age = matchAgeAtStart(story.ageText, 'auto');
-      if (age !== null) votes.set(age.lang, (votes.get(age.lang) ?? 0) + 1);
+      // As the text grammar counts: a bare clock time (`10:32`) reads alike in every language and
+      // names none; a date is weak evidence.
+      const age = findAgeAtStart(story.ageText, 'auto');
+      if (age !== null && age.kind !== 'clock') {
+        const map = age.weak || age.kind === 'weekday' ? weak : votes;
+        map.set(age.lang, (map.get(age.lang) ?? 0) + 1);
+      }
     }
   }
   const warnings = empty > 0 ? [`${empty} item(s) without headline or text skipped`] : [];
-  return finish(stories, warnings, chooseLang(opts.lang, votes), layout);
+  // Items whose times name no language (clock times, <time datetime>, dates that read alike in
+  // several languages) take it from their small words, as text pages do; a date only when those say nothing.
+  const words = votes.size > 0 ? votes : wordVotes(stories.flatMap((s) => [s.headline, ...s.body]));
+  const langVotes = words.size > 0 ? words : weak;
+  return finish(stories, warnings, chooseLang(opts.lang, langVotes), layout);
 }
