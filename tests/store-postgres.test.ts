@@ -1,6 +1,9 @@
 /** What the PostgreSQL backend adds to the Store contract: migrations shared by several instances, on a real cluster. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCommand } from '../src/cli/check.js';
 import { WirefeedError } from '../src/errors.js';
 import { openStore } from '../src/store/index.js';
 import { startPgCluster, type PgCluster } from './helpers/postgres.js';
@@ -55,5 +58,35 @@ describe('PostgreSQL store', () => {
     expect((err as Error).message).toContain(`postgres://wirefeed:***@127.0.0.1:${cluster.port}/no_such_database`);
     expect((err as Error).message).not.toContain('geheim');
     expect((err as Error).cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('wirefeed check with state.url', () => {
+  async function check(url: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const dir = await tempDir();
+    const file = join(dir, 'wirefeed.yaml');
+    await writeFile(file, `state: { url: "${url}" }\nsources:\n  - { id: a, title: A, path: a.txt }\n`);
+    let stdout = '';
+    let stderr = '';
+    const code = await checkCommand(['--config', file], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: {} });
+    return { code, stdout, stderr: stderr.replace(file, 'FILE') };
+  }
+
+  it('logs in to a reachable database and says ok', async () => {
+    const url = await cluster.database();
+    const { code, stdout, stderr } = await check(url);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toContain(': ok (1 source, 0 feeds)');
+  });
+
+  it('reports a database it cannot reach or log in to, with the cause, and exits 1', async () => {
+    const refused = await check('postgres://wf:geheim@127.0.0.1:1/wirefeed');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'FILE: state.url: store: cannot reach postgres://wf:***@127.0.0.1:1/wirefeed (E_DB_UNREACHABLE): caused by connect ECONNREFUSED 127.0.0.1:1\n',
+    );
+    const missing = await check(`postgres://postgres@127.0.0.1:${cluster.port}/nope`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`FILE: state.url: store: cannot reach postgres://postgres@127.0.0.1:${cluster.port}/nope (E_DB_UNREACHABLE): caused by database "nope" does not exist (3D000)\n`);
   });
 });

@@ -480,3 +480,19 @@ export async function openPostgresStore(url: string): Promise<Store> {
   }
   return new PostgresStore(where, pool);
 }
+
+/**
+ * Connect to and log in to the database at `url` and ask it one question, writing nothing
+ * (`wirefeed check`). Throws a WirefeedError with the driver's error as its cause.
+ */
+export async function probePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw new WirefeedError('store', 'E_DB_UNREACHABLE', `cannot reach ${redactUrl(url)}`, { cause: err });
+  } finally {
+    await client.end();
+  }
+}
