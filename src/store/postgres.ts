@@ -465,7 +465,10 @@ async function migrate(client: pg.PoolClient, where: string): Promise<void> {
 export async function openPostgresStore(url: string): Promise<Store> {
   const where = redactUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
-  // An idle client whose connection drops emits 'error' on the pool; the next query reports it.
+  // An idle client whose connection drops (server restart) emits 'error' on the pool, which
+  // would crash the process unheard. The pool has already discarded that client; the next query
+  // opens a new connection and fails with the cause if the server is still gone, so the store's
+  // callers (and check() at each poll) see it there.
   pool.on('error', () => undefined);
   try {
     const client = await pool.connect();
