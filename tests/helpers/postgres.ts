@@ -2,7 +2,8 @@
  * A real PostgreSQL cluster for a test file: Debian's PostgreSQL 15 binaries, a fresh data
  * directory in a temp dir, a free port on 127.0.0.1, trust auth. The server refuses to run as
  * root, so when the tests run as root (CI) every command runs as the `postgres` user
- * (runuser) in a directory that user owns. Start one per test file (beforeAll), not per test:
+ * (runuser) in a directory that user owns; fsync is off, as the cluster is thrown away at the
+ * end. Start one per test file (beforeAll), not per test:
  * initdb takes seconds.
  */
 import { execFile } from 'node:child_process';
@@ -52,9 +53,18 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
   await chmod(root, 0o700);
   const data = join(root, 'data');
-  const port = await freePort();
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-  await pg('pg_ctl', ['-D', data, '-l', join(root, 'log'), '-w', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${root} -c fsync=off`, 'start']);
+  // Test files start clusters in parallel: a port found free may be taken before the server binds it.
+  let port = 0;
+  for (let attempt = 1; port === 0; attempt++) {
+    const candidate = await freePort();
+    try {
+      await pg('pg_ctl', ['-D', data, '-l', join(root, 'log'), '-w', '-o', `-p ${candidate} -c listen_addresses=127.0.0.1 -k ${root} -c fsync=off`, 'start']);
+      port = candidate;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
   let n = 0;
   return {
     port,
