@@ -147,7 +147,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let boundUrl: string | null = null;
   const baseUrlOf = (config: LoadedConfig) => (boundUrl !== null && /:0$/.test(config.server.baseUrl) ? boundUrl : config.server.baseUrl);
   let w = wire(opts.config, baseUrlOf(opts.config));
-  const store = await openStore(opts.config.state.dir, {
+  const store = await openStore(opts.config.state, {
     now,
     onImport: ({ stories, backup }) => log.warn('state imported from JSON files', { stories, backup }),
   });

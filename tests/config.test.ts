@@ -316,6 +316,17 @@ describe('files and paths', () => {
     expect((await loadConfig(file, { STATE_DIRECTORY: '' })).state.dir).toBe(path.join(dir, 'var/state'));
   });
 
+  test('state.url names a PostgreSQL database; $DATABASE_URL wins over it', async () => {
+    const file = path.join(dir, 'pg.yaml');
+    await writeFile(file, yaml('state: { url: "postgres://wf@db.example:5432/wirefeed" }', 'sources:', '  - { id: a, title: A, path: wire/a.txt }'));
+    expect((await loadConfig(file, {})).state.url).toBe('postgres://wf@db.example:5432/wirefeed');
+    expect((await loadConfig(file, { DATABASE_URL: 'postgresql://other/wf' })).state.url).toBe('postgresql://other/wf');
+    expect((await loadConfig(path.join(dir, 'etc/wirefeed.yaml'), { DATABASE_URL: 'postgres://x/y' })).state.url).toBe('postgres://x/y');
+    expect((await loadConfig(path.join(dir, 'etc/wirefeed.yaml'), {})).state.url).toBeUndefined();
+    await writeFile(file, yaml('state: { url: "mysql://db/wirefeed" }', 'sources:', '  - { id: a, title: A, path: wire/a.txt }'));
+    await expect(loadConfig(file, {})).rejects.toThrow('state.url: a postgres:// or postgresql:// URL');
+  });
+
   test('a missing file is a ConfigError without a line', async () => {
     const file = path.join(dir, 'nope.yaml');
     const err = await loadConfig(file, {}).then(

@@ -105,3 +105,21 @@ describe('wirefeed state', () => {
     expect(await d.app.store.countOf('p')).toBeGreaterThan(25);
   });
 });
+
+describe('wirefeed state with a PostgreSQL state', () => {
+  it('refuses every action rather than work on the unused state directory', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'wirefeed.yaml');
+    await writeFile(file, 'state: { dir: ./state, url: "postgres://wf:geheim@127.0.0.1:1/wirefeed" }\nsources:\n  - { id: a, title: A, path: a.txt }\n');
+    for (const argv of [['backup', join(dir, 'b.db')], ['export'], ['import', join(dir, 'x.ndjson')], ['check']]) {
+      expect(await cli(['state', ...argv, '--config', file])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `wirefeed state ${argv[0]}: store: this config keeps its state in PostgreSQL (postgres://wf:***@127.0.0.1:1/wirefeed); ` +
+          `wirefeed state works on a SQLite state directory only, for now (E_STATE_URL)\n`,
+      });
+    }
+    await expect(readFile(join(dir, 'state', 'wirefeed.db'))).rejects.toThrow('ENOENT');
+  });
+});

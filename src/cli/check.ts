@@ -1,9 +1,12 @@
 /**
- * `wirefeed check [--config PATH]`: validate a config file and say so. Exit 0 when valid (with
+ * `wirefeed check [--config PATH]`: validate a config file, and log in to its PostgreSQL state
+ * (state.url or $DATABASE_URL) when it names one, and say so. Exit 0 when valid (with
  * warnings on stderr, if any); 1 with every problem on stderr (one `file:line:col path: message`
- * per line) when not; 2 on a usage error.
+ * per line) when not, or with the cause when the database cannot be reached; 2 on a usage error.
  */
 import { ConfigError, formatProblem, loadConfig } from '../config/load.js';
+import { describeError, WirefeedError } from '../errors.js';
+import { probePostgres } from '../store/index.js';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_CONFIG } from './io.js';
 
@@ -51,10 +54,15 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
   }
   try {
     const config = await loadConfig(file, io.env);
+    if (config.state.url !== undefined) await probePostgres(config.state.url);
     io.stdout(`${file}: ok (${plural(config.sources.length, 'source')}, ${plural(config.feeds.length, 'feed')})\n`);
     for (const warning of configWarnings(config)) io.stderr(`${file}: warning: ${warning}\n`);
     return 0;
   } catch (err) {
+    if (err instanceof WirefeedError && err.code === 'E_DB_UNREACHABLE') {
+      io.stderr(`${file}: state.url: ${describeError(err)}\n`);
+      return 1;
+    }
     if (!(err instanceof ConfigError)) throw err;
     io.stderr(err.problems.map((p) => `${formatProblem(p)}\n`).join(''));
     return 1;

@@ -53,7 +53,7 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
     } else {
       at = (await stat(path)).mtime;
     }
-    const store = await openStore(config.state.dir);
+    const store = await openStore(config.state);
     try {
       const scopeOf = sourceScopes(config.sources);
       await separateScopes(store, config.sources.map((s) => s.id), scopeOf);

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { describeError, WirefeedError } from '../errors.js';
 import type { SourceState } from '../model.js';
-import { backupDatabase, integrityCheck, openStore, type ListedStory, type Store } from '../store/index.js';
+import { backupDatabase, integrityCheck, openStore, redactUrl, type ListedStory, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, type Io } from './io.js';
 
 const USAGE = 'usage: wirefeed state backup <file> | export | import <file> | check  [--config PATH]\n';
@@ -88,6 +88,13 @@ export async function stateCommand(argv: string[], io: Io): Promise<number> {
   }
   try {
     const config = await loadConfig(parsed.values.config ?? DEFAULT_CONFIG, io.env);
+    if (config.state.url !== undefined) {
+      throw new WirefeedError(
+        'store',
+        'E_STATE_URL',
+        `this config keeps its state in PostgreSQL (${redactUrl(config.state.url)}); wirefeed state works on a SQLite state directory only, for now`,
+      );
+    }
     const dir = config.state.dir;
     if (action === 'backup') {
       await backupDatabase(dir, file!);

@@ -45,7 +45,7 @@ export async function storiesCommand(argv: string[], io: Io): Promise<number> {
       io.stderr(`wirefeed stories: no source "${values.source}" in ${config.file} (sources: ${config.sources.map((s) => s.id).join(', ')})\n`);
       return 2;
     }
-    const store = await openStore(config.state.dir, { lock: false });
+    const store = await openStore(config.state, { lock: false });
     const ids = values.source !== undefined ? [values.source] : config.sources.map((s) => s.id);
     let total = 0;
     for (const id of ids) total += await store.countOf(id);

@@ -83,16 +83,18 @@ function keyAt(text: string, offset: number): string {
 
 /**
  * Paths in the file are relative to the file, not to wherever the daemon was started.
- * systemd's $STATE_DIRECTORY (colon-separated when the unit names several) wins over state.dir.
+ * systemd's $STATE_DIRECTORY (colon-separated when the unit names several) wins over state.dir,
+ * $DATABASE_URL over state.url.
  */
 function resolvePaths(config: Config, file: string, env: NodeJS.ProcessEnv): LoadedConfig {
   const base = path.dirname(file);
   const fromSystemd = env.STATE_DIRECTORY?.split(':')[0];
   const stateDir = fromSystemd ? path.resolve(fromSystemd) : path.resolve(base, config.state.dir);
+  const stateUrl = env.DATABASE_URL || config.state.url;
   return {
     ...config,
     file,
-    state: { ...config.state, dir: stateDir },
+    state: { ...config.state, dir: stateDir, ...(stateUrl === undefined ? {} : { url: stateUrl }) },
     sources: config.sources.map((s) => ({
       ...s,
       ...(s.path === undefined ? {} : { path: path.resolve(base, s.path) }),

@@ -241,6 +241,10 @@ export const configSchema = z
     state: z
       .strictObject({
         dir: text().default('./state').describe('State directory (relative to this config file); $STATE_DIRECTORY wins when set'),
+        url: text()
+          .regex(/^postgres(ql)?:\/\//, { error: 'a postgres:// or postgresql:// URL' })
+          .optional()
+          .describe('A PostgreSQL database for the state instead of state.dir (several instances share it); $DATABASE_URL wins when set'),
       })
       .prefault({}),
     http: httpSchema.prefault({}).describe('Limits for fetching url sources'),

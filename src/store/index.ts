@@ -10,6 +10,8 @@
  * no validator names a page whose stories are not stored.
  */
 import type { SourceState, StoredStory } from '../model.js';
+import { openPostgresStore } from './postgres.js';
+import { openSqliteStore, type OpenStoreOptions } from './sqlite.js';
 
 /** A stored story and the source it was first seen on (entry ids depend on it: select). */
 export interface ListedStory extends StoredStory {
@@ -127,4 +129,21 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export { backupDatabase, DB_FILE, integrityCheck, openStore, type OpenStoreOptions } from './sqlite.js';
+export { backupDatabase, DB_FILE, integrityCheck, type OpenStoreOptions } from './sqlite.js';
+export { probePostgres, redactUrl } from './postgres.js';
+
+/** Where the state lives: a PostgreSQL database when `url` is set (config state.url or $DATABASE_URL), else SQLite in `dir`. */
+export interface StatePlace {
+  dir: string;
+  url?: string | undefined;
+}
+
+/**
+ * Open the state: a directory (SQLite), or the config's state section, which names a PostgreSQL
+ * database when it has a URL. The SQLite options (directory lock, JSON import) do not apply to
+ * PostgreSQL: several instances share one database by design.
+ */
+export function openStore(where: string | StatePlace, opts: OpenStoreOptions = {}): Promise<Store> {
+  const place = typeof where === 'string' ? { dir: where } : where;
+  return place.url !== undefined && place.url !== '' ? openPostgresStore(place.url) : openSqliteStore(place.dir, opts);
+}

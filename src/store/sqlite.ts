@@ -450,7 +450,7 @@ async function importJson(dir: string, file: string, opts: OpenStoreOptions): Pr
  * wirefeed's schema (one from a newer wirefeed is refused and left untouched), and a JSON state
  * of an earlier wirefeed is imported first.
  */
-export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promise<Store> {
+export async function openSqliteStore(dir: string, opts: OpenStoreOptions = {}): Promise<Store> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {

@@ -1,0 +1,501 @@
+/**
+ * The Store on PostgreSQL (node-postgres, one Pool): the state several wirefeed instances share
+ * (`state.url` or `DATABASE_URL`). The same tables as SQLite (schema.ts), translated; migrations
+ * run at open in one transaction under an advisory lock, so two instances starting together
+ * migrate once. A commit is one transaction on one client of the pool.
+ *
+ * Text: PostgreSQL's text cannot hold U+0000, which stories may carry. Text columns hold it
+ * escaped (U+0000 → U+0001 '0', U+0001 → U+0001 U+0001), which is exact both ways and keeps
+ * equality; JSON columns hold it as JSON's own `\u0000`. Ordered columns (ids, keys, timestamps)
+ * use the "C" collation: code-point order, as SQLite's BINARY, whatever the database's locale.
+ */
+import pg from 'pg';
+import { WirefeedError } from '../errors.js';
+import type { Lang, SourceState, StoredStory } from '../model.js';
+import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type ListedStory, type Store, type StoryStamp } from './index.js';
+
+const C = 'TEXT COLLATE "C"';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: as schema.ts's 1; `seq` keeps the insertion order SQLite's rowid gives.
+  `
+  CREATE TABLE stories (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    id ${C} PRIMARY KEY,
+    keys TEXT NOT NULL,
+    lead_key ${C},
+    sources TEXT NOT NULL,
+    origin ${C},
+    headline TEXT NOT NULL,
+    headline_derived BOOLEAN NOT NULL,
+    place TEXT,
+    agencies TEXT NOT NULL,
+    section TEXT,
+    body TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    link TEXT,
+    author TEXT,
+    image TEXT,
+    lang TEXT NOT NULL,
+    first_seen ${C} NOT NULL,
+    last_seen ${C} NOT NULL,
+    published_earliest ${C},
+    published_latest ${C} NOT NULL,
+    updated ${C} NOT NULL
+  );
+  CREATE INDEX stories_seq ON stories (seq);
+  CREATE INDEX stories_lead_key ON stories (lead_key) WHERE lead_key IS NOT NULL;
+  CREATE TABLE story_keys (
+    key ${C} NOT NULL,
+    story_id ${C} NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+    PRIMARY KEY (story_id, key)
+  );
+  CREATE INDEX story_keys_key ON story_keys (key);
+  CREATE TABLE listings (
+    source_id ${C} NOT NULL,
+    story_id ${C} NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+    published_latest ${C} NOT NULL,
+    PRIMARY KEY (source_id, story_id)
+  );
+  CREATE INDEX listings_feed ON listings (source_id, published_latest DESC, story_id);
+  CREATE INDEX listings_story ON listings (story_id);
+  CREATE TABLE sources (
+    id ${C} PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_attempt TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_after TEXT,
+    content_hash TEXT,
+    last_page_at TEXT
+  );
+  CREATE TABLE source_counts (
+    source_id ${C} PRIMARY KEY,
+    stories INTEGER NOT NULL
+  );
+  `,
+];
+
+/** The schema version this wirefeed writes on PostgreSQL. */
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The advisory lock key migrations run under (any constant all instances share: "wirefeed" in ASCII, truncated). */
+const MIGRATION_LOCK = 0x77697265666565;
+
+/** Text as a text column holds it (see the file comment). */
+function esc<T extends string | null>(t: T): T {
+  return (t === null ? t : wellFormed(t).replace(/[\u0000\u0001]/g, (c) => (c === '\u0000' ? '\u00010' : '\u0001\u0001'))) as T;
+}
+
+function unesc<T extends string | null>(t: T): T {
+  return (t === null ? t : t.replace(/\u0001([\u00010])/g, (_, c: string) => (c === '0' ? '\u0000' : '\u0001'))) as T;
+}
+
+interface StoryRow {
+  id: string;
+  keys: string;
+  lead_key: string | null;
+  sources: string;
+  origin: string | null;
+  headline: string;
+  headline_derived: boolean;
+  place: string | null;
+  agencies: string;
+  section: string | null;
+  body: string;
+  body_hash: string;
+  link: string | null;
+  author: string | null;
+  image: string | null;
+  lang: string;
+  first_seen: string;
+  last_seen: string;
+  published_earliest: string | null;
+  published_latest: string;
+  updated: string;
+}
+
+interface SourceRow {
+  id: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_attempt: string | null;
+  last_success: string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_attempt_after: string | null;
+  content_hash: string | null;
+  last_page_at: string | null;
+}
+
+function toStory(r: StoryRow): ListedStory {
+  const sources = JSON.parse(r.sources) as string[];
+  return {
+    id: unesc(r.id),
+    keys: JSON.parse(r.keys) as string[],
+    leadKey: unesc(r.lead_key),
+    sources,
+    headline: unesc(r.headline),
+    headlineDerived: r.headline_derived,
+    place: unesc(r.place),
+    agencies: JSON.parse(r.agencies) as string[],
+    section: unesc(r.section),
+    body: JSON.parse(r.body) as string[],
+    bodyHash: unesc(r.body_hash),
+    link: unesc(r.link),
+    author: unesc(r.author),
+    image: unesc(r.image),
+    lang: unesc(r.lang) as Lang,
+    firstSeen: unesc(r.first_seen),
+    lastSeen: unesc(r.last_seen),
+    publishedEarliest: unesc(r.published_earliest),
+    publishedLatest: unesc(r.published_latest),
+    updated: unesc(r.updated),
+    origin: r.origin === null ? sources[0]! : unesc(r.origin),
+  };
+}
+
+function toSource(r: SourceRow): SourceState {
+  return {
+    etag: unesc(r.etag),
+    lastModified: unesc(r.last_modified),
+    lastAttempt: unesc(r.last_attempt),
+    lastSuccess: unesc(r.last_success),
+    lastError: unesc(r.last_error),
+    consecutiveFailures: r.consecutive_failures,
+    nextAttemptAfter: unesc(r.next_attempt_after),
+    contentHash: unesc(r.content_hash),
+    lastPageAt: unesc(r.last_page_at),
+  };
+}
+
+const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
+const SELECT_STORY = `SELECT ${STORY_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM`;
+
+const UPSERT = `INSERT INTO stories (${STORY_COLUMNS}) VALUES (${STORY_COLUMNS.split(', ').map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${STORY_COLUMNS.split(', ')
+    .filter((c) => c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+
+function storyParams(s: StoredStory, origin: string | null): unknown[] {
+  return [
+    esc(s.id), JSON.stringify(s.keys), esc(s.leadKey), JSON.stringify(s.sources), esc(origin), esc(s.headline), s.headlineDerived,
+    esc(s.place), JSON.stringify(s.agencies), esc(s.section), JSON.stringify(s.body), esc(s.bodyHash), esc(s.link), esc(s.author),
+    esc(s.image), esc(s.lang), esc(s.firstSeen), esc(s.lastSeen), esc(s.publishedEarliest), esc(s.publishedLatest), esc(s.updated),
+  ];
+}
+
+/** The URL without its password, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    // Not a URL at all: nothing in it is shown, the pool's own error says what is wrong.
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+/** Wrap a PostgreSQL or connection failure with what was being done. */
+function storeError(what: string, where: string, err: unknown): WirefeedError {
+  if (err instanceof WirefeedError) return err;
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  return new WirefeedError('store', 'E_DB', `${what} ${where} failed${typeof code === 'string' ? ` (${code})` : ''}: ${message}`, { cause: err });
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+class PostgresStore implements Store {
+  private closed = false;
+
+  constructor(
+    readonly location: string,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    if (this.closed) throw new WirefeedError('store', 'E_CLOSED', `database ${this.location} is closed`);
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (err) {
+      throw storeError('reading', this.location, err);
+    }
+  }
+
+  private async stories(sql: string, params: unknown[]): Promise<ListedStory[]> {
+    return (await this.rows<StoryRow>(sql, params)).map(toStory);
+  }
+
+  async get(id: string): Promise<ListedStory | null> {
+    return (await this.stories(`${SELECT_STORY} stories s WHERE s.id = $1`, [esc(id)]))[0] ?? null;
+  }
+  withKey(key: string): Promise<ListedStory[]> {
+    return this.stories(`${SELECT_STORY} story_keys k JOIN stories s ON s.id = k.story_id WHERE k.key = $1 ORDER BY s.id = $1 DESC, s.seq`, [esc(key)]);
+  }
+  byLeadKey(leadKey: string, sourceId: string, since: string): Promise<ListedStory[]> {
+    return this.stories(
+      `${SELECT_STORY} stories s JOIN listings l ON l.story_id = s.id AND l.source_id = $1 WHERE s.lead_key = $2 AND s.last_seen >= $3 ORDER BY s.seq`,
+      [esc(sourceId), esc(leadKey), esc(since)],
+    );
+  }
+  leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]> {
+    return this.stories(
+      `${SELECT_STORY} stories s WHERE s.lead_key = $1
+       AND EXISTS (SELECT 1 FROM listings l WHERE l.story_id = s.id AND l.source_id = ANY($2::text[])) ORDER BY s.seq`,
+      [esc(leadKey), sourceIds.map(esc)],
+    );
+  }
+  async feed(query: FeedQuery): Promise<ListedStory[]> {
+    if (query.sourceIds.length === 0) return [];
+    return this.stories(
+      `WITH ids AS (
+         SELECT DISTINCT story_id, published_latest FROM listings WHERE source_id = ANY($1::text[])
+         ORDER BY published_latest DESC, story_id LIMIT $2 OFFSET $3)
+       ${SELECT_STORY} ids JOIN stories s ON s.id = ids.story_id ORDER BY ids.published_latest DESC, ids.story_id`,
+      [query.sourceIds.map(esc), query.limit, query.offset ?? 0],
+    );
+  }
+  async stamps(sourceId: string): Promise<StoryStamp[]> {
+    const rows = await this.rows<{ id: string; published_latest: string; last_seen: string }>(
+      `SELECT s.id, s.published_latest, s.last_seen FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = $1`,
+      [esc(sourceId)],
+    );
+    return rows.map((r) => ({ id: unesc(r.id), publishedLatest: unesc(r.published_latest), lastSeen: unesc(r.last_seen) }));
+  }
+  shared(sourceId: string): Promise<ListedStory[]> {
+    return this.stories(
+      `${SELECT_STORY} listings l JOIN stories s ON s.id = l.story_id
+       WHERE l.source_id = $1 AND EXISTS (SELECT 1 FROM listings o WHERE o.story_id = s.id AND o.source_id <> l.source_id) ORDER BY s.seq`,
+      [esc(sourceId)],
+    );
+  }
+  async firstSeenSince(sourceId: string, since: string): Promise<string[]> {
+    const rows = await this.rows<{ first_seen: string }>(
+      `SELECT s.first_seen FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = $1 AND s.first_seen >= $2`,
+      [esc(sourceId), esc(since)],
+    );
+    return rows.map((r) => unesc(r.first_seen));
+  }
+  async countOf(sourceId: string): Promise<number> {
+    return (await this.rows<{ n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = $1`, [esc(sourceId)]))[0]?.n ?? 0;
+  }
+  async size(): Promise<number> {
+    // count(*) is a bigint, which node-postgres hands back as a string.
+    return Number((await this.rows<{ n: string }>(`SELECT count(*) AS n FROM stories`, []))[0]!.n);
+  }
+  page(afterId: string | null, limit: number): Promise<ListedStory[]> {
+    return this.stories(`${SELECT_STORY} stories s WHERE s.id > $1 ORDER BY s.id LIMIT $2`, [esc(afterId ?? ''), limit]);
+  }
+  async source(sourceId: string): Promise<SourceState> {
+    const [row] = await this.rows<SourceRow>(`SELECT * FROM sources WHERE id = $1`, [esc(sourceId)]);
+    return row === undefined ? emptySourceState() : toSource(row);
+  }
+  async sources(): Promise<Record<string, SourceState>> {
+    const rows = await this.rows<SourceRow>(`SELECT * FROM sources ORDER BY id`, []);
+    return Object.fromEntries(rows.map((r) => [unesc(r.id), toSource(r)]));
+  }
+
+  async commit(change: Change): Promise<CommitResult> {
+    if (this.closed) throw new WirefeedError('store', 'E_CLOSED', `database ${this.location} is closed`);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw storeError('connecting to', this.location, err);
+    }
+    // Set when even ROLLBACK failed: the connection is broken and the pool must drop it.
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await apply(client, change);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollback) {
+        broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+      }
+      throw storeError('writing', this.location, err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async check(): Promise<void> {
+    await this.rows('SELECT 1', []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** A change's statements on one client inside its transaction (mirrors SqliteStore.apply). */
+async function apply(db: Queryable, change: Change): Promise<CommitResult> {
+  const touched = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const story of change.put ?? []) await put(db, story, touched, counts);
+  for (const story of change.quiet ?? []) await put(db, story, null, counts);
+  if (change.seen !== undefined && change.seen.ids.length > 0) {
+    await db.query(`UPDATE stories SET last_seen = $1 WHERE id = ANY($2::text[])`, [esc(change.seen.at), change.seen.ids.map(esc)]);
+  }
+  if (change.unlist !== undefined) for (const id of change.unlist.ids) await unlist(db, id, change.unlist.sourceId, touched, counts);
+  for (const [id, delta] of counts) {
+    if (delta === 0) continue;
+    await db.query(
+      `INSERT INTO source_counts (source_id, stories) VALUES ($1, $2) ON CONFLICT (source_id) DO UPDATE SET stories = source_counts.stories + excluded.stories`,
+      [esc(id), delta],
+    );
+  }
+  for (const [id, origin] of Object.entries(change.origins ?? {})) await db.query(`UPDATE stories SET origin = $1 WHERE id = $2`, [esc(origin), esc(id)]);
+  for (const [id, patch] of Object.entries(change.sources ?? {})) {
+    const row = (await db.query<SourceRow>(`SELECT * FROM sources WHERE id = $1 FOR UPDATE`, [esc(id)])).rows[0];
+    const s = { ...(row === undefined ? emptySourceState() : toSource(row)), ...patch };
+    await db.query(
+      `INSERT INTO sources (id, etag, last_modified, last_attempt, last_success, last_error, consecutive_failures, next_attempt_after, content_hash, last_page_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, last_attempt = excluded.last_attempt,
+         last_success = excluded.last_success, last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
+         next_attempt_after = excluded.next_attempt_after, content_hash = excluded.content_hash, last_page_at = excluded.last_page_at`,
+      [esc(id), esc(s.etag), esc(s.lastModified), esc(s.lastAttempt), esc(s.lastSuccess), esc(s.lastError), s.consecutiveFailures, esc(s.nextAttemptAfter), esc(s.contentHash), esc(s.lastPageAt)],
+    );
+  }
+  return { touched: [...touched].sort() };
+}
+
+interface Held {
+  sources: string;
+  origin: string | null;
+  keys: string;
+  published_latest: string;
+}
+
+async function held(db: Queryable, id: string): Promise<Held | undefined> {
+  return (await db.query<Held>(`SELECT sources, origin, keys, published_latest FROM stories WHERE id = $1 FOR UPDATE`, [esc(id)])).rows[0];
+}
+
+async function put(db: Queryable, story: StoredStory, touched: Set<string> | null, counts: Map<string, number>): Promise<void> {
+  const home = story.sources[0];
+  if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
+  const was = await held(db, story.id);
+  const sources = JSON.stringify(story.sources);
+  let origin: string | null = null;
+  if (was !== undefined) {
+    const before = JSON.parse(was.sources) as string[];
+    for (const s of before) touched?.add(s);
+    // The first move away from its first home: that home stays its origin.
+    origin = was.origin !== null ? unesc(was.origin) : before[0] !== home ? before[0]! : null;
+  }
+  for (const s of story.sources) touched?.add(s);
+  await db.query(UPSERT, storyParams(story, origin));
+  const id = esc(story.id);
+  if (was === undefined || was.keys !== JSON.stringify(story.keys)) {
+    await db.query(`DELETE FROM story_keys WHERE story_id = $1`, [id]);
+    await db.query(`INSERT INTO story_keys (key, story_id) SELECT DISTINCT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [story.keys.map(esc), id]);
+  }
+  if (was === undefined || was.sources !== sources) {
+    const before = new Set(was === undefined ? [] : (JSON.parse(was.sources) as string[]));
+    const after = new Set(story.sources);
+    for (const s of after) if (!before.has(s)) counts.set(s, (counts.get(s) ?? 0) + 1);
+    for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
+  }
+  if (was === undefined || was.sources !== sources || unesc(was.published_latest) !== story.publishedLatest) {
+    await db.query(`DELETE FROM listings WHERE story_id = $1`, [id]);
+    await db.query(
+      `INSERT INTO listings (source_id, story_id, published_latest) SELECT DISTINCT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING`,
+      [story.sources.map(esc), id, esc(story.publishedLatest)],
+    );
+  }
+}
+
+async function unlist(db: Queryable, id: string, sourceId: string, touched: Set<string>, counts: Map<string, number>): Promise<void> {
+  const was = await held(db, id);
+  if (was === undefined) return;
+  const before = JSON.parse(was.sources) as string[];
+  if (!before.includes(sourceId)) return;
+  for (const s of before) touched.add(s);
+  counts.set(sourceId, (counts.get(sourceId) ?? 0) - 1);
+  const after = before.filter((s) => s !== sourceId);
+  if (after.length === 0) {
+    await db.query(`DELETE FROM stories WHERE id = $1`, [esc(id)]);
+    return;
+  }
+  await db.query(`DELETE FROM listings WHERE source_id = $1 AND story_id = $2`, [esc(sourceId), esc(id)]);
+  const origin = was.origin !== null ? unesc(was.origin) : after[0] !== before[0] ? before[0]! : null;
+  await db.query(`UPDATE stories SET sources = $1, origin = $2 WHERE id = $3`, [JSON.stringify(after), esc(origin), esc(id)]);
+}
+
+/**
+ * Bring the database to PG_SCHEMA_VERSION in one transaction under an advisory lock: a second
+ * instance waits, then finds the work done. One from a newer wirefeed is refused untouched.
+ */
+async function migrate(client: pg.PoolClient, where: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS wirefeed_schema (version INTEGER NOT NULL)');
+    const at = (await client.query<{ version: number }>('SELECT version FROM wirefeed_schema')).rows[0]?.version ?? 0;
+    if (at > PG_SCHEMA_VERSION) {
+      throw new WirefeedError(
+        'store',
+        'E_STATE_VERSION',
+        `database ${where} was written by a newer wirefeed (schema version ${at}, this one knows ${PG_SCHEMA_VERSION}); ` +
+          'upgrade wirefeed or point it at another database; the database is left untouched',
+      );
+    }
+    for (let v = at; v < PG_SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v]!);
+    if (at === 0) await client.query('INSERT INTO wirefeed_schema (version) VALUES ($1)', [PG_SCHEMA_VERSION]);
+    else if (at < PG_SCHEMA_VERSION) await client.query('UPDATE wirefeed_schema SET version = $1', [PG_SCHEMA_VERSION]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+}
+
+/** Open the state in the PostgreSQL database at `url`, migrated to this wirefeed's schema. */
+export async function openPostgresStore(url: string): Promise<Store> {
+  const where = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client whose connection drops (server restart) emits 'error' on the pool, which
+  // would crash the process unheard. The pool has already discarded that client; the next query
+  // opens a new connection and fails with the cause if the server is still gone, so the store's
+  // callers (and check() at each poll) see it there.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, where);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end();
+    throw storeError('opening', where, err);
+  }
+  return new PostgresStore(where, pool);
+}
+
+/**
+ * Connect to and log in to the database at `url` and ask it one question, writing nothing
+ * (`wirefeed check`). Throws a WirefeedError with the driver's error as its cause.
+ */
+export async function probePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw new WirefeedError('store', 'E_DB_UNREACHABLE', `cannot reach ${redactUrl(url)}`, { cause: err });
+  } finally {
+    await client.end();
+  }
+}
