@@ -191,13 +191,13 @@ sources:
 `;
     const first = await startDaemon(dir, yaml, { now: () => T0 });
     await first.app.settled;
-    const before = JSON.stringify(storiesOf(first, 'file'));
+    const before = JSON.stringify(await storiesOf(first, 'file'));
     await first.app.stop();
     const second = await daemon(dir, yaml, { now: () => new Date(T0.getTime() + 3_600_000) });
-    expect(JSON.stringify(storiesOf(second, 'file'))).toBe(before);
+    expect(JSON.stringify(await storiesOf(second, 'file'))).toBe(before);
     await second.app.settled;
     // The same page read again an hour later is recognised as the same bytes: nothing changes.
-    expect(JSON.stringify(storiesOf(second, 'file'))).toBe(before);
+    expect(JSON.stringify(await storiesOf(second, 'file'))).toBe(before);
     expect(second.lines.some((l) => l.includes('fetch unchanged-page source=file'))).toBe(true);
   });
 });
