@@ -61,6 +61,8 @@ export interface FullTextDeps {
   gate: HostGate;
   /** Backoff unit after a failure (the source's interval; 60 s when it has none). */
   intervalMs: number;
+  /** True once the daemon is stopping: no further article is fetched. */
+  closing?: () => boolean;
 }
 
 export interface FullTextRun {
@@ -92,6 +94,7 @@ export async function fetchFullTexts(source: SourceConfig, deps: FullTextDeps): 
   const now = deps.fetch.now;
   const due = await deps.store.fullTextDue(source.id, now.toISOString(), MAX_ATTEMPTS, source.fullText.maxPerPoll);
   for (const story of due) {
+    if (deps.closing?.()) break;
     if (story.link === source.url) {
       // The listing page itself: no article of its own, never worth a request.
       await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts: MAX_ATTEMPTS, after: null });
