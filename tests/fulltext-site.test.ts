@@ -19,6 +19,8 @@ import { tempDir } from './helpers/tmp.js';
 const requests: { path: string; at: number }[] = [];
 let server: Server;
 let base = '';
+let flakyLead = 'BRUSSEL (ANP) - Een bericht dat later verandert.';
+let flakyFailures = 3;
 
 const ARTICLES = ['good-dam', 'good-council', 'gone', 'broken', 'slow', 'report', 'moved'] as const;
 
@@ -35,6 +37,8 @@ beforeAll(async () => {
     requests.push({ path, at: performance.now() });
     const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
     if (path === '/') return html(listing());
+    if (path === '/flaky-list') return html(`<html><body><main><div><h2><a href="/news/flaky">Een bericht dat verandert</a></h2><p>${flakyLead}</p></div></main></body></html>`);
+    if (path === '/news/flaky') return flakyFailures-- > 0 ? res.writeHead(500).end('oops') : html(fixture('plain'));
     if (path === '/news/good-dam') return html(fixture('plain'));
     if (path === '/news/good-council') return html(fixture('cluttered'));
     if (path === '/news/gone') return res.writeHead(404).end('not found');
@@ -102,6 +106,32 @@ describe('full text from a loopback site', () => {
       expect(bySlug(slug).fullText).toBeUndefined();
       expect(bySlug(slug).body).toEqual([`BRUSSEL (ANP) - Bericht ${ARTICLES.indexOf(slug as (typeof ARTICLES)[number])} over ${slug} in het kort.`]);
     }
+    await store.close();
+  }, 30_000);
+
+  it('a failure is retried after its backoff, at most 3 times; a changed entry is fetched again', async () => {
+    const config = parseConfig(`sources:\n  - id: flaky\n    title: Flaky\n    url: ${base}/flaky-list\n    lang: nl\n    fullText: true\n`, 'wirefeed.yaml');
+    const source = config.sources[0]!;
+    const store = await openStore(await tempDir());
+    const gate = hostGate(1000, () => performance.now());
+    const http = { connectTimeoutMs: 1000, headersTimeoutMs: 500, bodyTimeoutMs: 500, totalTimeoutMs: 2000, sourceIsPublic: true };
+    const poll = async (minute: number): Promise<number> => {
+      const fetch = { now: new Date(Date.UTC(2026, 11, 7, 13, minute)), userAgent: 'wirefeed-test', http, allowPrivateRedirects: false };
+      const before = requests.filter((r) => r.path === '/news/flaky').length;
+      const r = await refreshSource(source, { store, scopeOf: () => PUBLIC_SCOPE, fetch, intervalMs: 300_000 });
+      expect(r.error).toBeNull();
+      await fetchFullTexts(source, { store, fetch, gate, intervalMs: 300_000 });
+      return requests.filter((r) => r.path === '/news/flaky').length - before;
+    };
+    // Backoff 5, 10 min after the 1st and 2nd failure; none after the 3rd.
+    const counts = [await poll(0), await poll(1), await poll(6), await poll(15), await poll(16), await poll(40)];
+    expect(counts).toEqual([1, 0, 1, 0, 1, 0]);
+    const [held] = await store.feed({ sourceIds: ['flaky'], limit: 1 });
+    expect(held?.fullText).toBeUndefined();
+    flakyLead = 'BRUSSEL (ANP) - Een bericht dat later verandert, en nu is het veranderd.';
+    expect([await poll(41), await poll(50)]).toEqual([1, 0]);
+    const [after] = await store.feed({ sourceIds: ['flaky'], limit: 1 });
+    expect(after?.fullText?.split('\n')[0]).toBe('<p>The river dam near Millford reopened on Monday after two years of repairs, the water board said.</p>');
     await store.close();
   }, 30_000);
 });
