@@ -14,6 +14,7 @@ import { fetchFullTexts, hostGate } from '../src/fulltext/index.js';
 import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { refreshSource } from '../src/refresh.js';
 import { openStore, type ListedStory } from '../src/store/index.js';
+import { startDaemon, startSite, waitFor } from './helpers/daemon.js';
 import { tempDir } from './helpers/tmp.js';
 
 const requests: { path: string; at: number }[] = [];
@@ -133,5 +134,42 @@ describe('full text from a loopback site', () => {
     const [after] = await store.feed({ sourceIds: ['flaky'], limit: 1 });
     expect(after?.fullText?.split('\n')[0]).toBe('<p>The river dam near Millford reopened on Monday after two years of repairs, the water board said.</p>');
     await store.close();
+  }, 30_000);
+});
+
+describe('full text in the daemon', () => {
+  it('the page is committed and served with its teaser while the article is still loading; the feed gets the full text after', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const fixture = readFileSync(new URL('./fixtures/fulltext/plain.html', import.meta.url), 'utf8');
+    const news = await startSite({
+      '/': (_q, r) =>
+        r.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<html><body><main><div><h2><a href="/a">Dam weer open na herstel</a></h2><p>MILLFORD (ANP) - De dam is weer open.</p></div></main></body></html>'),
+      '/a': (_q, r) => void held.then(() => r.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fixture)),
+    });
+    const dir = await tempDir();
+    const d = await startDaemon(
+      dir,
+      `sources:\n  - id: dam\n    title: Dam\n    url: ${news.url}/\n    lang: nl\n    fullText: true\nfeeds:\n  - id: alles\n    title: Alles\n    sources: [dam]\n`,
+      { http: { sourceIsPublic: true, headersTimeoutMs: 20_000 } },
+    );
+    try {
+      await d.app.settled;
+      const items = async () => ((await (await fetch(`${d.app.url}/feeds/alles.json`)).json()) as { items: { content_html: string; summary: string }[] }).items;
+      expect(await items()).toEqual([expect.objectContaining({ content_html: '<p>MILLFORD (ANP) - De dam is weer open.</p>', summary: 'MILLFORD (ANP) - De dam is weer open.' })]);
+      release();
+      await waitFor('the full text in the feed', async () => (await items())[0]!.content_html.startsWith('<p>The river dam'));
+      expect((await items())[0]!.content_html.split('\n')).toEqual([
+        '<p>The river dam near Millford reopened on Monday after two years of repairs, the water board said.</p>',
+        '<p>Engineers replaced the four steel gates and strengthened the concrete walls, which had cracked during the floods of 2024.</p>',
+        '<p>Traffic over the dam road resumes on Wednesday; cyclists may use it from today.</p>',
+      ]);
+      expect(news.hits.filter((h) => h.path === '/a')).toHaveLength(1);
+    } finally {
+      release();
+      await d.app.stop(1000);
+      await news.close();
+    }
   }, 30_000);
 });
