@@ -10,7 +10,7 @@ import type { SourceConfig } from './config/schema.js';
 import { describeError } from './errors.js';
 import { sourceScope, type Scope } from './identity/index.js';
 import { closeHttp, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
-import { fetchFullTexts, hostGate } from './fulltext/index.js';
+import type { HostGate } from './fulltext/index.js';
 import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
 import type { FeedView, Lang, SourceState } from './model.js';
@@ -256,12 +256,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   // Full text (issue 18): after the page's own commit, not in its way — feeds show the teaser
   // first. One pass per source at a time; one gate for all sources, so a host shared by two
-  // sources still gets one request at a time.
-  const gate = hostGate(1000, () => performance.now());
+  // sources still gets one request at a time. Loaded on first use: readability, linkedom and
+  // sanitize-html are a large part of the bundle that a daemon without full text never needs.
+  let gate: HostGate | null = null;
   const fullTextPasses = new Map<string, Promise<void>>();
   const fullText = (source: SourceConfig, fetch: FetchContext): void => {
     if (source.fullText === null || fullTextPasses.has(source.id)) return;
-    const pass = fetchFullTexts(source, { store, fetch, gate, intervalMs: w.intervals.get(source.id) ?? 0, closing: () => closing })
+    const pass = import('./fulltext/index.js')
+      .then(({ fetchFullTexts, hostGate }) => {
+        gate ??= hostGate(1000, () => performance.now());
+        return fetchFullTexts(source, { store, fetch, gate, intervalMs: w.intervals.get(source.id) ?? 0, closing: () => closing });
+      })
       .then(
         (run) => {
           for (const why of run.failed) log.warn(`full text kept the teaser: ${why}`, { source: source.id });
