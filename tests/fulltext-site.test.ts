@@ -23,7 +23,7 @@ let base = '';
 let flakyLead = 'BRUSSEL (ANP) - Een bericht dat later verandert.';
 let flakyFailures = 3;
 
-const ARTICLES = ['good-dam', 'good-council', 'gone', 'broken', 'slow', 'report', 'moved'] as const;
+const ARTICLES = ['good-dam', 'good-council', 'gone', 'broken', 'slow', 'report', 'moved', 'huge'] as const;
 
 function listing(): string {
   const item = (slug: string, i: number) =>
@@ -50,6 +50,7 @@ beforeAll(async () => {
       return; // never ends
     }
     if (path === '/news/report') return res.writeHead(200, { 'content-type': 'application/pdf' }).end('%PDF-1.4 a report');
+    if (path === '/news/huge') return html(`<html><body><article>${'<p>Te veel tekst voor een artikel.</p>'.repeat(1000)}</article></body></html>`);
     if (path === '/news/moved') return res.writeHead(302, { location: 'http://10.0.0.1/internal' }).end();
     return res.writeHead(404).end();
   });
@@ -63,7 +64,7 @@ afterAll(async () => {
 });
 
 describe('full text from a loopback site', () => {
-  it('three polls: good articles stored, bad ones keep the teaser, each fetched once, ≥ 1 s apart per host, ≤ maxPerPoll per poll', async () => {
+  it('three polls (maxBytes 20000): good articles stored, bad ones keep the teaser, each fetched once, ≥ 1 s apart per host, ≤ maxPerPoll per poll', async () => {
     const config = parseConfig(
       `sources:\n  - id: nieuws\n    title: Nieuws\n    url: ${base}/\n    lang: nl\n    fullText:\n      maxPerPoll: 3\nfeeds:\n  - id: alles\n    title: Nieuws\n    sources: [nieuws]\n`,
       'wirefeed.yaml',
@@ -72,7 +73,7 @@ describe('full text from a loopback site', () => {
     expect(source.fullText).toEqual({ maxPerPoll: 3 });
     const store = await openStore(await tempDir());
     const gate = hostGate(1000, () => performance.now());
-    const http = { connectTimeoutMs: 1000, headersTimeoutMs: 500, bodyTimeoutMs: 500, totalTimeoutMs: 2000, sourceIsPublic: true };
+    const http = { connectTimeoutMs: 1000, headersTimeoutMs: 500, bodyTimeoutMs: 500, totalTimeoutMs: 2000, maxBytes: 20_000, sourceIsPublic: true };
     const perPoll: number[] = [];
     const failed: string[] = [];
     for (let poll = 0; poll < 3; poll++) {
@@ -85,12 +86,12 @@ describe('full text from a loopback site', () => {
       failed.push(...run.failed);
       perPoll.push(requests.filter((r) => r.path.startsWith('/news/')).length - before);
     }
-    expect(perPoll).toEqual([3, 3, 1]);
+    expect(perPoll).toEqual([3, 3, 2]);
     const articles = requests.filter((r) => r.path.startsWith('/news/'));
     expect(articles.map((r) => r.path).sort()).toEqual(ARTICLES.map((a) => `/news/${a}`).sort());
     for (let i = 1; i < articles.length; i++) expect(articles[i]!.at - articles[i - 1]!.at).toBeGreaterThanOrEqual(1000);
     expect(failed.map((f) => f.split(':').slice(0, 2).join(':')).sort()).toEqual(
-      ['extract: E_NOT_HTML', 'fetch: E_HTTP_STATUS', 'fetch: E_HTTP_STATUS', 'fetch: E_PRIVATE_REDIRECT', 'fetch: E_TIMEOUT'].sort(),
+      ['extract: E_NOT_HTML', 'fetch: E_HTTP_STATUS', 'fetch: E_HTTP_STATUS', 'fetch: E_PRIVATE_REDIRECT', 'fetch: E_TIMEOUT', 'fetch: E_TOO_LARGE'].sort(),
     );
 
     const stories = await store.feed({ sourceIds: ['nieuws'], limit: 10 });
@@ -103,7 +104,7 @@ describe('full text from a loopback site', () => {
       ].join('\n'),
     );
     expect(bySlug('good-council').fullText).toContain(`<a href="${base}/statement.pdf">written statement</a>`);
-    for (const slug of ['gone', 'broken', 'slow', 'report', 'moved']) {
+    for (const slug of ['gone', 'broken', 'slow', 'report', 'moved', 'huge']) {
       expect(bySlug(slug).fullText).toBeUndefined();
       expect(bySlug(slug).body).toEqual([`BRUSSEL (ANP) - Bericht ${ARTICLES.indexOf(slug as (typeof ARTICLES)[number])} over ${slug} in het kort.`]);
     }
