@@ -446,6 +446,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async stop(graceMs = 10_000): Promise<void> {
       await scheduler.stop(graceMs);
       closing = true;
+      // A pass stops before its next article; the one in flight ends within the http timeouts, as a poll's page does.
       await Promise.all(fullTextPasses.values());
       await running.close();
       await closeHttp();
