@@ -88,4 +88,9 @@ describe('extractFullText', () => {
     );
     expect(extractFullText(page('cluttered'), BASE + 'cluttered', { selector: '.no-such-thing' })).toBeNull();
   });
+
+  it('the text has entities decoded and paragraphs apart', () => {
+    const html = '<html><head><title>T</title></head><body><article><p>Tom &amp; Jerry &lt;3 kaas&nbsp;en&nbsp;wijn.</p><p>Tweede<br>regel.</p></article></body></html>';
+    expect(extractFullText(html, BASE + 'entities')?.text).toBe('Tom & Jerry <3 kaas en wijn. Tweede regel.');
+  });
 });

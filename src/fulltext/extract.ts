@@ -112,16 +112,10 @@ const SANITIZE: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => (frame.tag === 'a' && !frame.attribs.href && frame.text.trim() === '') || (frame.tag === 'img' && !frame.attribs.src),
 };
 
+/** The text of sanitized HTML, whitespace collapsed; block ends and line breaks separate words. */
 function plainText(html: string): string {
-  return sanitizeHtml(html.replace(/<\/(p|li|h\d|blockquote|figcaption|tr|pre)>|<br\s*\/?>/gi, '$& '), { allowedTags: [], allowedAttributes: {} })
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
+  const body = parse(`<body>${html.replace(/<\/(p|li|h\d|blockquote|figcaption|tr|pre)>|<br\s*\/?>/gi, '$& ')}</body>`).querySelector('body');
+  return (body?.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
 
 /** Put a `<base href>` first in the head, replacing the page's own only when it is not usable. */
