@@ -265,7 +265,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const pass = import('./fulltext/index.js')
       .then(({ fetchFullTexts, hostGate }) => {
         gate ??= hostGate(1000, () => performance.now());
-        return fetchFullTexts(source, { store, fetch, gate, intervalMs: w.intervals.get(source.id) ?? 0, closing: () => closing });
+        return fetchFullTexts(source, { store, fetch, now, gate, intervalMs: w.intervals.get(source.id) ?? 0, closing: () => closing });
       })
       .then(
         (run) => {

@@ -82,7 +82,7 @@ describe('full text from a loopback site', () => {
       const before = requests.filter((r) => r.path.startsWith('/news/')).length;
       const r = await refreshSource(source, { store, scopeOf: () => PUBLIC_SCOPE, fetch, intervalMs: 300_000 });
       expect([r.outcome, r.error === null ? null : String(r.error)]).toEqual([poll === 0 ? 'ok' : 'unchanged-page', null]);
-      const run = await fetchFullTexts(source, { store, fetch, gate, intervalMs: 300_000 });
+      const run = await fetchFullTexts(source, { store, fetch, now: () => fetch.now, gate, intervalMs: 300_000 });
       failed.push(...run.failed);
       perPoll.push(requests.filter((r) => r.path.startsWith('/news/')).length - before);
     }
@@ -122,7 +122,7 @@ describe('full text from a loopback site', () => {
       const before = requests.filter((r) => r.path === '/news/flaky').length;
       const r = await refreshSource(source, { store, scopeOf: () => PUBLIC_SCOPE, fetch, intervalMs: 300_000 });
       expect(r.error).toBeNull();
-      await fetchFullTexts(source, { store, fetch, gate, intervalMs: 300_000 });
+      await fetchFullTexts(source, { store, fetch, now: () => fetch.now, gate, intervalMs: 300_000 });
       return requests.filter((r) => r.path === '/news/flaky').length - before;
     };
     // Backoff 5, 10 min after the 1st and 2nd failure; none after the 3rd.
@@ -141,6 +141,7 @@ describe('full text from a loopback site', () => {
 describe('full text in the daemon', () => {
   it('the page is committed and served with its teaser while the article is still loading; the feed gets the full text after', async () => {
     let release: () => void = () => undefined;
+    let clock = new Date('2026-12-07T14:00:00Z');
     const held = new Promise<void>((resolve) => (release = resolve));
     const fixture = readFileSync(new URL('./fixtures/fulltext/plain.html', import.meta.url), 'utf8');
     const news = await startSite({
@@ -153,12 +154,17 @@ describe('full text in the daemon', () => {
     const d = await startDaemon(
       dir,
       `sources:\n  - id: dam\n    title: Dam\n    url: ${news.url}/\n    lang: nl\n    fullText: true\nfeeds:\n  - id: alles\n    title: Alles\n    sources: [dam]\n`,
-      { http: { sourceIsPublic: true, headersTimeoutMs: 20_000 } },
+      { http: { sourceIsPublic: true, headersTimeoutMs: 20_000 }, now: () => clock },
     );
     try {
       await d.app.settled;
-      const items = async () => ((await (await fetch(`${d.app.url}/feeds/alles.json`)).json()) as { items: { content_html: string; summary: string }[] }).items;
-      expect(await items()).toEqual([expect.objectContaining({ content_html: '<p>MILLFORD (ANP) - De dam is weer open.</p>', summary: 'MILLFORD (ANP) - De dam is weer open.' })]);
+      const items = async () =>
+        ((await (await fetch(`${d.app.url}/feeds/alles.json`)).json()) as { items: { content_html: string; summary: string; date_modified: string }[] }).items;
+      expect(await items()).toEqual([
+        expect.objectContaining({ content_html: '<p>MILLFORD (ANP) - De dam is weer open.</p>', summary: 'MILLFORD (ANP) - De dam is weer open.', date_modified: '2026-12-07T14:00:00Z' }),
+      ]);
+      // The article arrives a minute later: the entry is updated then, so readers see the change.
+      clock = new Date('2026-12-07T14:01:00Z');
       release();
       await waitFor('the full text in the feed', async () => (await items())[0]!.content_html.startsWith('<p>The river dam'));
       expect((await items())[0]!.content_html.split('\n')).toEqual([
@@ -167,6 +173,7 @@ describe('full text in the daemon', () => {
         '<p>Traffic over the dam road resumes on Wednesday; cyclists may use it from today.</p>',
       ]);
       expect(news.hits.filter((h) => h.path === '/a')).toHaveLength(1);
+      expect((await items())[0]!.date_modified).toBe('2026-12-07T14:01:00Z');
     } finally {
       release();
       await d.app.stop(1000);

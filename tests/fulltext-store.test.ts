@@ -29,8 +29,13 @@ describe('full text in the SQLite store', () => {
     const due = await store.fullTextDue('s', T, 3, 10);
     expect(due.map((d) => [d.id, d.link, d.attempts])).toEqual([['a'.repeat(32), 'https://x.example/a', 0]]);
 
-    await store.putFullText('a'.repeat(32), { entry: due[0]!.entry, html: '<p>Artikel.</p>', attempts: 1, after: null });
+    await store.putFullText('a'.repeat(32), { entry: due[0]!.entry, html: null, attempts: 1, after: '2026-11-28T12:05:00.000Z', at: '2026-11-28T12:01:00.000Z' });
     expect(await store.fullTextDue('s', T, 3, 10)).toEqual([]);
+    expect((await store.get('a'.repeat(32)))?.updated).toBe(T);
+    await store.putFullText('a'.repeat(32), { entry: due[0]!.entry, html: '<p>Artikel.</p>', attempts: 2, after: null, at: '2026-11-28T12:06:00.000Z' });
+    expect(await store.fullTextDue('s', '2026-11-28T12:07:00.000Z', 3, 10)).toEqual([]);
+    // The article is a change readers must see: the story is updated when it came.
+    expect((await store.get('a'.repeat(32)))?.updated).toBe('2026-11-28T12:06:00.000Z');
     // Ingest replaces a story whole when it changes: the full text stays, and a changed body makes it due again.
     await store.commit({ put: [story('a'.repeat(32), ['s'], T, { link: 'https://x.example/a', bodyHash: 'changed' })] });
     expect((await store.get('a'.repeat(32)))?.fullText).toBe('<p>Artikel.</p>');

@@ -161,7 +161,7 @@ const sourceSchema = z
         }),
       ])
       .default(false)
-      .describe("Fetch each new story's own article after ingest and put it in the feeds (url sources)"),
+      .describe("Fetch each new story's own article after ingest and put it in the feeds"),
   })
   .superRefine(checkSource, always)
   .transform((s) => ({

@@ -56,8 +56,10 @@ const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 
 export interface FullTextDeps {
   store: Store;
-  /** The source's fetch context; its `now` is the poll's time. */
+  /** The source's fetch context (limits, user agent, redirect rule). */
   fetch: FetchContext;
+  /** The clock: an article comes after its page, and is dated when it comes. */
+  now: () => Date;
   gate: HostGate;
   /** Backoff unit after a failure (the source's interval; 60 s when it has none). */
   intervalMs: number;
@@ -76,7 +78,7 @@ export interface FullTextRun {
 async function fetchArticle(due: FullTextDue, source: SourceConfig, deps: FullTextDeps): Promise<string> {
   const ctx = deps.fetch;
   const res = await deps.gate.run(new URL(due.link).host, () =>
-    fetchHttp({ url: due.link, etag: null, lastModified: null, userAgent: ctx.userAgent, now: ctx.now, allowPrivateRedirects: ctx.allowPrivateRedirects }, ctx.http),
+    fetchHttp({ url: due.link, etag: null, lastModified: null, userAgent: ctx.userAgent, now: deps.now(), allowPrivateRedirects: ctx.allowPrivateRedirects }, ctx.http),
   );
   if (res.status !== 'ok') throw new WirefeedError('fetch', 'E_PROTOCOL', `E_PROTOCOL: GET ${due.link}: 304 to a request without validators`);
   const type = res.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -91,23 +93,24 @@ async function fetchArticle(due: FullTextDue, source: SourceConfig, deps: FullTe
 export async function fetchFullTexts(source: SourceConfig, deps: FullTextDeps): Promise<FullTextRun> {
   const run: FullTextRun = { stored: 0, failed: [] };
   if (source.fullText === null) return run;
-  const now = deps.fetch.now;
-  const due = await deps.store.fullTextDue(source.id, now.toISOString(), MAX_ATTEMPTS, source.fullText.maxPerPoll);
+  const due = await deps.store.fullTextDue(source.id, deps.now().toISOString(), MAX_ATTEMPTS, source.fullText.maxPerPoll);
   for (const story of due) {
     if (deps.closing?.()) break;
     if (story.link === source.url) {
       // The listing page itself: no article of its own, never worth a request.
-      await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts: MAX_ATTEMPTS, after: null });
+      await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts: MAX_ATTEMPTS, after: null, at: deps.now().toISOString() });
       continue;
     }
     const attempts = story.attempts + 1;
+    // Stored with the moment the attempt ended: that is when the story changed, and backoff counts from it.
     try {
       const html = await fetchArticle(story, source, deps);
-      await deps.store.putFullText(story.id, { entry: story.entry, html, attempts, after: null });
+      await deps.store.putFullText(story.id, { entry: story.entry, html, attempts, after: null, at: deps.now().toISOString() });
       run.stored++;
     } catch (err) {
-      const after = new Date(now.getTime() + backoffMs(attempts, deps.intervalMs || 60_000, null)).toISOString();
-      await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts, after });
+      const at = deps.now();
+      const after = new Date(at.getTime() + backoffMs(attempts, deps.intervalMs || 60_000, null)).toISOString();
+      await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts, after, at: at.toISOString() });
       run.failed.push(describeError(err));
     }
   }

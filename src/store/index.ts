@@ -41,6 +41,8 @@ export interface FullTextResult {
   attempts: number;
   /** Not before this moment (ISO), after a failure. */
   after: string | null;
+  /** When the attempt was made (ISO): a stored article makes the story `updated` then, so readers and validators see it changed. */
+  at: string;
 }
 
 /** What retention needs of a listed story. */

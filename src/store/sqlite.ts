@@ -194,8 +194,10 @@ function prepare(db: Database.Database) {
           OR (full_text IS NULL AND full_text_attempts < ? AND (full_text_after IS NULL OR full_text_after <= ?))
        ORDER BY published_latest DESC, id LIMIT ?`,
     ),
-    putFullText: db.prepare<[string | null, string, number, string | null, string]>(
-      `UPDATE stories SET full_text = COALESCE(?, full_text), full_text_for = ?, full_text_attempts = ?, full_text_after = ? WHERE id = ?`,
+    putFullText: db.prepare<{ html: string | null; entry: string; attempts: number; after: string | null; at: string; id: string }>(
+      `UPDATE stories SET full_text = COALESCE(@html, full_text), full_text_for = @entry, full_text_attempts = @attempts, full_text_after = @after,
+         updated = CASE WHEN @html IS NULL OR updated >= @at THEN updated ELSE @at END
+       WHERE id = @id`,
     ),
     deleteKeys: db.prepare<[string]>(`DELETE FROM story_keys WHERE story_id = ?`),
     insertKey: db.prepare<[string, string]>(`INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)`),
@@ -316,7 +318,7 @@ class SqliteStore implements Store {
   putFullText(id: string, result: FullTextResult): Promise<void> {
     try {
       this.checkNow();
-      this.q.putFullText.run(result.html === null ? null : text(result.html), result.entry, result.attempts, result.after, id);
+      this.q.putFullText.run({ html: result.html === null ? null : text(result.html), entry: result.entry, attempts: result.attempts, after: result.after, at: result.at, id });
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(storeError('writing', this.file, err));
