@@ -12,10 +12,8 @@ import { backoffMs } from '../schedule/index.js';
 import type { FullTextDue, Store } from '../store/index.js';
 import { extractFullText } from './extract.js';
 
-export { extractFullText, type FullText } from './extract.js';
-
 /** Attempts per entry version; then the teaser is all a feed shows until the entry changes. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 
 /** Serializes requests per host with a gap between them. */
 export interface HostGate {
