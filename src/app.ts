@@ -9,7 +9,8 @@ import type { LoadedConfig } from './config/load.js';
 import type { SourceConfig } from './config/schema.js';
 import { describeError } from './errors.js';
 import { sourceScope, type Scope } from './identity/index.js';
-import { closeHttp, userAgent, type HttpOptions } from './fetch/index.js';
+import { closeHttp, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
+import type { HostGate } from './fulltext/index.js';
 import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
 import type { FeedView, Lang, SourceState } from './model.js';
@@ -214,12 +215,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const at = now();
     const t0 = performance.now();
     const fields: Record<string, string | number> = { source: sourceId };
+    const fetch: FetchContext = { now: at, userAgent: userAgent(opts.version, baseUrlOf(w.config)), http: { ...w.config.http, ...opts.http }, allowPrivateRedirects: source.allowPrivateRedirects };
     const r = await refreshSource(
       source,
       {
         store,
         scopeOf: w.scopeOf,
-        fetch: { now: at, userAgent: userAgent(opts.version, baseUrlOf(w.config)), http: { ...w.config.http, ...opts.http }, allowPrivateRedirects: source.allowPrivateRedirects },
+        fetch,
         intervalMs: w.intervals.get(sourceId) ?? 0,
         sliceMs,
         closing: () => closing,
@@ -228,6 +230,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     );
     if (r.outcome === 'cancelled') return;
     const result: FetchOutcome = r.outcome;
+    if (result !== 'error') fullText(source, fetch);
     book.set(sourceId, r.state);
     if (r.ingest !== null) {
       Object.assign(fields, { new: r.ingest.new, updated: r.ingest.updated, unchanged: r.ingest.unchanged });
@@ -249,6 +252,33 @@ export async function startApp(opts: AppOptions): Promise<App> {
     fields['ms'] = Math.round(ms);
     if (file !== undefined) fields['file'] = file;
     (result === 'error' ? log.error : log.info)(`fetch ${result}`, { ...fields, url: source.url ?? pathToFileURL(file ?? source.path ?? source.dir ?? '').href });
+  };
+
+  // Full text (issue 18): after the page's own commit, not in its way — feeds show the teaser
+  // first. One pass per source at a time; one gate for all sources, so a host shared by two
+  // sources still gets one request at a time. Loaded on first use: readability, linkedom and
+  // sanitize-html are a large part of the bundle that a daemon without full text never needs.
+  let gate: HostGate | null = null;
+  const fullTextPasses = new Map<string, Promise<void>>();
+  const fullText = (source: SourceConfig, fetch: FetchContext): void => {
+    if (source.fullText === null || fullTextPasses.has(source.id)) return;
+    const pass = import('./fulltext/index.js')
+      .then(({ fetchFullTexts, hostGate }) => {
+        gate ??= hostGate(1000, () => performance.now());
+        return fetchFullTexts(source, { store, fetch, now, gate, intervalMs: w.intervals.get(source.id) ?? 0, closing: () => closing });
+      })
+      .then(
+        (run) => {
+          for (const why of run.failed) log.warn(`full text kept the teaser: ${why}`, { source: source.id });
+          if (run.stored === 0) return;
+          changed([source.id]);
+          server?.notifyChanged(feedsOfSource(source.id));
+          log.info('full text stored', { source: source.id, articles: run.stored });
+        },
+        (err: unknown) => log.error('full text failed', { source: source.id, error: describeError(err) }),
+      )
+      .finally(() => fullTextPasses.delete(source.id));
+    fullTextPasses.set(source.id, pass);
   };
 
   const stateOf = (id: string): SourceState => book.get(id) ?? emptySource;
@@ -416,6 +446,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async stop(graceMs = 10_000): Promise<void> {
       await scheduler.stop(graceMs);
       closing = true;
+      // A pass stops before its next article; the one in flight ends within the http timeouts, as a poll's page does.
+      await Promise.all(fullTextPasses.values());
       await running.close();
       await closeHttp();
       await store.close();

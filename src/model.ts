@@ -186,6 +186,8 @@ export interface EntryView {
   language?: string;
   /** The story's own image (absolute http(s) URL); absent: none. */
   image?: string;
+  /** The article's sanitized HTML (full text, issue 18): the entry's content instead of `body`; absent: none. */
+  contentHtml?: string;
 }
 
 /** A feed ready to render: metadata and entries, newest first. */

@@ -49,6 +49,7 @@ describe('the shipped config', () => {
           maxStoriesPerPage: 1000,
           maxAgeDays: 30,
           allowPrivateRedirects: false,
+          fullText: null,
           link: undefined,
         },
       ],
@@ -117,6 +118,7 @@ describe('defaults', () => {
         maxStoriesPerPage: 1000,
         maxAgeDays: 30,
         allowPrivateRedirects: false,
+        fullText: null,
       },
     ]);
   });

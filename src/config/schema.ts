@@ -122,6 +122,9 @@ function checkSource(value: unknown, ctx: Ctx): void {
   }
 }
 
+/** Articles fetched after one poll when `fullText: true`. */
+const DEFAULT_FULL_TEXT_PER_POLL = 10;
+
 const sourceSchema = z
   .strictObject({
     id: id(),
@@ -149,6 +152,16 @@ const sourceSchema = z
       .default(false)
       .describe('Follow redirects to loopback, private or other special-purpose addresses (the source URL itself may be on any address)'),
     link: httpUrl().optional().describe('The human page of this source; defaults to url'),
+    fullText: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          maxPerPoll: z.int().min(1).max(100).default(DEFAULT_FULL_TEXT_PER_POLL).describe('Articles fetched after one poll'),
+          selector: text().optional().describe('CSS selector of the article on its page, when readability picks the wrong part'),
+        }),
+      ])
+      .default(false)
+      .describe("Fetch each new story's own article after ingest and put it in the feeds"),
   })
   .superRefine(checkSource, always)
   .transform((s) => ({
@@ -156,6 +169,7 @@ const sourceSchema = z
     kind: SOURCE_KINDS.find((k) => s[k] !== undefined) ?? 'url',
     schedule: s.schedule ?? DEFAULT_SCHEDULE,
     link: s.link ?? s.url,
+    fullText: s.fullText === false ? null : s.fullText === true ? { maxPerPoll: DEFAULT_FULL_TEXT_PER_POLL } : s.fullText,
   }));
 
 const feedSchema = z.strictObject({

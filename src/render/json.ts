@@ -47,7 +47,7 @@ function toItem(entry: EntryView, feedLanguage: string): JsonItem {
     id: checkEntryId(entry.id),
     url: normalizeUrl(entry.link, `entry ${entry.id} link`),
     title: cleanText(entry.title),
-    content_html: paragraphsHtml(entry.body),
+    content_html: entry.contentHtml === undefined ? paragraphsHtml(entry.body) : cleanText(entry.contentHtml),
     summary: cleanText(entry.summary),
     date_published: isoSeconds(entry.published),
     date_modified: isoSeconds(entry.updated),

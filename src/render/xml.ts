@@ -112,7 +112,7 @@ function toItem(entry: EntryView, format: XmlFormat, slots: Slots): Item {
     date: entry.updated,
     published: entry.published,
     description: slots.xml(paragraphsXml([entry.summary])),
-    content: slots.xml(paragraphsXml(entry.body)),
+    content: entry.contentHtml === undefined ? slots.xml(paragraphsXml(entry.body)) : slots.text(entry.contentHtml),
   };
   if (format === 'atom') {
     item.author = [{ name: slots.text(entry.author) }];

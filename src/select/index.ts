@@ -124,7 +124,7 @@ function entryAuthor(story: StoredStory, sourceTitle: string | undefined): strin
   return story.agencies.length > 0 ? story.agencies.join('/') : (sourceTitle ?? 'wirefeed');
 }
 
-export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fallbackPage: string): EntryView {
+export function toEntry(story: StoredStory & { fullText?: string }, id: string, ctx: SelectContext, fallbackPage: string): EntryView {
   const home = ctx.sources.get(story.sources[0] ?? '');
   const published = toSecond(story.publishedLatest);
   const updated = new Date(Math.max(toSecond(story.updated).getTime(), published.getTime()));
@@ -140,6 +140,7 @@ export function toEntry(story: StoredStory, id: string, ctx: SelectContext, fall
     summary: story.body[0] ?? '',
     language: story.lang,
     ...(only(story.image) === null ? {} : { image: story.image as string }),
+    ...(story.fullText === undefined ? {} : { contentHtml: story.fullText }),
   };
 }
 

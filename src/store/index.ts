@@ -20,6 +20,31 @@ export interface ListedStory extends StoredStory {
    * (retention, scopes): the feed of that source keeps the entry id the story always had there.
    */
   origin: string;
+  /** The article's sanitized HTML, once the full-text step fetched it (issue 18); absent until then. */
+  fullText?: string;
+}
+
+/** A story whose article the full-text step should fetch. */
+export interface FullTextDue {
+  id: string;
+  link: string;
+  body: string[];
+  /** The entry version (link and body hash) a result is stored for. */
+  entry: string;
+  /** Attempts so far for this entry version. */
+  attempts: number;
+}
+
+/** What one full-text attempt came to. */
+export interface FullTextResult {
+  entry: string;
+  /** Sanitized article HTML; null when the attempt failed (the teaser stays). */
+  html: string | null;
+  attempts: number;
+  /** Not before this moment (ISO), after a failure. */
+  after: string | null;
+  /** When the attempt was made (ISO): a stored article makes the story `updated` then, so readers and validators see it changed. */
+  at: string;
 }
 
 /** What retention needs of a listed story. */
@@ -86,6 +111,13 @@ export interface Store {
   source(sourceId: string): Promise<SourceState>;
   /** Every source with stored bookkeeping. */
   sources(): Promise<Record<string, SourceState>>;
+  /**
+   * Stories listed under `sourceId` with an http(s) link whose article is due at `now` (ISO): never
+   * tried for this entry version, or failed fewer than `maxAttempts` times and past its backoff. Newest first.
+   */
+  fullTextDue(sourceId: string, now: string, maxAttempts: number, limit: number): Promise<FullTextDue[]>;
+  /** Record one full-text attempt; a failure keeps the full text stored before. */
+  putFullText(id: string, result: FullTextResult): Promise<void>;
   /** Apply the changes in one transaction: all or nothing, durable when it resolves. */
   commit(change: Change): Promise<CommitResult>;
   /** Throws a WirefeedError when the state can no longer be written where it was opened (directory removed, file replaced). */

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ListedStory, type Store, type StoryStamp } from './index.js';
 
 const C = 'TEXT COLLATE "C"';
 
@@ -76,6 +76,13 @@ const MIGRATIONS: readonly string[] = [
     stories INTEGER NOT NULL
   );
   `,
+  // 2: as schema.ts's 2: the linked article's full text, the entry version it is for, attempts and backoff.
+  `
+  ALTER TABLE stories ADD COLUMN full_text TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_for TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE stories ADD COLUMN full_text_after ${C};
+  `,
 ];
 
 /** The schema version this wirefeed writes on PostgreSQL. */
@@ -115,6 +122,7 @@ interface StoryRow {
   published_earliest: string | null;
   published_latest: string;
   updated: string;
+  full_text: string | null;
 }
 
 interface SourceRow {
@@ -154,6 +162,7 @@ function toStory(r: StoryRow): ListedStory {
     publishedLatest: unesc(r.published_latest),
     updated: unesc(r.updated),
     origin: r.origin === null ? sources[0]! : unesc(r.origin),
+    ...(r.full_text === null ? {} : { fullText: unesc(r.full_text) }),
   };
 }
 
@@ -172,7 +181,8 @@ function toSource(r: SourceRow): SourceState {
 }
 
 const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
-const SELECT_STORY = `SELECT ${STORY_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM`;
+// The full text is written by putFullText only (not a STORY_COLUMN, so ingest's upsert keeps it), but read with the story.
+const SELECT_STORY = `SELECT ${[...STORY_COLUMNS.split(', '), 'full_text'].map((c) => `s.${c}`).join(', ')} FROM`;
 
 const UPSERT = `INSERT INTO stories (${STORY_COLUMNS}) VALUES (${STORY_COLUMNS.split(', ').map((_, i) => `$${i + 1}`).join(', ')})
   ON CONFLICT (id) DO UPDATE SET ${STORY_COLUMNS.split(', ')
@@ -259,6 +269,33 @@ class PostgresStore implements Store {
        ${SELECT_STORY} ids JOIN stories s ON s.id = ids.story_id ORDER BY ids.published_latest DESC, ids.story_id`,
       [query.sourceIds.map(esc), query.limit, query.offset ?? 0],
     );
+  }
+  async fullTextDue(sourceId: string, now: string, maxAttempts: number, limit: number): Promise<FullTextDue[]> {
+    // As sqlite.ts: stories of the source with their own http(s) link whose entry version has no
+    // result yet, or failed fewer than maxAttempts times and whose backoff is over.
+    const rows = await this.rows<{ id: string; link: string; body: string; entry: string; attempts: number }>(
+      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts FROM (
+         SELECT s.*, s.link || ' ' || s.body_hash AS entry FROM listings l JOIN stories s ON s.id = l.story_id
+         WHERE l.source_id = $1 AND (s.link LIKE 'http://%' OR s.link LIKE 'https://%')) due
+       WHERE full_text_for IS DISTINCT FROM entry
+          OR (full_text IS NULL AND full_text_attempts < $2 AND (full_text_after IS NULL OR full_text_after <= $3))
+       ORDER BY published_latest DESC, id LIMIT $4`,
+      [esc(sourceId), maxAttempts, esc(now), limit],
+    );
+    return rows.map((r) => ({ id: unesc(r.id), link: unesc(r.link), body: JSON.parse(r.body) as string[], entry: unesc(r.entry), attempts: r.attempts }));
+  }
+  async putFullText(id: string, result: FullTextResult): Promise<void> {
+    if (this.closed) throw new WirefeedError('store', 'E_CLOSED', `database ${this.location} is closed`);
+    try {
+      await this.pool.query(
+        `UPDATE stories SET full_text = COALESCE($1, full_text), full_text_for = $2, full_text_attempts = $3, full_text_after = $4,
+           updated = CASE WHEN $1::text IS NULL OR updated >= $5 THEN updated ELSE $5 END
+         WHERE id = $6`,
+        [result.html === null ? null : esc(wellFormed(result.html)), esc(result.entry), result.attempts, result.after === null ? null : esc(result.after), esc(result.at), esc(id)],
+      );
+    } catch (err) {
+      throw storeError('writing', this.location, err);
+    }
   }
   async stamps(sourceId: string): Promise<StoryStamp[]> {
     const rows = await this.rows<{ id: string; published_latest: string; last_seen: string }>(

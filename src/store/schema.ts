@@ -66,6 +66,14 @@ const MIGRATIONS: readonly string[] = [
     stories INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: an article's full text (issue 18), fetched after ingest: what it was fetched for (link and
+  // body hash: a changed entry is fetched again), attempts for that entry, not before (backoff).
+  `
+  ALTER TABLE stories ADD COLUMN full_text TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_for TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE stories ADD COLUMN full_text_after TEXT;
+  `,
 ];
 
 /** The schema version this wirefeed writes. */

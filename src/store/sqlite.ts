@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrate } from './schema.js';
@@ -58,6 +58,7 @@ interface StoryRow {
   published_earliest: string | null;
   published_latest: string;
   updated: string;
+  full_text: string | null;
 }
 
 interface SourceRow {
@@ -97,6 +98,7 @@ function toStory(r: StoryRow): ListedStory {
     publishedLatest: r.published_latest,
     updated: r.updated,
     origin: r.origin ?? sources[0]!,
+    ...(r.full_text === null ? {} : { fullText: r.full_text }),
   };
 }
 
@@ -183,6 +185,19 @@ function prepare(db: Database.Database) {
          .filter((c) => c !== 'id')
          .map((c) => `${c} = excluded.${c}`)
          .join(', ')}`,
+    ),
+    fullTextDue: db.prepare<[string, number, string, number], { id: string; link: string; body: string; entry: string; attempts: number }>(
+      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts FROM (
+         SELECT s.*, s.link || ' ' || s.body_hash AS entry FROM listings l JOIN stories s ON s.id = l.story_id
+         WHERE l.source_id = ? AND (s.link LIKE 'http://%' OR s.link LIKE 'https://%'))
+       WHERE full_text_for IS NOT entry
+          OR (full_text IS NULL AND full_text_attempts < ? AND (full_text_after IS NULL OR full_text_after <= ?))
+       ORDER BY published_latest DESC, id LIMIT ?`,
+    ),
+    putFullText: db.prepare<{ html: string | null; entry: string; attempts: number; after: string | null; at: string; id: string }>(
+      `UPDATE stories SET full_text = COALESCE(@html, full_text), full_text_for = @entry, full_text_attempts = @attempts, full_text_after = @after,
+         updated = CASE WHEN @html IS NULL OR updated >= @at THEN updated ELSE @at END
+       WHERE id = @id`,
     ),
     deleteKeys: db.prepare<[string]>(`DELETE FROM story_keys WHERE story_id = ?`),
     insertKey: db.prepare<[string, string]>(`INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)`),
@@ -293,6 +308,21 @@ class SqliteStore implements Store {
   }
   sources(): Promise<Record<string, SourceState>> {
     return this.read('reading', () => Object.fromEntries(this.q.sources.all().map((r) => [r.id, toSource(r)])));
+  }
+
+  fullTextDue(sourceId: string, now: string, maxAttempts: number, limit: number): Promise<FullTextDue[]> {
+    return this.read('reading', () =>
+      this.q.fullTextDue.all(sourceId, maxAttempts, now, limit).map((r) => ({ id: r.id, link: r.link, body: JSON.parse(r.body) as string[], entry: r.entry, attempts: r.attempts })),
+    );
+  }
+  putFullText(id: string, result: FullTextResult): Promise<void> {
+    try {
+      this.checkNow();
+      this.q.putFullText.run({ html: result.html === null ? null : text(result.html), entry: result.entry, attempts: result.attempts, after: result.after, at: result.at, id });
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(storeError('writing', this.file, err));
+    }
   }
 
   commit(change: Change): Promise<CommitResult> {

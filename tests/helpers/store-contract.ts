@@ -199,6 +199,29 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await store.close();
     });
 
+    it('keeps full text per entry version: due until stored, failures counted and backed off, a changed entry due again, ingest leaves it alone', async () => {
+      const { store, place: p } = await fresh();
+      const a = story('a', ['s'], T(10), { link: 'https://x.example/a' });
+      await store.commit({ put: [a, story('b', ['s'], T(11)), story('c', ['s'], T(9), { link: 'https://x.example/c' })] });
+      const due = await store.fullTextDue('s', T(12), 3, 10);
+      expect(due).toEqual([
+        { id: 'a', link: 'https://x.example/a', body: a.body, entry: 'https://x.example/a hash-a', attempts: 0 },
+        { id: 'c', link: 'https://x.example/c', body: story('c', ['s'], T(9)).body, entry: 'https://x.example/c hash-c', attempts: 0 },
+      ]);
+      await store.putFullText('a', { entry: 'https://x.example/a hash-a', html: '<p>Heel het verhaal.</p>', attempts: 1, after: null, at: T(12) });
+      await store.putFullText('c', { entry: 'https://x.example/c hash-c', html: null, attempts: 1, after: T(13), at: T(12) });
+      expect(await store.fullTextDue('s', T(12, 30), 3, 10)).toEqual([]);
+      expect((await store.fullTextDue('s', T(13), 3, 10)).map((d) => [d.id, d.attempts])).toEqual([['c', 1]]);
+      expect(await store.get('a')).toMatchObject({ fullText: '<p>Heel het verhaal.</p>', updated: T(12) });
+      expect((await store.get('c'))?.fullText).toBeUndefined();
+      // Ingest writes the story again: the full text stays; a changed body makes the entry due again.
+      await store.commit({ put: [{ ...a, body: ['Nieuwe tekst.'], bodyHash: 'hash-a2', updated: T(12) }] });
+      expect((await store.get('a'))?.fullText).toBe('<p>Heel het verhaal.</p>');
+      expect((await store.fullTextDue('s', T(12, 30), 3, 10)).map((d) => [d.id, d.entry, d.attempts])).toEqual([['a', 'https://x.example/a hash-a2', 0]]);
+      await store.close();
+      expect((await (await p.open()).get('a'))?.fullText).toBe('<p>Heel het verhaal.</p>');
+    });
+
     it('answers what retention, scopes, the index page and export ask', async () => {
       const { store } = await fresh();
       await store.commit({
