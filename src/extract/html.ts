@@ -490,6 +490,9 @@ export function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyN
 
 export const NO_SKIP: ReadonlySet<AnyNode> = new Set();
 
+/** A kicker or label beside an item's headline: one short word. */
+const KICKER = /^\S{1,24}$/;
+
 export interface ItemSelectors {
   item: string;
   headline?: string;
@@ -645,23 +648,27 @@ export function* htmlItemSteps(
     const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
     const linkEls = yield* first(el, selectors.link);
     const bodyEls = selectors.body ? yield* find(el, selectors.body, true) : [];
-    // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
-    let body: string[];
-    if (bodyEls.length > 0) {
-      body = [];
-      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], NO_SKIP)) body.push(line);
-    } else {
-      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls]));
-    }
-    const headline = yield* joinedLineSteps(headlineEls);
-    if (headline === null && body.length === 0) continue;
-
     const linkEl = selectors.link
       ? linkEls[0]
       : el.name === 'a' && el.attribs.href !== undefined
         ? el
         : (yield* first(el, 'a[href]'))[0];
     const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
+    // Other links to the item's own page are labels ("mehr", "Read more"), not text: as the repeated-block detector reads them.
+    const labels = href === undefined ? [] : (yield* find(el, 'a[href]')).filter((a) => a !== linkEl && a.attribs.href === href);
+    // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
+    let body: string[];
+    if (bodyEls.length > 0) {
+      body = [];
+      const skip = new Set<AnyNode>(labels);
+      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], skip)) body.push(line);
+    } else {
+      // A one-word line (`Politics`, `Ukraine`) is a kicker over the headline, not text: as parse reads a block.
+      body = (yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls, ...labels]))).filter((line) => !KICKER.test(line));
+    }
+    const headline = yield* joinedLineSteps(headlineEls);
+    if (headline === null && body.length === 0) continue;
+
     const timeEl = timeEls[0];
     const picture = (yield* first(el, 'img'))[0];
     const image = picture ? imageUrl(picture.attribs, baseUrl) : null;
