@@ -490,8 +490,24 @@ export function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyN
 
 export const NO_SKIP: ReadonlySet<AnyNode> = new Set();
 
-/** A kicker or label beside an item's headline: one short word. */
+/** A kicker over a headline (`Politics`, `Ukraine`): one short word. */
 const KICKER = /^\S{1,24}$/;
+
+/**
+ * The kickers of an item: elements before its headline that hold one short word and nothing
+ * else. They label the headline and are no text of the item, as parse reads a repeated block.
+ */
+function kickersBefore(item: Element, headline: Element): Element[] {
+  const kickers: Element[] = [];
+  const stack: AnyNode[] = [...item.children].reverse();
+  for (let node = stack.pop(); node !== undefined && node !== headline; node = stack.pop()) {
+    if (node.type !== 'tag') continue;
+    const texts = node.children.every((c) => c.type === 'text') ? node.children.map((c) => (c.type === 'text' ? c.data : '')).join('').trim() : null;
+    if (texts !== null && KICKER.test(texts)) kickers.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+  }
+  return kickers;
+}
 
 export interface ItemSelectors {
   item: string;
@@ -663,8 +679,8 @@ export function* htmlItemSteps(
       const skip = new Set<AnyNode>(labels);
       for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], skip)) body.push(line);
     } else {
-      // A one-word line (`Politics`, `Ukraine`) is a kicker over the headline, not text: as parse reads a block.
-      body = (yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls, ...labels]))).filter((line) => !KICKER.test(line));
+      const kickers = headlineEls[0] === undefined ? [] : kickersBefore(el, headlineEls[0]);
+      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls, ...labels, ...kickers]));
     }
     const headline = yield* joinedLineSteps(headlineEls);
     if (headline === null && body.length === 0) continue;
