@@ -389,7 +389,7 @@ function pinnedParts(root: Tag, headline: Tag, skip: ReadonlySet<AnyNode>, time:
   for (let n: AnyNode | null = headline.parent; n !== null && n !== root; n = n.parent) holders.add(n);
   const stack: AnyNode[] = [...root.children].reverse();
   for (let n = stack.pop(); n !== undefined && (parts.teaser === null || parts.age === null); n = stack.pop()) {
-    if (n.type !== 'tag' || n === headline || n === time || skip.has(n)) continue;
+    if (n.type !== 'tag' || n === headline || n === time || skip.has(n) || isChrome(n, true)) continue;
     if (!holders.has(n)) {
       if (n.name === 'p') parts.teaser ??= n;
       if (parts.age === null) {
