@@ -50,6 +50,10 @@ export interface PinnedSelectors {
   headline?: string;
   /** Absent when the item is the link itself. */
   link?: string;
+  /** The items' teaser; absent when none has one. */
+  body?: string;
+  /** The element holding an item's age or clock text; absent when none has one (or all carry `<time datetime>`). */
+  age?: string;
   time?: string;
 }
 

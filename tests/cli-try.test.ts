@@ -363,6 +363,7 @@ test('a listing without datelines over HTTP: the repeated blocks as stories with
         `      item: ${path}`,
         '      headline: a.tuile__lien > h3.tuile__titre',
         '      link: a.tuile__lien',
+        '      body: a.tuile__lien > p.tuile__chapo',
         '      time: time',
         '',
       ].join('\n'),

@@ -64,12 +64,13 @@ describe('repeated blocks on listing layouts', () => {
     expect(result.lang).toBe(name.slice(0, 2));
   });
 
-  it.each(LISTINGS)('%s: pinned as selectors, the suggested selectors cut out the same headlines and links', async (name) => {
+  it.each(LISTINGS)('%s: pinned as selectors, the suggested selectors cut out the same stories (headline, link, body, age text, time, image)', async (name) => {
     const html = await read(`${name}.html`);
     const result = parseExtracted(extract(doc(html), { format: 'auto' }), { lang: 'auto' });
     const pinned = extract(doc(html), { format: 'html', selectors: result.selectors! });
-    const stories = parseExtracted(pinned, { lang: 'auto' }).stories;
-    expect(stories.map((s) => [s.headline, s.link])).toEqual(result.stories.map((s) => [s.headline, s.link]));
+    const stories = (summary(parseExtracted(pinned, { lang: 'auto' })) as { stories: unknown[] }).stories;
+    expect(stories).toEqual((summary(result) as { stories: unknown[] }).stories);
+    expect(stories.length).toBeGreaterThanOrEqual(3);
   });
 
   it('a dateline list stays with the text grammar, whose stories outnumber half the blocks', async () => {

@@ -12,6 +12,7 @@
  */
 import type { AnyNode, Document, Element } from 'domhandler';
 import type { BlockListing, ExtractedItem, PinnedSelectors } from '../model.js';
+import { looksLikeTime, matchAgeAtEnd } from '../ages/index.js';
 import type { Steps } from '../steps.js';
 import { DROP, imageUrl, isFurniture, isHidden, joinedLineSteps, nodeLineSteps, parseDatetime, resolveLink } from './html.js';
 
@@ -28,6 +29,8 @@ export const MIN_SCORE = 6;
 /** A teaser is text beyond the headline of at least this many characters. */
 const TEASER_CHARS = 40;
 const HEADING = /^h[1-6]$/;
+/** An element of this many characters at most may be an item's age (parse reads a block's age from lines as short). */
+const AGE_CHARS = 80;
 
 type Tag = Element;
 
@@ -353,8 +356,61 @@ function relativeSelector(roots: readonly Tag[], nodes: readonly Tag[]): string 
   return parts.join(' > ');
 }
 
-function* itemSteps(c: Candidate, base: string): Steps<ExtractedItem[]> {
+/** The text of an element that holds text only, trimmed; null when it holds other elements. */
+function leafText(el: Tag): string | null {
+  let text = '';
+  for (const n of el.children) {
+    if (n.type === 'tag') return null;
+    if (n.type === 'text') text += n.data;
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Whether an element's whole text is an age or a time, as parse reads a block's age line. */
+function isAgeText(text: string): boolean {
+  if (text === '' || text.length > AGE_CHARS) return false;
+  return looksLikeTime(text) || matchAgeAtEnd(text, 'auto')?.index === 0;
+}
+
+/**
+ * What an item's pinned `body` and `age` point at: its first paragraph outside its headline (the
+ * teaser), and the element that holds only its age — a `<time>` without a datetime, or text such
+ * as `10:32` or `vor 1 Stunde` — when no `<time datetime>` dates it.
+ */
+interface PinnedParts {
+  teaser: Tag | null;
+  age: Tag | null;
+}
+
+function pinnedParts(root: Tag, headline: Tag, skip: ReadonlySet<AnyNode>, time: Tag | null, dated: boolean): PinnedParts {
+  const parts: PinnedParts = { teaser: null, age: dated ? null : time };
+  // The headline's ancestors hold it: no teaser or age of their own. One walk, not one per node.
+  const holders = new Set<AnyNode>();
+  for (let n: AnyNode | null = headline.parent; n !== null && n !== root; n = n.parent) holders.add(n);
+  const stack: AnyNode[] = [...root.children].reverse();
+  for (let n = stack.pop(); n !== undefined && (parts.teaser === null || parts.age === null); n = stack.pop()) {
+    if (n.type !== 'tag' || n === headline || n === time || skip.has(n) || isChrome(n, true)) continue;
+    if (!holders.has(n)) {
+      if (n.name === 'p') parts.teaser ??= n;
+      if (parts.age === null) {
+        const text = leafText(n);
+        if (text !== null && isAgeText(text)) parts.age = n;
+      }
+    }
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as AnyNode);
+  }
+  return parts;
+}
+
+/** The detector's items, and per item the parts its pinned selectors point at. */
+interface BuiltItems {
+  items: ExtractedItem[];
+  parts: PinnedParts[];
+}
+
+function* itemSteps(c: Candidate, base: string): Steps<BuiltItems> {
   const items: ExtractedItem[] = [];
+  const parts: PinnedParts[] = [];
   for (let i = 0; i < c.roots.length; i++) {
     if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const root = c.roots[i] as Tag;
@@ -368,6 +424,7 @@ function* itemSteps(c: Candidate, base: string): Steps<ExtractedItem[]> {
     const labels = [...descendantTags(root)].filter((n) => n.name === 'a' && n !== link && attr(n, 'href') === href);
     const skip = new Set<AnyNode>([headline, ...labels, ...(time === null ? [] : [time])]);
     const body = root === headline ? [] : yield* nodeLineSteps(root.children, skip);
+    parts.push(root === headline ? { teaser: null, age: null } : pinnedParts(root, headline, new Set(labels), time, datetime !== null));
     items.push({
       headline: yield* joinedLineSteps([headline]),
       body,
@@ -377,17 +434,28 @@ function* itemSteps(c: Candidate, base: string): Steps<ExtractedItem[]> {
       ...(look.picture === null ? {} : { image: imageUrl(look.picture.attribs, base) }),
     });
   }
-  return items;
+  return { items, parts };
 }
 
-function selectorsOf(c: Candidate, timed: boolean): PinnedSelectors {
+/** The common path from the roots down to the nodes of the items that have one; null when none has. */
+function partSelector(roots: readonly Tag[], nodes: readonly (Tag | null)[]): string | null {
+  const having = roots.flatMap((r, i) => (nodes[i] ? [[r, nodes[i]] as const] : []));
+  if (having.length === 0) return null;
+  return relativeSelector(having.map(([r]) => r), having.map(([, n]) => n));
+}
+
+function selectorsOf(c: Candidate, timed: boolean, parts: readonly PinnedParts[]): PinnedSelectors {
   const headlines = c.links.map((l, i) => headlineOf(l, c.roots[i] as Tag));
   const headline = relativeSelector(c.roots, headlines);
   const link = relativeSelector(c.roots, c.links);
+  const body = partSelector(c.roots, parts.map((p) => p.teaser));
+  const age = partSelector(c.roots, parts.map((p) => p.age));
   return {
     item: itemSelector(c.roots),
     ...(headline === null ? {} : { headline }),
     ...(link === null ? {} : { link }),
+    ...(body === null ? {} : { body }),
+    ...(age === null ? {} : { age }),
     ...(timed ? { time: 'time' } : {}),
   };
 }
@@ -423,6 +491,7 @@ export function* candidateSteps(root: Document): Steps<(ScoredCandidate & { cand
 export function* blockSteps(root: Document, base: string): Steps<BlockListing | null> {
   const best = (yield* candidateSteps(root))[0];
   if (best === undefined || best.score < MIN_SCORE) return null;
-  const selectors = selectorsOf(best.candidate, best.stats.timed === best.stats.items);
-  return { layout: `repeated blocks at ${selectors.item}`, items: yield* itemSteps(best.candidate, base), selectors };
+  const { items, parts } = yield* itemSteps(best.candidate, base);
+  const selectors = selectorsOf(best.candidate, best.stats.timed === best.stats.items, parts);
+  return { layout: `repeated blocks at ${selectors.item}`, items, selectors };
 }

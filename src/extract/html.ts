@@ -490,6 +490,25 @@ export function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyN
 
 export const NO_SKIP: ReadonlySet<AnyNode> = new Set();
 
+/** A kicker over a headline (`Politics`, `Ukraine`): one short word. */
+const KICKER = /^\S{1,24}$/;
+
+/**
+ * The kickers of an item: elements before its headline that hold one short word and nothing
+ * else. They label the headline and are no text of the item, as parse reads a repeated block.
+ */
+function kickersBefore(item: Element, headline: Element): Element[] {
+  const kickers: Element[] = [];
+  const stack: AnyNode[] = [...item.children].reverse();
+  for (let node = stack.pop(); node !== undefined && node !== headline; node = stack.pop()) {
+    if (node.type !== 'tag') continue;
+    const texts = node.children.every((c) => c.type === 'text') ? node.children.map((c) => (c.type === 'text' ? c.data : '')).join('').trim() : null;
+    if (texts !== null && KICKER.test(texts)) kickers.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
+  }
+  return kickers;
+}
+
 export interface ItemSelectors {
   item: string;
   headline?: string;
@@ -645,23 +664,27 @@ export function* htmlItemSteps(
     const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
     const linkEls = yield* first(el, selectors.link);
     const bodyEls = selectors.body ? yield* find(el, selectors.body, true) : [];
-    // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
-    let body: string[];
-    if (bodyEls.length > 0) {
-      body = [];
-      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], NO_SKIP)) body.push(line);
-    } else {
-      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls]));
-    }
-    const headline = yield* joinedLineSteps(headlineEls);
-    if (headline === null && body.length === 0) continue;
-
     const linkEl = selectors.link
       ? linkEls[0]
       : el.name === 'a' && el.attribs.href !== undefined
         ? el
         : (yield* first(el, 'a[href]'))[0];
     const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
+    // Other links to the item's own page are labels ("mehr", "Read more"), not text: as the repeated-block detector reads them.
+    const labels = href === undefined ? [] : (yield* find(el, 'a[href]')).filter((a) => a !== linkEl && a.attribs.href === href);
+    // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
+    let body: string[];
+    if (bodyEls.length > 0) {
+      body = [];
+      const skip = new Set<AnyNode>(labels);
+      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], skip)) body.push(line);
+    } else {
+      const kickers = headlineEls[0] === undefined ? [] : kickersBefore(el, headlineEls[0]);
+      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls, ...labels, ...kickers]));
+    }
+    const headline = yield* joinedLineSteps(headlineEls);
+    if (headline === null && body.length === 0) continue;
+
     const timeEl = timeEls[0];
     const picture = (yield* first(el, 'img'))[0];
     const image = picture ? imageUrl(picture.attribs, baseUrl) : null;
