@@ -172,7 +172,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
   const learn = async (): Promise<void> => {
     const states = await store.sources();
-    for (const id of w.sources.keys()) if (!book.has(id)) book.set(id, states[id] ?? (await store.source(id)));
+    for (const id of w.sources.keys()) if (!book.has(id)) book.set(id, states[id] ?? emptySourceState());
     await recount(w.sources.keys());
   };
   // Before any feed shows a story: no story may span visibility scopes (ingest separateScopes).
