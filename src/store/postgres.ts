@@ -13,6 +13,9 @@ import pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
 import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { STORY_COLUMNS, type SourceRow, type StoryRow as Row } from './rows.js';
+
+type StoryRow = Row<boolean>;
 
 const C = 'TEXT COLLATE "C"';
 
@@ -100,43 +103,7 @@ function unesc<T extends string | null>(t: T): T {
   return (t === null ? t : t.replace(/\u0001([\u00010])/g, (_, c: string) => (c === '0' ? '\u0000' : '\u0001'))) as T;
 }
 
-interface StoryRow {
-  id: string;
-  keys: string;
-  lead_key: string | null;
-  sources: string;
-  origin: string | null;
-  headline: string;
-  headline_derived: boolean;
-  place: string | null;
-  agencies: string;
-  section: string | null;
-  body: string;
-  body_hash: string;
-  link: string | null;
-  author: string | null;
-  image: string | null;
-  lang: string;
-  first_seen: string;
-  last_seen: string;
-  published_earliest: string | null;
-  published_latest: string;
-  updated: string;
-  full_text: string | null;
-}
 
-interface SourceRow {
-  id: string;
-  etag: string | null;
-  last_modified: string | null;
-  last_attempt: string | null;
-  last_success: string | null;
-  last_error: string | null;
-  consecutive_failures: number;
-  next_attempt_after: string | null;
-  content_hash: string | null;
-  last_page_at: string | null;
-}
 
 function toStory(r: StoryRow): ListedStory {
   const sources = JSON.parse(r.sources) as string[];
@@ -180,7 +147,6 @@ function toSource(r: SourceRow): SourceState {
   };
 }
 
-const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
 // The full text is written by putFullText only (not a STORY_COLUMN, so ingest's upsert keeps it), but read with the story.
 const SELECT_STORY = `SELECT ${[...STORY_COLUMNS.split(', '), 'full_text'].map((c) => `s.${c}`).join(', ')} FROM`;
 

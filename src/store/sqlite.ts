@@ -22,6 +22,9 @@ import { emptySourceState, wellFormed, type Change, type CommitResult, type Feed
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrate } from './schema.js';
+import { STORY_COLUMNS, type SourceRow, type StoryRow as Row } from './rows.js';
+
+type StoryRow = Row<number>;
 
 export const DB_FILE = 'wirefeed.db';
 
@@ -36,43 +39,7 @@ export interface OpenStoreOptions {
   onImport?: (imported: { stories: number; backup: string }) => void;
 }
 
-interface StoryRow {
-  id: string;
-  keys: string;
-  lead_key: string | null;
-  sources: string;
-  origin: string | null;
-  headline: string;
-  headline_derived: number;
-  place: string | null;
-  agencies: string;
-  section: string | null;
-  body: string;
-  body_hash: string;
-  link: string | null;
-  author: string | null;
-  image: string | null;
-  lang: string;
-  first_seen: string;
-  last_seen: string;
-  published_earliest: string | null;
-  published_latest: string;
-  updated: string;
-  full_text: string | null;
-}
 
-interface SourceRow {
-  id: string;
-  etag: string | null;
-  last_modified: string | null;
-  last_attempt: string | null;
-  last_success: string | null;
-  last_error: string | null;
-  consecutive_failures: number;
-  next_attempt_after: string | null;
-  content_hash: string | null;
-  last_page_at: string | null;
-}
 
 function toStory(r: StoryRow): ListedStory {
   const sources = JSON.parse(r.sources) as string[];
@@ -116,7 +83,6 @@ function toSource(r: SourceRow): SourceState {
   };
 }
 
-const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
 
 /** Text columns hold well-formed text (wellFormed); JSON columns keep a lone surrogate, escaped. */
 function text<T extends string | null>(t: T): T {

@@ -1,0 +1,48 @@
+/**
+ * What both backends read and write, named once: the story columns ingest writes and the row
+ * shapes a query gives back. A column added to one backend and not the other is a type error here,
+ * not a story that reads back differently. Only the boolean column's type differs (SQLite has none).
+ */
+
+/** Columns ingest's upsert writes, in parameter order; the full-text columns are written by putFullText only. */
+export const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
+
+/** A `stories` row as read, full text included; `B` is how the backend gives a boolean. */
+export interface StoryRow<B> {
+  id: string;
+  keys: string;
+  lead_key: string | null;
+  sources: string;
+  origin: string | null;
+  headline: string;
+  headline_derived: B;
+  place: string | null;
+  agencies: string;
+  section: string | null;
+  body: string;
+  body_hash: string;
+  link: string | null;
+  author: string | null;
+  image: string | null;
+  lang: string;
+  first_seen: string;
+  last_seen: string;
+  published_earliest: string | null;
+  published_latest: string;
+  updated: string;
+  full_text: string | null;
+}
+
+/** A `sources` row: one source's fetch bookkeeping. */
+export interface SourceRow {
+  id: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_attempt: string | null;
+  last_success: string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_attempt_after: string | null;
+  content_hash: string | null;
+  last_page_at: string | null;
+}
