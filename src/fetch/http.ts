@@ -5,13 +5,13 @@
  * connected to as checked), and conditional GET.
  */
 import { STATUS_CODES } from 'node:http';
-import type { LookupFunction } from 'node:net';
-import { Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Agent, Dispatcher } from 'undici';
-import { resolveHost, specialPurpose, systemLookup, type Lookup, type ResolvedAddress } from './address.js';
+import type { Dispatcher } from 'undici';
+import { header, readBody } from './body.js';
 import { FetchError, type FetchCode } from './errors.js';
+import type { Lookup } from './address.js';
+import { agentFor, checkedAddresses } from './pinned.js';
+
+export { closeHttp } from './pinned.js';
 
 /** One fetch of one source. */
 export interface HttpRequest {
@@ -75,72 +75,7 @@ export function userAgent(version: string, baseUrl: string): string {
 const ACCEPT = 'text/html, text/plain;q=0.9, */*;q=0.5';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Decoders per Content-Encoding token (RFC 9110 §8.4.1); identity needs none and is dropped. */
-const DECODERS = new Map<string, () => Transform>([
-  ['gzip', createGunzip],
-  ['x-gzip', createGunzip],
-  ['br', createBrotliDecompress],
-  ['deflate', createInflate],
-]);
-
-/**
- * Connection pools, one per connect timeout, host name and checked address list. An agent's
- * connections resolve its host name to exactly the addresses that were checked, so a second
- * DNS answer (rebinding) can never redirect a connection; a pool is reused while a host keeps
- * resolving to the same addresses. Least recently used first; at most MAX_AGENTS are kept.
- */
-const agents = new Map<string, Agent>();
-const MAX_AGENTS = 32;
-/** Agents evicted while requests may still run on them; closeHttp waits for them. */
-const closing = new Set<Promise<void>>();
-
-/**
- * undici is imported on the first fetch, not at module load: importing it (and Node's own copy,
- * which undici's cookie module pulls in) took a sixth of the daemon's start, and the daemon
- * serves its stored feeds before the first poll answers. Concurrent first fetches share one import.
- */
-let undici: Promise<typeof import('undici')> | null = null;
-
-/** A net.connect `lookup` that answers `hostname` with the given addresses and nothing else. */
-function pinnedLookup(hostname: string, addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (name, options, callback) => {
-    const usable = addresses.filter((a) => !options.family || a.family === options.family);
-    if (name !== hostname || usable.length === 0) {
-      const err: NodeJS.ErrnoException = new Error(`${name} has no checked address`);
-      err.code = 'ENOTFOUND';
-      return callback(err, '');
-    }
-    if (options.all) return callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
-    callback(null, usable[0]!.address, usable[0]!.family);
-  };
-}
-
-async function agentFor(connectTimeoutMs: number, hostname: string, addresses: readonly ResolvedAddress[]): Promise<Agent> {
-  undici ??= import('undici');
-  const { Agent } = await undici;
-  const key = `${connectTimeoutMs} ${hostname} ${addresses.map((a) => a.address).join(',')}`;
-  let agent = agents.get(key);
-  if (agent) agents.delete(key);
-  else agent = new Agent({ connect: { timeout: connectTimeoutMs, lookup: pinnedLookup(hostname, addresses) } });
-  agents.set(key, agent);
-  for (const [oldKey, old] of agents) {
-    if (agents.size <= MAX_AGENTS) break;
-    agents.delete(oldKey);
-    // close() lets requests still running on `old` finish; it rejects only after destroy(), which nothing calls.
-    const closed = old.close().finally(() => closing.delete(closed));
-    closing.add(closed);
-  }
-  return agent;
-}
-
-/** Close the shared connection pools (at shutdown). */
-export async function closeHttp(): Promise<void> {
-  const all = [...agents.values()];
-  agents.clear();
-  await Promise.all([...all.map((a) => a.close()), ...closing]);
-}
-
-type Limits = Required<Omit<HttpOptions, 'sourceIsPublic' | 'lookup'>>;
+export type Limits = Required<Omit<HttpOptions, 'sourceIsPublic' | 'lookup'>>;
 
 /** Library error codes → our code and a message. First match along the cause chain wins. */
 const ERROR_CODES: Record<string, (l: Limits, url: URL) => [FetchCode, string]> = {
@@ -198,11 +133,6 @@ function toFetchError(err: unknown, url: URL, limits: Limits): FetchError {
   return new FetchError('E_PROTOCOL', target, detail, { cause: err });
 }
 
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | null {
-  const v = headers[name];
-  return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
-}
-
 /** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as ms after `now`. */
 function parseRetryAfter(value: string | null, now: Date): number | null {
   if (value === null) return null;
@@ -210,116 +140,6 @@ function parseRetryAfter(value: string | null, now: Date): number | null {
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
-}
-
-/** At most this many content codings are undone: real servers apply one, a proxy maybe a second. */
-const MAX_CODINGS = 2;
-
-/**
- * The decoders for a Content-Encoding header, last applied first (RFC 9110 §8.4: codings are
- * listed in the order they were applied), or the reason to refuse the body.
- */
-function decodersFor(contentEncoding: string | null): { decoders: Transform[] } | { refuse: string } {
-  const codings = (contentEncoding ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s !== '' && s !== 'identity');
-  if (codings.length > MAX_CODINGS) return { refuse: `${codings.length} content codings (at most ${MAX_CODINGS} are decoded)` };
-  const unknown = codings.find((c) => !DECODERS.has(c));
-  if (unknown !== undefined) return { refuse: `unsupported Content-Encoding "${unknown}"` };
-  return { decoders: codings.reverse().map((c) => DECODERS.get(c)!()) };
-}
-
-/**
- * Throw `err` about a body we will not read. A bare destroy() makes undici emit an 'error' on
- * the body that nobody listens for, an uncaught exception that ends the process (issue 19);
- * dump() listens for it, reads at most 128 KB and destroys the rest.
- */
-async function refuseBody(res: Dispatcher.ResponseData, err: FetchError): Promise<never> {
-  await res.body.dump();
-  throw err;
-}
-
-/** A pass-through that fails with `tooLarge` once more than `max` bytes went through. */
-function byteCap(max: number, tooLarge: () => FetchError): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      done(seen > max ? tooLarge() : null, chunk);
-    },
-  });
-}
-
-async function readBody(res: Dispatcher.ResponseData, url: URL, limits: Limits): Promise<Uint8Array> {
-  const target = { verb: 'GET' as const, url: url.href };
-  const tooLarge = () => new FetchError('E_TOO_LARGE', target, `body larger than ${limits.maxBytes} bytes`);
-  const coding = decodersFor(header(res.headers, 'content-encoding'));
-  if ('refuse' in coding) return refuseBody(res, new FetchError('E_DECOMPRESS', target, coding.refuse));
-  const declared = Number(header(res.headers, 'content-length') ?? NaN);
-  // The compressed bytes are capped too, so a declared length above the cap can never succeed.
-  if (declared > limits.maxBytes) return refuseBody(res, tooLarge());
-
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      total += chunk.length;
-      chunks.push(chunk);
-      done();
-    },
-  });
-  // Capping the compressed bytes stops a huge body whose decoder makes little output.
-  // pipeline destroys every stream on the first error, which aborts the undici request.
-  await pipeline([res.body, byteCap(limits.maxBytes, tooLarge), ...coding.decoders, byteCap(limits.maxBytes, tooLarge), sink]);
-  return Buffer.concat(chunks, total);
-}
-
-/** Settles like `work`, or rejects with the abort reason when `signal` fires first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/**
- * Resolve a hop's host once and decide on every address it got. The source's own URL may use
- * all of them: the operator chose that host, and sources on localhost or the LAN are normal.
- * Its special-purpose addresses become the source's own (unless `sourceIsPublic`). A redirect
- * is refused when any address of its host is special-purpose and not one of the source's own,
- * unless `allowPrivateRedirects`: a name that answers a public and a private address is not a
- * public host.
- */
-async function checkedAddresses(
-  hop: { url: URL; from: URL | null },
-  own: Set<string>,
-  req: HttpRequest,
-  opts: HttpOptions,
-  signal: AbortSignal,
-): Promise<ResolvedAddress[]> {
-  const target = { verb: 'GET' as const, url: (hop.from ?? hop.url).href };
-  const addresses = await untilAborted(resolveHost(hop.url, opts.lookup ?? systemLookup), signal);
-  if (addresses.length === 0) throw new FetchError('E_DNS', { verb: 'GET', url: hop.url.href }, `cannot resolve ${hop.url.hostname}`);
-  if (hop.from === null) {
-    if (!opts.sourceIsPublic) for (const a of addresses) if (specialPurpose(a.address) !== null) own.add(a.address);
-    return addresses;
-  }
-  if (req.allowPrivateRedirects) return addresses;
-  for (const a of addresses) {
-    const why = own.has(a.address) ? null : specialPurpose(a.address);
-    if (why !== null) {
-      throw new FetchError(
-        'E_PRIVATE_REDIRECT',
-        target,
-        `redirect to private address ${hop.url.href} refused (set allowPrivateRedirects: true to allow)`,
-        { cause: new Error(why) },
-      );
-    }
-  }
-  return addresses;
 }
 
 export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promise<HttpResult> {
