@@ -14,7 +14,8 @@ import type { AnyNode, Document, Element } from 'domhandler';
 import type { BlockListing, ExtractedItem, PinnedSelectors } from '../model.js';
 import { looksLikeTime, matchAgeAtEnd } from '../ages/index.js';
 import type { Steps } from '../steps.js';
-import { DROP, imageUrl, isFurniture, isHidden, joinedLineSteps, nodeLineSteps, parseDatetime, resolveLink } from './html.js';
+import { DROP, imageUrl, isFurniture, isHidden, parseDatetime, resolveLink } from './dom.js';
+import { joinedLineSteps, nodeLineSteps } from './html.js';
 
 /** Fewer repeats than this is no listing. */
 export const MIN_ITEMS = 3;
