@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { extract } from '../src/extract/index.js';
 import { blockSteps, candidateSteps, MIN_SCORE, SCORES } from '../src/extract/blocks.js';
-import { domSteps } from '../src/extract/html.js';
+import { domSteps } from '../src/extract/dom.js';
 import type { Document, ParseResult } from '../src/model.js';
 import { parseExtracted } from '../src/parse/index.js';
 import { runSteps } from '../src/steps.js';

@@ -7,7 +7,8 @@
 import type { AnyNode, Document, Element } from 'domhandler';
 import type { ExtractedItem } from '../model.js';
 import type { Steps } from '../steps.js';
-import { type Attribs, DROP, imageUrl, isHidden, joinedLineSteps, parseDatetime, resolveLink } from './html.js';
+import { type Attribs, DROP, imageUrl, isHidden, parseDatetime, resolveLink } from './dom.js';
+import { joinedLineSteps } from './html.js';
 
 /** schema.org types of one article (https://schema.org/Article and its news subtypes). */
 const ARTICLE_TYPES = new Set([

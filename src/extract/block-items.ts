@@ -9,7 +9,8 @@ import type { ExtractedItem, PinnedSelectors } from '../model.js';
 import { looksLikeTime, matchAgeAtEnd } from '../ages/index.js';
 import type { Steps } from '../steps.js';
 import type { Candidate } from './blocks.js';
-import { DROP, imageUrl, isFurniture, isHidden, joinedLineSteps, nodeLineSteps, parseDatetime, resolveLink } from './html.js';
+import { DROP, imageUrl, isFurniture, isHidden, parseDatetime, resolveLink } from './dom.js';
+import { joinedLineSteps, nodeLineSteps } from './html.js';
 
 /** Nodes visited per step. */
 export const NODES_PER_STEP = 4096;

@@ -7,83 +7,15 @@
  * goes quadratic on deep nesting). Free lines stream straight from the parser's events without
  * building a DOM, which halves the time of the common case; selectors need cheerio's DOM, walked by
  * hand because `.text()` runs block elements together. Both feed the same `VisibleText` rules.
+ *
+ * This file holds the visible-text rules and the free lines; the selector items are in items.ts,
+ * the parser, the DOM and the helpers both use in dom.ts.
  */
-import { createRequire } from 'node:module';
-// Types only (erased at run time): the libraries themselves are loaded on first use, below.
-import type { AnyNode, Document, DomHandler, Element } from 'domhandler';
-import type { Parser } from 'htmlparser2';
-import { WirefeedError } from '../errors.js';
-import type { ExtractedItem, LineMark } from '../model.js';
+import type { AnyNode } from 'domhandler';
+import type { LineMark } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
+import { type Attribs, DROP, imageUrl, isFurniture, isHidden, MAX_DEPTH, NODES_PER_STEP, parseInChunks, parserLib, resolveLink, tooDeep } from './dom.js';
 import { isTidy, textToLines } from './text.js';
-
-/**
- * htmlparser2 and cheerio are loaded on first use, not at module load: importing them took about
- * a tenth of the daemon's start, and plain-text sources need neither (selector sources alone need
- * cheerio, its domhandler and selector engines). `require` (all ship CommonJS builds) keeps
- * `extract` synchronous; cheerio's CommonJS build requires these same modules, so there is one
- * copy of each in memory.
- */
-const requireLazy = createRequire(import.meta.url);
-let htmlparser2: typeof import('htmlparser2') | null = null;
-let cheerio: typeof import('cheerio/slim') | null = null;
-let domhandler: typeof import('domhandler') | null = null;
-let cheerioSelect: typeof import('cheerio-select') | null = null;
-let cssSelect: typeof import('css-select') | null = null;
-
-function parserLib(): typeof import('htmlparser2') {
-  htmlparser2 ??= requireLazy('htmlparser2') as typeof import('htmlparser2');
-  return htmlparser2;
-}
-
-function cheerioLib(): typeof import('cheerio/slim') {
-  cheerio ??= requireLazy('cheerio/slim') as typeof import('cheerio/slim');
-  return cheerio;
-}
-
-function selectLib(): typeof import('cheerio-select') {
-  cheerioSelect ??= requireLazy('cheerio-select') as typeof import('cheerio-select');
-  return cheerioSelect;
-}
-
-function cssLib(): typeof import('css-select') {
-  cssSelect ??= requireLazy('css-select') as typeof import('css-select');
-  return cssSelect;
-}
-
-function domLib(): typeof import('domhandler') {
-  domhandler ??= requireLazy('domhandler') as typeof import('domhandler');
-  return domhandler;
-}
-
-/**
- * htmlparser2 keeps its open elements with Array#unshift and looks a closing tag up with indexOf,
- * so parse time grows with the square of the nesting depth: 100,000 unclosed <div>s take ~10 s,
- * the 5 MB cap allows a million. The depth is counted from the parser's own open and close events
- * (implied closes included, a closing tag that closes nothing not), and a page beyond any real
- * one is refused.
- */
-const MAX_DEPTH = 10_000;
-
-function tooDeep(): WirefeedError {
-  return new WirefeedError('extract', 'E_TOO_DEEP', `HTML nests more than ${MAX_DEPTH} elements deep`);
-}
-
-/**
- * Characters handed to the parser per step. A step of normal HTML takes well under a millisecond;
- * at the deepest nesting allowed each tag costs the parser a scan of its open elements, and 2 KB
- * of tags there take up to ~30 ms (16 KB took 50–250 ms).
- */
-const CHUNK = 2048;
-
-/** Feed `html` to a streaming parser one chunk per step. */
-function* parseInChunks(parser: Parser, html: string): Steps<void> {
-  for (let at = 0; at < html.length; at += CHUNK) {
-    parser.write(html.slice(at, at + CHUNK));
-    yield;
-  }
-  parser.end();
-}
 
 /** Elements that start and end a line (HTML "block-level" content, plus table cells). */
 const BLOCK = new Set([
@@ -92,39 +24,6 @@ const BLOCK = new Set([
   'html', 'legend', 'li', 'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td',
   'tfoot', 'th', 'thead', 'tr', 'ul',
 ]);
-
-/** Elements whose text is page chrome or not text at all. */
-export const DROP: ReadonlySet<string> = new Set([
-  'aside', 'audio', 'button', 'canvas', 'embed', 'footer', 'form', 'head', 'header', 'iframe', 'math',
-  'nav', 'noscript', 'object', 'script', 'select', 'style', 'svg', 'template', 'textarea', 'title', 'video',
-]);
-
-/** ARIA roles that mark the same chrome on a plain <div> (cookie banners are role=dialog). */
-const DROP_ROLES = new Set(['alertdialog', 'banner', 'complementary', 'contentinfo', 'dialog', 'navigation', 'search']);
-
-export type Attribs = Readonly<Record<string, string | undefined>>;
-
-/**
- * Blocks whose class or id names them furniture: ad slots (with their "Advertisement" label and
- * sponsored links), weather widgets ("Full Forecast"), webmail and newsletter prompts, cookie
- * banners, share bars. Whole class tokens only (`ad-slot`, `c-ad`, not `head` or `shadow`); a
- * story teaser named after its topic (`category-weather`) is no widget.
- */
-const FURNITURE =
-  /(?:^|[\s_-])(?:ad|ads|adslot|adunit|advert|adverts|advertisement|advertising|sponsored|adsbygoogle|dfp|weather-?widget|wx-?widget|forecast-?widget|webmail|newsletter-?(?:signup|promo|box)|cookie-?(?:banner|consent|notice|bar)|share-?(?:bar|buttons|tools)|social-?share)(?:$|[\s_-])/i;
-
-export function isFurniture(a: Attribs): boolean {
-  return FURNITURE.test(`${a.class ?? ''} ${a.id ?? ''}`);
-}
-
-export function isHidden(a: Attribs): boolean {
-  return (
-    a.hidden !== undefined ||
-    a['aria-hidden'] === 'true' ||
-    DROP_ROLES.has((a.role ?? '').toLowerCase()) ||
-    /display\s*:\s*none/i.test(a.style ?? '')
-  );
-}
 
 /** Per open element: what leaving it must undo. */
 const F_DROP = 1;
@@ -149,29 +48,6 @@ function trimmedLength(text: string): number {
   while (start < end && text.charCodeAt(start) <= 32) start++;
   while (end > start && text.charCodeAt(end - 1) <= 32) end--;
   return end - start;
-}
-
-/** A tracking pixel or spacer, by its declared size. */
-function isTiny(a: Attribs): boolean {
-  return /^[0-2](?:px)?$/.test(a.width ?? '') || /^[0-2](?:px)?$/.test(a.height ?? '');
-}
-
-/** The first URL of a `srcset` (`a.jpg 1x, b.jpg 2x`). */
-function firstOfSrcset(srcset: string | undefined): string | undefined {
-  return srcset?.trim().split(/\s+/)[0];
-}
-
-/**
- * An <img>'s picture as an absolute http(s) URL. Lazy-loading pages put a placeholder (often a
- * data: URL) in `src` and the picture in `data-src` or a `srcset`.
- */
-export function imageUrl(a: Attribs, base: string): string | null {
-  if (isTiny(a)) return null;
-  for (const candidate of [a.src, a['data-src'], a['data-original'], a['data-lazy-src'], firstOfSrcset(a.srcset), firstOfSrcset(a['data-srcset'])]) {
-    const url = resolveLink(candidate, base);
-    if (url !== null) return url;
-  }
-  return null;
 }
 
 /** A line of at least three words: a headline may be printed twice, a short label ("Video") legitimately repeats. */
@@ -436,29 +312,8 @@ export function htmlToLines(html: string): string[] {
   return runSteps(htmlLineSteps(html)).lines;
 }
 
-/** The page as cheerio's DOM (what `load(html)` builds), refused beyond MAX_DEPTH; one chunk per step. */
-export function* domSteps(html: string): Steps<Document> {
-  const dom: DomHandler = new (domLib().DomHandler)();
-  let depth = 0;
-  const open = dom.onopentag.bind(dom);
-  const close = dom.onclosetag.bind(dom);
-  dom.onopentag = (name, attribs) => {
-    if (++depth > MAX_DEPTH) throw tooDeep();
-    open(name, attribs);
-  };
-  dom.onclosetag = () => {
-    depth--;
-    close();
-  };
-  yield* parseInChunks(new (parserLib().Parser)(dom), html);
-  return dom.root;
-}
-
 /** Marker on the walk stack: leave the element entered before. */
 const LEAVE = 0;
-
-/** DOM nodes visited per step. */
-const NODES_PER_STEP = 4096;
 
 /**
  * `VisibleText` over DOM nodes. Iterative, so deep nesting cannot overflow the call stack; a step
@@ -490,212 +345,7 @@ export function* nodeLineSteps(roots: readonly AnyNode[], skip: ReadonlySet<AnyN
 
 export const NO_SKIP: ReadonlySet<AnyNode> = new Set();
 
-/** A kicker over a headline (`Politics`, `Ukraine`): one short word. */
-const KICKER = /^\S{1,24}$/;
-
-/**
- * The kickers of an item: elements before its headline that hold one short word and nothing
- * else. They label the headline and are no text of the item, as parse reads a repeated block.
- */
-function kickersBefore(item: Element, headline: Element): Element[] {
-  const kickers: Element[] = [];
-  const stack: AnyNode[] = [...item.children].reverse();
-  for (let node = stack.pop(); node !== undefined && node !== headline; node = stack.pop()) {
-    if (node.type !== 'tag') continue;
-    const texts = node.children.every((c) => c.type === 'text') ? node.children.map((c) => (c.type === 'text' ? c.data : '')).join('').trim() : null;
-    if (texts !== null && KICKER.test(texts)) kickers.push(node);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
-  }
-  return kickers;
-}
-
-export interface ItemSelectors {
-  item: string;
-  headline?: string;
-  body?: string;
-  age?: string;
-  link?: string;
-  time?: string;
-}
-
-/** A link kept for a feed: absolute, and only http(s) — never javascript:, data: or file:. */
-export function resolveLink(href: string | undefined, base: string): string | null {
-  if (href === undefined || href.trim() === '') return null;
-  let url: URL;
-  try {
-    url = new URL(href.trim(), base);
-  } catch {
-    // Not a URL at all (`http://[x`): the item simply has no link.
-    return null;
-  }
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-}
-
-/**
- * A `<time datetime>` value as a Date, only when it names its offset (`…Z`, `…+01:00`): a local
- * time without one would silently take the host's zone.
- */
-export function parseDatetime(value: string | undefined): Date | null {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})$/i.exec(value?.trim() ?? '');
-  if (!m) return null;
-  const offset = m[3] === 'z' || m[3] === 'Z' ? 'Z' : (m[3] ?? '').replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
-  const date = new Date(`${m[1]}T${m[2]}${offset}`);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/**
- * The elements under `scope` that `selector` matches, in document order: what cheerio's
- * `$(scope).find(selector)` gives, a step per few thousand nodes. With `outermost`, only the
- * matches that lie in no other match (see `outermostSteps`): the walk does not go into a match.
- *
- * Not cheerio's own query: it hands the engine the scope's children, which are first
- * deduplicated pairwise (60,000 <article>s side by side took 5 s), and domutils walks the tree
- * keeping its path with Array#unshift, so time grows with nodes × depth (2,000 nested <article>s
- * repeated to 5 MB: 200–400 ms in one call). css-select compiles the selector, as cheerio-select
- * does for plain CSS; jQuery's positional pseudo-classes (`:first`, `:eq(1)`) and selectors that
- * start with a sibling combinator go to cheerio-select, in one step.
- */
-function* selectSteps(root: Document, scope: AnyNode, selector: string, outermost: boolean): Steps<Element[]> {
-  let test: ReturnType<typeof import('css-select').compile<AnyNode, Element>>;
-  try {
-    test = cssLib().compile<AnyNode, Element>(selector, { xmlMode: false, context: scope }, scope);
-  } catch {
-    // Not plain CSS (or not CSS at all): cheerio-select knows the extensions, or says what is wrong.
-    return yield* selectAtOnce(root, scope, selector, outermost);
-  }
-  if (test.shouldTestNextSiblings === true) return yield* selectAtOnce(root, scope, selector, outermost);
-  const { hasChildren, isTag } = domLib();
-  const found: Element[] = [];
-  const stack: AnyNode[] = hasChildren(scope) ? [...scope.children].reverse() : [];
-  let visited = 0;
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (++visited % NODES_PER_STEP === 0) yield;
-    if (!isTag(node)) continue;
-    if (test(node)) {
-      found.push(node);
-      if (outermost) continue;
-    }
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
-  }
-  return found;
-}
-
-/** `select` as cheerio does it, in one go: for what css-select cannot compile alone. */
-function* selectAtOnce(root: Document, scope: AnyNode, selector: string, outermost: boolean): Steps<Element[]> {
-  let found: Element[];
-  try {
-    found = selectLib().select(selector, scope, { root, context: scope, xmlMode: false });
-  } catch (err) {
-    throw new WirefeedError('extract', 'E_SELECTOR', `invalid CSS selector "${selector}"`, { cause: err });
-  }
-  return outermost ? yield* outermostSteps(found) : found;
-}
-
 export function* joinedLineSteps(nodes: readonly AnyNode[]): Steps<string | null> {
   const text = (yield* nodeLineSteps(nodes, NO_SKIP)).join(' ');
   return text === '' ? null : text;
-}
-
-/**
- * The matches that lie in no other match, in their order. A match inside another is part of that
- * one's text already: taking it again as an item (or a paragraph) repeats its text once per match
- * around it, and 2,000 unclosed <article>s then make 2,000 items of 4 million paragraphs.
- * Each node is walked up from once: what a walk learns is kept for every node it passed.
- */
-function* outermostSteps(matches: readonly Element[]): Steps<Element[]> {
-  if (matches.length < 2) return [...matches];
-  const matched = new Set<AnyNode>(matches);
-  const insideMatch = new Map<AnyNode, boolean>();
-  const kept: Element[] = [];
-  for (let i = 0; i < matches.length; i++) {
-    if (i % NODES_PER_STEP === NODES_PER_STEP - 1) yield;
-    const match = matches[i] as Element;
-    const passed: AnyNode[] = [];
-    let inside = false;
-    for (let node = match.parent; node !== null; node = node.parent) {
-      if (matched.has(node)) {
-        inside = true;
-        break;
-      }
-      const known = insideMatch.get(node);
-      if (known !== undefined) {
-        inside = known;
-        break;
-      }
-      passed.push(node);
-    }
-    for (const node of passed) insideMatch.set(node, inside);
-    if (!inside) kept.push(match);
-  }
-  return kept;
-}
-
-/**
- * One item per `selectors.item` match that lies in no other match, with its first picture as its
- * image. Body: each `body` match's
- * lines as paragraphs; without a body selector (or no match) the item's own lines minus its
- * headline, age, time and configured link. Items with neither headline nor body (empty ad slots)
- * are left out. After `maxItems` items the matches are only counted (`unread`): reading 650,000
- * items of a hostile page to keep 1,000 took seconds. A step per chunk of HTML, per item and per
- * few thousand nodes of an item.
- */
-export function* htmlItemSteps(
-  html: string,
-  baseUrl: string,
-  selectors: ItemSelectors,
-  maxItems: number,
-): Steps<{ items: ExtractedItem[]; unread: number }> {
-  const root = yield* domSteps(html);
-  const $ = cheerioLib().load(root, { xml: false });
-  const find = (scope: AnyNode, selector: string, outermost = false): Steps<Element[]> => selectSteps(root, scope, selector, outermost);
-  const first = function* (scope: AnyNode, selector: string | undefined): Steps<Element[]> {
-    return selector === undefined ? [] : (yield* find(scope, selector)).slice(0, 1);
-  };
-  const items: ExtractedItem[] = [];
-  let unread = 0;
-  for (const el of yield* find(root, selectors.item, true)) {
-    if (items.length >= maxItems) {
-      unread++;
-      continue;
-    }
-    yield;
-    const headlineEls = yield* first(el, selectors.headline);
-    const ageEls = yield* first(el, selectors.age);
-    const timeEls = yield* first(el, selectors.time ?? 'time[datetime]');
-    const linkEls = yield* first(el, selectors.link);
-    const bodyEls = selectors.body ? yield* find(el, selectors.body, true) : [];
-    const linkEl = selectors.link
-      ? linkEls[0]
-      : el.name === 'a' && el.attribs.href !== undefined
-        ? el
-        : (yield* first(el, 'a[href]'))[0];
-    const href = linkEl?.attribs.href ?? (linkEl ? (yield* first(linkEl, 'a[href]'))[0]?.attribs.href : undefined);
-    // Other links to the item's own page are labels ("mehr", "Read more"), not text: as the repeated-block detector reads them.
-    const labels = href === undefined ? [] : (yield* find(el, 'a[href]')).filter((a) => a !== linkEl && a.attribs.href === href);
-    // A configured link ("lees meer") is chrome; the default first <a> often wraps the lead itself.
-    let body: string[];
-    if (bodyEls.length > 0) {
-      body = [];
-      const skip = new Set<AnyNode>(labels);
-      for (const b of bodyEls) for (const line of yield* nodeLineSteps([b], skip)) body.push(line);
-    } else {
-      const kickers = headlineEls[0] === undefined ? [] : kickersBefore(el, headlineEls[0]);
-      body = yield* nodeLineSteps(el.children, new Set([...headlineEls, ...ageEls, ...timeEls, ...linkEls, ...labels, ...kickers]));
-    }
-    const headline = yield* joinedLineSteps(headlineEls);
-    if (headline === null && body.length === 0) continue;
-
-    const timeEl = timeEls[0];
-    const picture = (yield* first(el, 'img'))[0];
-    const image = picture ? imageUrl(picture.attribs, baseUrl) : null;
-    items.push({
-      headline,
-      body,
-      ageText: yield* joinedLineSteps(ageEls),
-      link: resolveLink(href, baseUrl),
-      datetime: timeEl ? parseDatetime(timeEl.attribs.datetime ?? $(timeEl).text()) : null,
-      ...(image === null ? {} : { image }),
-    });
-  }
-  return { items, unread };
 }

@@ -7,10 +7,14 @@ import type { BlockListing, Document, Extracted } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
 import { articleSteps, saysArticle } from './article.js';
 import { blockSteps, MIN_ITEMS } from './blocks.js';
-import { domSteps, htmlItemSteps, htmlLineSteps, type ItemSelectors } from './html.js';
+import { domSteps } from './dom.js';
+import { htmlLineSteps } from './html.js';
+import { htmlItemSteps, type ItemSelectors } from './items.js';
 import { textLineSteps } from './text.js';
 
-export { htmlToLines, parseDatetime, type ItemSelectors } from './html.js';
+export { parseDatetime } from './dom.js';
+export { htmlToLines } from './html.js';
+export { type ItemSelectors } from './items.js';
 
 export interface ExtractOptions {
   format: 'auto' | 'text' | 'html';
