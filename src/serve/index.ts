@@ -3,16 +3,16 @@
  * OPML, health and metrics. Paths are looked up in tables built from the catalog, never mapped
  * to files; anything not in a table is the same 404.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, WirefeedError } from '../errors.js';
-import type { FeedFormat } from '../model.js';
 import { feedUrl, feedUrls, renderFeed, renderIndex, renderOpml, type FeedListing, type IndexPage } from '../render/index.js';
+import { bearerToken, FEED_PREFIX, FORMATS, indexCatalog, tokenMatches, type CatalogIndex } from './catalog.js';
 import { capConnections } from './connections.js';
 import { chooseEncoding, etagMatches, notModifiedSince, type Encoding } from './negotiate.js';
 import { buildRepresentation, FeedCache, validatorsFor, variantFor, type Representation, type Validators, type Variant } from './representation.js';
-import type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
+import { BAD_LIMIT, limitStep, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, NOT_FOUND, parseLimit, SERVER_ERROR, type Canned } from './requests.js';
+import type { RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
 import { createPublisher, DEFAULT_RETRY_DELAYS_MS, type Publisher } from './websub.js';
 
 export type { CatalogFeed, RunningServer, ServeDeps, ServeOptions, ServeTimeouts } from './types.js';
@@ -20,126 +20,14 @@ export { createMetrics, type Metrics } from './metrics.js';
 
 const DEFAULT_TIMEOUTS: ServeTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000, closeGraceMs: 3_000 };
 const MAX_HEADER_BYTES = 16 * 1024;
-const DEFAULT_LIMIT = 50;
-/**
- * The representations a feed is rendered at: `?limit=n` is served the first step of at least n
- * (capped at the feed's own maximum), so any number of distinct limits costs at most six renders
- * per format and revision, and the same (feed, format, limit) is the same bytes and ETag on
- * every instance. A reader gets at least what it asked for.
- */
-const LIMIT_STEPS = [10, 25, 50, 100, 250, 500] as const;
-const MAX_LIMIT = 500;
-/** Cache-Control max-age bounds: readers should neither hammer us nor miss a whole day. */
-const MAX_AGE_MIN_S = 60;
-const MAX_AGE_MAX_S = 3600;
-const FEED_PREFIX = '/feeds/';
 /** Rendered-feed cache budget when the daemon sets none: a few hundred gzipped feeds. */
 export const DEFAULT_FEED_CACHE_BYTES = 16 * 1024 * 1024;
 
-/** Formats by path extension; the index is the format's place in the feed cache. */
-const FORMATS: readonly { ext: string; format: FeedFormat; contentType: string }[] = [
-  { ext: 'atom', format: 'atom', contentType: 'application/atom+xml; charset=utf-8' },
-  { ext: 'rss', format: 'rss', contentType: 'application/rss+xml; charset=utf-8' },
-  { ext: 'json', format: 'json', contentType: 'application/feed+json; charset=utf-8' },
-];
-
-const TEXT = 'text/plain; charset=utf-8';
 /**
  * The index page is HTML with inline CSS and nothing else: no script, no frame around it, no form,
  * no <base>. Saying so makes any markup that slipped through inert.
  */
 const INDEX_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const ALLOW = 'GET, HEAD';
-
-interface CatalogEntry {
-  feed: CatalogFeed;
-  /** SHA-256 of the token: comparing digests keeps timingSafeEqual constant-time for any length. */
-  tokenDigest: Buffer | null;
-  maxAge: number;
-}
-
-interface FeedPath {
-  entry: CatalogEntry;
-  format: number;
-}
-
-interface CatalogIndex {
-  source: readonly CatalogFeed[];
-  /** By path segment (`encodeURIComponent(id)`). */
-  byId: Map<string, CatalogEntry>;
-  /** By whole request path `/feeds/<segment>.<ext>`: one lookup routes a feed request. */
-  byPath: Map<string, FeedPath>;
-  publicFeeds: CatalogFeed[];
-  privateIds: Set<string>;
-  opml: Representation | null;
-}
-
-const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-function indexCatalog(source: readonly CatalogFeed[]): CatalogIndex {
-  const byId = new Map<string, CatalogEntry>();
-  const byPath = new Map<string, FeedPath>();
-  for (const feed of source) {
-    const maxAge = Math.min(MAX_AGE_MAX_S, Math.max(MAX_AGE_MIN_S, Math.round(feed.refreshSeconds)));
-    // Keyed by the path segment render's feedUrl publishes (the id, percent-encoded), so the
-    // raw request path is compared as it is, never decoded.
-    const segment = encodeURIComponent(feed.id);
-    const entry: CatalogEntry = { feed, tokenDigest: feed.token === null ? null : sha256(feed.token), maxAge };
-    byId.set(segment, entry);
-    FORMATS.forEach((f, format) => byPath.set(`${FEED_PREFIX}${segment}.${f.ext}`, { entry, format }));
-  }
-  return {
-    source,
-    byId,
-    byPath,
-    publicFeeds: source.filter((f) => f.token === null),
-    privateIds: new Set(source.filter((f) => f.token !== null).map((f) => f.id)),
-    opml: null,
-  };
-}
-
-/** Fixed answers (404, 405, …): one body and header set each, built once. */
-interface Canned {
-  status: number;
-  body: Buffer;
-  headers: readonly string[];
-}
-
-function canned(status: number, text: string, extra: readonly string[] = []): Canned {
-  const body = Buffer.from(text + '\n');
-  return { status, body, headers: ['Content-Type', TEXT, 'Content-Length', String(body.length), 'Cache-Control', 'no-store', ...extra] };
-}
-
-const NOT_FOUND = canned(404, 'not found');
-const METHOD_NOT_ALLOWED = canned(405, 'method not allowed', ['Allow', ALLOW]);
-const BAD_LIMIT = canned(400, 'limit must be a positive whole number');
-const NOT_ACCEPTABLE = canned(406, 'no acceptable content coding (offered: br, gzip, identity)');
-const SERVER_ERROR = canned(500, 'internal error');
-
-/**
- * `?limit=`: absent → default; a positive whole number → the number, more than MAX_LIMIT counting
- * as MAX_LIMIT (as other feed servers cap it); anything else → null (400).
- */
-function parseLimit(raw: string | null): number | null {
-  if (raw === null) return DEFAULT_LIMIT;
-  if (!/^[1-9]\d*$/.test(raw)) return null;
-  return raw.length > 3 ? MAX_LIMIT : Math.min(Number(raw), MAX_LIMIT);
-}
-
-/** The entries a request for `limit` is rendered with: the next step up, at most the feed's maximum. */
-function limitStep(limit: number, maxEntries: number): number {
-  const step = LIMIT_STEPS.find((s) => s >= limit) ?? MAX_LIMIT;
-  return Math.min(step, maxEntries);
-}
-
-function bearerToken(header: string | undefined): string | null {
-  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1] ?? null;
-}
-
-function tokenMatches(digest: Buffer, given: string | null): boolean {
-  return given !== null && timingSafeEqual(sha256(given), digest);
-}
 
 // async: a bad option that makes createServer throw becomes a rejection like a listen error.
 export async function startServer(deps: ServeDeps, opts: ServeOptions): Promise<RunningServer> {
