@@ -7,7 +7,7 @@
 import type { AnyNode, Document, Element } from 'domhandler';
 import type { ExtractedItem } from '../model.js';
 import type { Steps } from '../steps.js';
-import { type Attribs, DROP, imageUrl, isHidden, parseDatetime, resolveLink } from './dom.js';
+import { type Attribs, DROP, imageUrl, isHidden, NODES_PER_STEP, parseDatetime, resolveLink } from './dom.js';
 import { joinedLineSteps } from './html.js';
 
 /** schema.org types of one article (https://schema.org/Article and its news subtypes). */
@@ -21,8 +21,6 @@ const ARTICLE_TYPES = new Set([
  * parsed per page: JSON.parse runs in one go and would hold the event loop.
  */
 const MAX_JSON_LD = 256 * 1024;
-/** Nodes visited per step of the walk. */
-const NODES_PER_STEP = 4096;
 /** A paragraph whose text is mostly link text is a teaser of another story, not this one's text. */
 const LINK_SHARE = 0.5;
 /** Paragraphs that are page furniture by their class: bylines, time stamps, captions, share bars. */

@@ -9,11 +9,9 @@ import type { ExtractedItem, PinnedSelectors } from '../model.js';
 import { looksLikeTime, matchAgeAtEnd } from '../ages/index.js';
 import type { Steps } from '../steps.js';
 import type { Candidate } from './blocks.js';
-import { DROP, imageUrl, isFurniture, isHidden, parseDatetime, resolveLink } from './dom.js';
+import { DROP, imageUrl, isFurniture, isHidden, NODES_PER_STEP, parseDatetime, resolveLink } from './dom.js';
 import { joinedLineSteps, nodeLineSteps } from './html.js';
 
-/** Nodes visited per step. */
-export const NODES_PER_STEP = 4096;
 /** Items looked at per step: each item's own walk yields only past NODES_PER_STEP nodes. */
 export const ITEMS_PER_STEP = 64;
 export const HEADING = /^h[1-6]$/;

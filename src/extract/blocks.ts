@@ -14,7 +14,8 @@
 import type { AnyNode, Document } from 'domhandler';
 import type { BlockListing } from '../model.js';
 import type { Steps } from '../steps.js';
-import { attr, isChrome, itemSelector, itemSteps, NODES_PER_STEP, selectorsOf, type Tag } from './block-items.js';
+import { attr, isChrome, itemSelector, itemSteps, selectorsOf, type Tag } from './block-items.js';
+import { NODES_PER_STEP } from './dom.js';
 import { type CandidateStats, MIN_SCORE, scoreOf, statsSteps } from './block-scores.js';
 
 export { type CandidateStats, MIN_SCORE, SCORES, scoreOf } from './block-scores.js';
