@@ -20,36 +20,18 @@ import type { Steps } from '../steps.js';
  * copy of each in memory.
  */
 const requireLazy = createRequire(import.meta.url);
-let htmlparser2: typeof import('htmlparser2') | null = null;
-let cheerio: typeof import('cheerio/slim') | null = null;
-let domhandler: typeof import('domhandler') | null = null;
-let cheerioSelect: typeof import('cheerio-select') | null = null;
-let cssSelect: typeof import('css-select') | null = null;
 
-export function parserLib(): typeof import('htmlparser2') {
-  htmlparser2 ??= requireLazy('htmlparser2') as typeof import('htmlparser2');
-  return htmlparser2;
+/** A module required on the first call, then held. */
+function lazyRequire<T>(name: string): () => T {
+  let lib: T | null = null;
+  return () => (lib ??= requireLazy(name) as T);
 }
 
-export function cheerioLib(): typeof import('cheerio/slim') {
-  cheerio ??= requireLazy('cheerio/slim') as typeof import('cheerio/slim');
-  return cheerio;
-}
-
-export function selectLib(): typeof import('cheerio-select') {
-  cheerioSelect ??= requireLazy('cheerio-select') as typeof import('cheerio-select');
-  return cheerioSelect;
-}
-
-export function cssLib(): typeof import('css-select') {
-  cssSelect ??= requireLazy('css-select') as typeof import('css-select');
-  return cssSelect;
-}
-
-export function domLib(): typeof import('domhandler') {
-  domhandler ??= requireLazy('domhandler') as typeof import('domhandler');
-  return domhandler;
-}
+export const parserLib = lazyRequire<typeof import('htmlparser2')>('htmlparser2');
+export const cheerioLib = lazyRequire<typeof import('cheerio/slim')>('cheerio/slim');
+export const selectLib = lazyRequire<typeof import('cheerio-select')>('cheerio-select');
+export const cssLib = lazyRequire<typeof import('css-select')>('css-select');
+export const domLib = lazyRequire<typeof import('domhandler')>('domhandler');
 
 /**
  * htmlparser2 keeps its open elements with Array#unshift and looks a closing tag up with indexOf,
