@@ -6,7 +6,7 @@ import { matchSection } from '../src/parse/sections.js';
 import { deriveHeadline, firstSentence } from '../src/parse/sentence.js';
 
 describe('datelines', () => {
-  const cases: [string, string, string[], string][] = [
+  const cases: [string, string | null, string[], string][] = [
     ['WASHINGTON (ANP/AFP) - Noord-Korea heeft', 'WASHINGTON', ['ANP', 'AFP'], 'Noord-Korea heeft'],
     ['SAO PAULO (ANP/RTR) - De Braziliaanse', 'SAO PAULO', ['ANP', 'RTR'], 'De Braziliaanse'],
     ['TEL AVIV (ANP/RTR) - De Israëlische', 'TEL AVIV', ['ANP', 'RTR'], 'De Israëlische'],
@@ -29,6 +29,10 @@ describe('datelines', () => {
     ["'T ZAND (ANP) - Een school", "'T ZAND", ['ANP'], 'Een school'],
     ["L'AQUILA (ANP/AFP) - Een beving", "L'AQUILA", ['ANP', 'AFP'], 'Een beving'],
     ["N'DJAMENA (ANP/AFP) - Tsjaad", "N'DJAMENA", ['ANP', 'AFP'], 'Tsjaad'],
+    // Agencies with no place before them open the lead too.
+    ['(ANP) - Noord-Korea', null, ['ANP'], 'Noord-Korea'],
+    ['(Reuters) - Oil prices rose', null, ['Reuters'], 'Oil prices rose'],
+    ['(dpa/lby) – Die Polizei', null, ['dpa', 'lby'], 'Die Polizei'],
   ];
   test.each(cases)('%s', (lead, place, agencies, rest) => {
     const d = matchDateline(lead);
@@ -41,7 +45,9 @@ describe('datelines', () => {
     'washington (anp) - noord-korea',
     'De troepen worden (waarschijnlijk) gebruikt',
     'WASHINGTON (ANP/AFP)-Noord-Korea',
-    '(ANP) - Noord-Korea',
+    '(ANP)-Noord-Korea',
+    '(foto ANP) Een man',
+    '() - Niets',
     '4 minuten geleden',
     "'Ik kom niet' (ANP) - zei hij",
     "'S (ANP) - Niets",
@@ -218,6 +224,22 @@ describe('stories', () => {
       ['LYON', 'Monde', 'il y a 5 minutes', ['LYON (AFP) - Un incendie a éclaté.']],
       ['NICE', 'Monde', 'il y a 2 heures', ['NICE (AFP) - La mer est calme.']],
       ['MARSEILLE', 'Monde', 'hier', ['MARSEILLE (AFP) - Le port est fermé.']],
+    ]);
+  });
+
+  test('a lead whose agencies open it without a place is a story of its own', () => {
+    const result = parseWire(
+      [
+        'Oil prices climb as supply worries grow',
+        '(Reuters) - Oil prices rose on Tuesday as traders weighed new supply cuts.',
+        'Central bank holds rates steady',
+        'FRANKFURT (Reuters) - The central bank kept its key rate unchanged on Thursday.',
+      ],
+      { lang: 'en' },
+    );
+    expect(result.stories.map((s) => [s.headline, s.place, s.agencies, s.body])).toEqual([
+      ['Oil prices climb as supply worries grow', null, ['Reuters'], ['(Reuters) - Oil prices rose on Tuesday as traders weighed new supply cuts.']],
+      ['Central bank holds rates steady', 'FRANKFURT', ['Reuters'], ['FRANKFURT (Reuters) - The central bank kept its key rate unchanged on Thursday.']],
     ]);
   });
 

@@ -5,7 +5,7 @@
  */
 
 export interface Dateline {
-  /** `WASHINGTON`, `SAO PAULO`, `München`; null after a byline without a place (`By Jonathan Allen (Reuters) – `). */
+  /** `WASHINGTON`, `SAO PAULO`, `München`; null when the agencies open the paragraph (`(Reuters) - `) or follow a byline without a place (`By Jonathan Allen (Reuters) – `). */
   place: string | null;
   /** `['ANP', 'AFP']`. */
   agencies: string[];
@@ -28,20 +28,23 @@ const AGENCIES = String.raw`\((${AGENCY}(?:/${AGENCY}){0,5})\)`;
 const DASH = String.raw`(?: [-–—] *|[-–—](?: +|$))`;
 
 const DATELINE = new RegExp(`^${PLACE}${DATE} ?${AGENCIES}${DASH}`, 'u');
+/** Agencies with no place before them: `(Reuters) - `, `(dpa) – `; also what follows a byline's names. */
+const AGENCY_DASH = new RegExp(`^${AGENCIES}${DASH}`, 'u');
 /** No dateline opens its parenthesis later than this (five long words, a date): a cheap first test. */
 const PAREN_WITHIN = 240;
 
 /** Whether `text` has a `(` early enough to hold a dateline's agencies. */
 export function mayHoldDateline(text: string): boolean {
   const paren = text.indexOf('(');
-  return paren > 0 && paren < PAREN_WITHIN;
+  return paren >= 0 && paren < PAREN_WITHIN;
 }
 
 const isDash = (code: number): boolean => code === 0x2d || code === 0x2013 || code === 0x2014;
 
 /**
  * What DATELINE needs, tested by hand first: no capital can open a line that starts with an
- * ASCII character other than A–Z or an elision's apostrophe; neither place nor date holds `(`, so the agencies open at the
+ * ASCII character other than A–Z or an elision's apostrophe (or the agencies' own parenthesis,
+ * when no place precedes them); neither place nor date holds `(`, so the agencies open at the
  * first one; agencies hold no `)`, so they close at the first one after it; a dash follows,
  * after a space or before one (or the end), and then every space (the pattern's ` *`/` +` are
  * greedy). Returns where a match would end, or -1 when there can be none. Whether DATELINE
@@ -49,9 +52,9 @@ const isDash = (code: number): boolean => code === 0x2d || code === 0x2013 || co
  */
 function candidateEnd(text: string): number {
   const first = text.charCodeAt(0);
-  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a) && first !== 0x27) return -1;
+  if (first < 0x80 && !(first >= 0x41 && first <= 0x5a) && first !== 0x27 && first !== 0x28) return -1;
   const open = text.indexOf('(');
-  if (open <= 0 || open >= PAREN_WITHIN) return -1;
+  if (open < 0 || open >= PAREN_WITHIN) return -1;
   const close = text.indexOf(')', open);
   if (close === -1) return -1;
   let end = close + 1;
@@ -94,7 +97,7 @@ function splitAgencies(list: string): string[] {
  * to be none. A page repeats a few datelines: each is read once (a repeat costs no regex run),
  * and its stories share its place and agency strings instead of keeping a copy each.
  */
-export type DatelineCache = Map<string, { place: string; agencies: readonly string[] } | null>;
+export type DatelineCache = Map<string, { place: string | null; agencies: readonly string[] } | null>;
 
 /** The dateline that opens `paragraph`, or null. `cache` remembers datelines across the lines of one page. */
 export function matchDateline(paragraph: string, cache?: DatelineCache): Dateline | null {
@@ -104,13 +107,14 @@ export function matchDateline(paragraph: string, cache?: DatelineCache): Datelin
   const known = key === null ? undefined : cache?.get(key);
   // Each story still gets an agency array of its own, as it did before the cache.
   if (known !== undefined) return known && { place: known.place, agencies: known.agencies.slice(), length: end };
-  const m = DATELINE.exec(paragraph);
+  const placeless = paragraph.charCodeAt(0) === 0x28;
+  const m = (placeless ? AGENCY_DASH : DATELINE).exec(paragraph);
   if (m === null) {
     if (key !== null) cache?.set(key, null);
     return null;
   }
-  const place = (m[1] ?? '').trim();
-  const agencies = splitAgencies(m[2] ?? '');
+  const place = placeless ? null : (m[1] ?? '').trim();
+  const agencies = splitAgencies((placeless ? m[1] : m[2]) ?? '');
   const found = place === '' || agencies.length === 0 ? null : { place, agencies };
   // The match is the text candidateEnd measured, so later lines find it under their key.
   cache?.set(m[0], found && { place, agencies: agencies.slice() });
@@ -119,7 +123,6 @@ export function matchDateline(paragraph: string, cache?: DatelineCache): Datelin
 
 /** Byline words glued before a dateline, per language. */
 const BYLINE_START = /^(?:By|BY|Von|VON|Par|PAR|Door|DOOR) /u;
-const AGENCY_DASH = new RegExp(`^${AGENCIES}${DASH}`, 'u');
 const CAPS = /^\p{Lu}[\p{Lu}\p{M}'’.\-/]*,?$/u;
 /** Words of names and of the place after them (`SRINAGAR/NEW DELHI`). */
 const NAME_WORD = /^(?:\p{Lu}[\p{L}\p{M}'’.\-/]*,?|van|der|den|de|du|von|la|le|ter|ten)$/u;
