@@ -204,7 +204,8 @@ it(`${CASES} random and mutated pages through parse → ingest → render: no th
   // A fuzz run that never gets past the parser tests nothing: most cases must yield stories.
   expect(stats.noStories).toBeLessThan(CASES / 2);
   console.log(`fuzz-pipeline: seed ${SEED}: ${CASES} cases, ${CASES - stats.noStories} with stories (${stats.stories} listed), ${stats.noStories} without (E_NO_STORIES)`);
-});
+  // A fixed amount of work (about 30 s alone on 2 cores): room for a machine shared with other jobs.
+}, 240_000);
 
 it('a page that lists one story twice with different bodies keeps the first, and a second fetch changes nothing (found by the fuzz run, case 41)', async () => {
   const store = await openStore(join(await tempDir(), 'state'), { lock: false });
