@@ -41,6 +41,8 @@ export interface LineMark {
   link: string | null;
   /** An image inside the line, or the first one met since the line before it, or null. */
   image: string | null;
+  /** The first `<time datetime>` (with an offset) inside the line; absent when none. */
+  datetime?: Date;
 }
 
 /** CSS selectors that cut a page's items out, in the shape of a source's `selectors` config. */

@@ -82,6 +82,36 @@ describe('per-item links and images in a dateline list', () => {
   });
 });
 
+describe('<time datetime> in a dateline list', () => {
+  const html = [
+    '<main>',
+    '<article><h2><a href="/a/1">Harbour strike ends after two weeks</a></h2><time datetime="2026-12-07T10:05:00Z">11:05</time>',
+    '<p>ROTTERDAM (ANP) - Dockers in the harbour went back to work on Monday after a deal on pay.</p></article>',
+    '<article><h2><a href="/a/2">Snow closes mountain passes</a></h2><time datetime="2026-12-07T09:40:00+01:00">09:40</time>',
+    '<p>INNSBRUCK (APA) - Heavy snow closed three passes in the Tyrol overnight, police said.</p></article>',
+    '</main>',
+  ].join('\n');
+
+  it('marks the line it stands in, with or without a page URL', () => {
+    const withUrl = extract(doc(html, 'https://x.example/lijst/'), { format: 'html' });
+    expect(withUrl.kind === 'lines' && withUrl.marks?.get(1)).toEqual({ link: null, image: null, datetime: new Date('2026-12-07T10:05:00Z') });
+    const withoutUrl = extract(doc(html, 'file:///tmp/lijst.html'), { format: 'html' });
+    expect(withoutUrl.kind === 'lines' && [...(withoutUrl.marks ?? new Map()).entries()]).toEqual([
+      [1, { link: null, image: null, datetime: new Date('2026-12-07T10:05:00Z') }],
+      [4, { link: null, image: null, datetime: new Date('2026-12-07T08:40:00Z') }],
+    ]);
+  });
+
+  it('dates the story whose headline and lead it stands between, over the clock text', () => {
+    const result = parseExtracted(extract(doc(html, 'https://x.example/lijst/'), { format: 'auto' }), { lang: 'auto' });
+    expect(result.layout).toBe('text grammar: headline · time · dateline lead · body');
+    expect(result.stories.map((s) => [s.headline, s.link, s.ageText, s.datetime?.toISOString()])).toEqual([
+      ['Harbour strike ends after two weeks', 'https://x.example/a/1', '11:05', '2026-12-07T10:05:00.000Z'],
+      ['Snow closes mountain passes', 'https://x.example/a/2', '09:40', '2026-12-07T08:40:00.000Z'],
+    ]);
+  });
+});
+
 describe('per-item images in selector items', () => {
   it('an item takes the first picture inside it', () => {
     const html = '<article><img src="/b/1.jpg"><h2>Kop een</h2><p>Tekst een.</p></article><article><h2>Kop twee</h2><p>Tekst twee.</p></article>';

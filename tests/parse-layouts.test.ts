@@ -222,6 +222,32 @@ describe('4. agency and clock line under the headline', () => {
   });
 });
 
+describe('4b. clock time on its own line under the headline', () => {
+  test('headline / `11:05` / dateline lead: the headline opens the item, the time under it dates it', () => {
+    const { rows, layout } = read(
+      [
+        'Harbour strike ends after two weeks',
+        '11:05',
+        'ROTTERDAM (ANP) - Dockers in the harbour went back to work on Monday after a deal on pay.',
+        'Snow closes mountain passes',
+        '10:40',
+        'INNSBRUCK (APA) - Heavy snow closed three passes in the Tyrol overnight, police said.',
+        'The roads are to open again on Wednesday.',
+        'Museum returns stolen painting',
+        '09:15',
+        'MADRID (EFE) - A museum handed a painting stolen in 1998 back to a private collector.',
+      ].join('\n'),
+      'Europe/Amsterdam',
+    );
+    expect(layout).toBe('text grammar: headline · time · dateline lead · body');
+    expect(rows).toEqual([
+      row('Harbour strike ends after two weeks', 'ROTTERDAM', ['ANP'], null, ['2026-11-28T10:05:00.000Z', '2026-11-28T10:05:59.999Z']),
+      row('Snow closes mountain passes', 'INNSBRUCK', ['APA'], null, ['2026-11-28T09:40:00.000Z', '2026-11-28T09:40:59.999Z']),
+      row('Museum returns stolen painting', 'MADRID', ['EFE'], null, ['2026-11-28T08:15:00.000Z', '2026-11-28T08:15:59.999Z']),
+    ]);
+  });
+});
+
 describe('5. bylines glued before datelines', () => {
   test.each([
     ['By Kevin Krolicki and Chen Aizhu SINGAPORE (Reuters) – Refiners cut exports.', 'SINGAPORE', ['Reuters'], 'Kevin Krolicki and Chen Aizhu', 'SINGAPORE (Reuters) – Refiners cut exports.'],

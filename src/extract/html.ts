@@ -14,7 +14,7 @@
 import type { AnyNode } from 'domhandler';
 import type { LineMark } from '../model.js';
 import { runSteps, type Steps } from '../steps.js';
-import { type Attribs, DROP, imageUrl, isFurniture, isHidden, MAX_DEPTH, NODES_PER_STEP, parseInChunks, parserLib, resolveLink, tooDeep } from './dom.js';
+import { type Attribs, DROP, imageUrl, isFurniture, isHidden, MAX_DEPTH, NODES_PER_STEP, parseDatetime, parseInChunks, parserLib, resolveLink, tooDeep } from './dom.js';
 import { isTidy, textToLines } from './text.js';
 
 /** Elements that start and end a line (HTML "block-level" content, plus table cells). */
@@ -85,6 +85,7 @@ class VisibleText {
   private lineChars = 0;
   private readonly linkChars = new Map<string, number>();
   private pendingImage: string | null = null;
+  private pendingDatetime: Date | null = null;
   private readonly marked = new Map<number, LineMark>();
   /** The outermost open list, while every line in it reads as navigation: where its lines start, and its items. */
   private list: { start: number; items: number; nav: boolean } | null = null;
@@ -115,6 +116,8 @@ class VisibleText {
         flags |= F_PRE;
         this.pre++;
       }
+      // A <time datetime> dates the line it stands in, with or without a base URL.
+      if (name === 'time' && this.pendingDatetime === null) this.pendingDatetime = parseDatetime(attribs.datetime);
       if (this.base !== null) {
         if (name === 'a') {
           const link = resolveLink(attribs.href, this.base);
@@ -193,10 +196,10 @@ class VisibleText {
       this.done.pop();
       first--;
     }
-    if (this.base !== null) this.mark(first);
+    this.mark(first);
   }
 
-  /** Marks the line(s) just made at `first` with their link and the pending image; the counts start over. */
+  /** Marks the line(s) just made at `first` with their link, the pending image and datetime; the counts start over. */
   private mark(first: number): void {
     if (this.done.length > first) {
       let link: string | null = null;
@@ -207,13 +210,16 @@ class VisibleText {
       if (this.list?.nav === true && (most < this.lineChars * NAV_LINK_SHARE || !isShort(this.done[first] as string))) this.list.nav = false;
       if (most < this.lineChars * LINK_SHARE) link = null;
       const held = this.marked.get(first);
+      const datetime = this.pendingDatetime;
       if (held !== undefined) {
         held.link ??= link;
         held.image ??= this.pendingImage;
-      } else if (link !== null || this.pendingImage !== null) {
-        this.marked.set(first, { link, image: this.pendingImage });
+        if (datetime !== null) held.datetime ??= datetime;
+      } else if (link !== null || this.pendingImage !== null || datetime !== null) {
+        this.marked.set(first, datetime === null ? { link, image: this.pendingImage } : { link, image: this.pendingImage, datetime });
       }
       this.pendingImage = null;
+      this.pendingDatetime = null;
     }
     this.lineChars = 0;
     if (this.linkChars.size > 0) this.linkChars.clear();

@@ -98,7 +98,8 @@ const GRAMMAR_ENOUGH = 20;
 const TIME_LINE = 40;
 
 /**
- * Gives each story the link of its headline line, else of its lead line, and the first image
+ * Gives each story the link of its headline line, else of its lead line, the first `<time
+ * datetime>` from its headline line to its lead line (`<h2>` / `<time>` / `<p>`), and the first image
  * marked from the line after the story before it up to its own headline or lead, whichever
  * comes last. The grammar says which lines those are: the text it keeps may have lost a clock,
  * a bullet, an age or a more-link, so it is no key to find a line again by.
@@ -115,6 +116,7 @@ function* attachMarks(stories: readonly ParsedStory[], spans: readonly number[],
     const last = Math.max(headline, lead);
     if (last === -1) continue;
     story.link ??= marks.get(headline)?.link ?? marks.get(lead)?.link ?? null;
+    for (let at = headline === -1 ? lead : headline; at <= last && story.datetime === null; at++) story.datetime = marks.get(at)?.datetime ?? null;
     while (image < images.length && (images[image] as number) < from) image++;
     const at = images[image];
     if (at !== undefined && at <= last) story.image = marks.get(at)?.image ?? null;

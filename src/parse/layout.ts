@@ -10,6 +10,8 @@
  * 3. time lines (`vor 1 Stunde`, `19:41 Uhr`), at least two, the first of them before the first
  *    dateline, at least half of them followed by a headline, and the page not ending with one:
  *    ages lead their item;
+ * 3b. time lines between a headline (text that ends no sentence) and a lead, at least two and
+ *    at least half of the time lines: items are headline · time · lead (`<h2>` / `<time>` / `<p>`);
  * 4. headlines over leads whose datelines name no agency (`AUSTIN, Texas — `), at least two:
  *    items are headline · dateline lead · body;
  * 5. date lines and no datelines: dates head groups of headline · text items, or are each
@@ -21,9 +23,10 @@ import { findAgeAtStart, looksLikeTime } from '../ages/index.js';
 import { type DatelineCache, matchBareDateline, matchBylineDateline, matchDateline } from './dateline.js';
 import { agencyLine, clockHead, dateHeader, exactTime, labelledTime, stampTime } from './lines.js';
 import { isNoise } from './noise.js';
+import { endsSentence } from './sentence.js';
 
 /** What opens an item; `lead headline`: a headline right above a dateline lead (`STATE-BUDGET VOTE` / `AUSTIN, Texas — …`). */
-export type Opener = 'agency' | 'clock' | 'time' | 'headline' | 'lead headline';
+export type Opener = 'agency' | 'clock' | 'time' | 'headline time' | 'headline' | 'lead headline';
 
 export type Template =
   | { kind: 'trailing'; dateHeaders: boolean }
@@ -68,10 +71,15 @@ function kindOf(line: string, datelines: DatelineCache): Kind {
 /** The page's item template (see the top of this file). */
 export function inferTemplate(lines: readonly string[]): Template {
   const kinds: Kind[] = [];
+  /** Per kind, the line it was read from. */
+  const at: number[] = [];
   const datelines: DatelineCache = new Map();
   for (let i = 0; i < lines.length && i < SAMPLE_LINES; i++) {
     const kind = kindOf(lines[i] as string, datelines);
-    if (kind !== 'noise') kinds.push(kind);
+    if (kind !== 'noise') {
+      kinds.push(kind);
+      at.push(i);
+    }
   }
   const count = (k: Kind) => kinds.filter((x) => x === k).length;
   const leads = count('lead');
@@ -90,6 +98,10 @@ export function inferTemplate(lines: readonly string[]): Template {
   if (times.length >= 2 && before(times[0] as number) && headed * 2 >= times.length && !endsWithTime) {
     return { kind: 'leading', opener: 'time', dateHeaders: dates.length > 0 };
   }
+  // A time under a headline and over a lead: it opens no item, the headline does. (A trailing age
+  // after a lead's second paragraph stands between text and a lead too, but that text is a sentence.)
+  const stamped = times.filter((i) => kinds[i - 1] === 'text' && kinds[i + 1] === 'lead' && !endsSentence(lines[at[i - 1] as number] as string)).length;
+  if (stamped >= 2 && stamped * 2 >= times.length) return { kind: 'leading', opener: 'headline time', dateHeaders: dates.length > 0 };
   // Leads whose datelines name no agency (`AUSTIN, Texas — …`) under headlines: each headline opens an item.
   const bare = kinds.filter((k, i) => k === 'bare' && kinds[i - 1] === 'text').length;
   if (times.length === 0 && leads < 2 && bare >= 2) return { kind: 'leading', opener: 'lead headline', dateHeaders: dates.length > 0 };
@@ -109,6 +121,7 @@ export function describeTemplate(t: Template, datelines: 'agency' | 'bare' | 'no
   const headers = t.dateHeaders ? ', under date headers' : '';
   if (t.kind === 'trailing') return `text grammar: headline · ${lead} · body (ages trail${headers})`;
   if (t.opener === 'agency') return `text grammar: headline · agency and time · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
+  if (t.opener === 'headline time') return `text grammar: headline · time · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
   if (t.opener === 'headline' || t.opener === 'lead headline') return `text grammar: headline · ${lead} · body${headers ? ` (${headers.slice(2)})` : ''}`;
   if (t.opener === 'clock') return `text grammar: time headline · ${lead} · body (ages lead${headers})`;
   return `text grammar: time · headline · ${lead} · body (ages lead${headers})`;

@@ -2,7 +2,8 @@
  * Pages whose items open with a time or sign with an agency line (layout.ts decides which):
  * - `clock`:  `10:01 Helfer warnen vor …` / `Juba - Die Vereinten Nationen …` / more text;
  * - `time`:   `vor 1 Stunde` (or `19:41 Uhr`) / headline / teaser or dateline lead / more text;
- * - `agency`: `• headline` / `AFP, 08h32` / text.
+ * - `agency`: `• headline` / `AFP, 08h32` / text;
+ * - `headline time`: headline / `21:05` / dateline lead / more text (a time stamped under the headline).
  * An item runs from its opener to the next one; date headers (`Dienstag, 11. Dezember 2018`)
  * between items give the items under them their day. Text before the first item is page
  * chrome. A dateline without agencies (`Juba - `) is read only when at least two items and at
@@ -141,10 +142,10 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
         current = open(null, line, i);
         continue;
       }
-    } else if (opener === 'agency') {
-      const stamp = agencyLine(line);
+    } else if (opener === 'agency' || opener === 'headline time') {
+      const stamp = opener === 'agency' ? agencyLine(line) : timeStamp(line);
       if (stamp !== null) {
-        const item: Item = current !== null && current.body.length === 0 && current.agencies.length === 0 ? current : open(null, null);
+        const item: Item = current !== null && current.body.length === 0 && current.agencies.length === 0 && current.time === null ? current : open(null, null);
         current = item;
         item.agencies = stamp.agencies;
         item.place = stamp.place;
@@ -152,7 +153,7 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
         continue;
       }
       const next = nextSignificant(lines, i);
-      if (next !== undefined && agencyLine(next) !== null && line.length <= MAX_HEADLINE) {
+      if (next !== undefined && (opener === 'agency' ? agencyLine(next) : timeStamp(next)) !== null && line.length <= MAX_HEADLINE) {
         current = open(null, line.replace(BULLET, ''), i);
         continue;
       }
@@ -201,6 +202,11 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
     item.body.push(dropMoreLink(line));
   }
   return yield* finishItems(items, opener, dateHeaders, dropped);
+}
+
+/** A time line under a headline, as an agency line without agencies. */
+function timeStamp(line: string): { agencies: string[]; place: null; time: string } | null {
+  return isTimeLine(line) ? { agencies: [], place: null, time: stampTime(line) ?? line.replace(TIME_EDGES, '') } : null;
 }
 
 /** A line that opens with a day without a clock time (`Dienstag, 11. Dezember 2018 – Kurzmeldungen`). */
