@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { matchDateline } from '../src/parse/dateline.js';
 import { parseExtracted, parseWire } from '../src/parse/index.js';
+import { creditAuthor } from '../src/parse/lines.js';
 import { isNoise } from '../src/parse/noise.js';
 import { matchSection } from '../src/parse/sections.js';
 import { deriveHeadline, firstSentence } from '../src/parse/sentence.js';
@@ -54,6 +55,38 @@ describe('datelines', () => {
     '',
   ])('no dateline in %j', (text) => {
     expect(matchDateline(text)).toBeNull();
+  });
+});
+
+describe('closing credits', () => {
+  test.each([
+    ['(Reporting by Maria Lindqvist in London; Editing by Tom Baxter)', 'Maria Lindqvist'],
+    ['The decision was unanimous. (Reporting by Jens Olafsen and Pia Holm; Writing by Ana Ruiz)', 'Jens Olafsen and Pia Holm'],
+    ['(Writing by Ana Ruiz; Editing by Tom Baxter)', 'Ana Ruiz'],
+    ['(Additional reporting by Li Wen; Writing by Ana Ruiz)', 'Ana Ruiz'],
+    ['(Editing by Tom Baxter)', null],
+    ['Prices rose (by 3 percent).', null],
+    ['He said so (Reporting by nobody', null],
+  ])('%j', (text, author) => {
+    expect(creditAuthor(text)).toBe(author);
+  });
+
+  test("sign a story whose lead names no one, on a line of its own or at a paragraph's end", () => {
+    const result = parseWire(
+      [
+        'Oil prices climb as supply worries grow',
+        'LONDON (Reuters) - Oil prices rose on Tuesday as traders weighed new supply cuts.',
+        '(Reporting by Maria Lindqvist in London; Editing by Tom Baxter)',
+        'Central bank holds rates steady',
+        'FRANKFURT (Reuters) - The central bank kept its key rate unchanged on Thursday.',
+        'The decision was unanimous, the bank said. (Reporting by Jens Olafsen; Writing by Ana Ruiz)',
+      ],
+      { lang: 'en' },
+    );
+    expect(result.stories.map((s) => [s.headline, s.author, s.body.length])).toEqual([
+      ['Oil prices climb as supply worries grow', 'Maria Lindqvist', 2],
+      ['Central bank holds rates steady', 'Jens Olafsen', 2],
+    ]);
   });
 });
 

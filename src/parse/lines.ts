@@ -110,6 +110,31 @@ const STAMP_TIME = /(?:Updated|Published|Aktualisiert|Veröffentlicht|Bijgewerkt
 /** A byline line is short. */
 const BYLINE_MAX = 160;
 
+/** The parts of a closing credit that name the author, most telling first. */
+const CREDIT_PARTS = [/^(?:Reporting|Reporting and writing) by (.+)$/iu, /^Writing by (.+)$/iu];
+/** A credit is short. */
+const CREDIT_MAX = 300;
+
+/**
+ * The author a credit at the end of a paragraph names (`(Reporting by Jane Doe in London;
+ * Editing by Tom Baxter)` → `Jane Doe`): the reporters, else the writer; the place after `in`
+ * left off. Null when the paragraph ends in no such parenthesis.
+ */
+export function creditAuthor(paragraph: string): string | null {
+  const text = paragraph.trimEnd();
+  if (!text.endsWith(')')) return null;
+  const open = text.lastIndexOf('(');
+  if (open === -1 || text.length - open > CREDIT_MAX) return null;
+  const parts = text.slice(open + 1, -1).split(';').map((p) => p.trim());
+  for (const pattern of CREDIT_PARTS) {
+    for (const part of parts) {
+      const names = pattern.exec(part)?.[1]?.replace(/ in \p{Lu}.*$/u, '').trim();
+      if (names !== undefined && names !== '') return names;
+    }
+  }
+  return null;
+}
+
 /**
  * A line that names who wrote the item (see the top of this file), or null. A name alone is
  * no byline: it needs `By` before it, or an agency after it.

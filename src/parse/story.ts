@@ -2,6 +2,7 @@
 import type { ParsedStory } from '../model.js';
 import { dropUnpairedBidi } from './bidi.js';
 import { type Dateline, matchDateline } from './dateline.js';
+import { creditAuthor } from './lines.js';
 import { deriveHeadline, firstSentence } from './sentence.js';
 
 export interface StoryParts {
@@ -48,10 +49,20 @@ export function buildStory(parts: StoryParts, known?: Dateline | null): ParsedSt
     ageText: parts.ageText,
     leadSentence,
     link: parts.link,
-    author: parts.author,
+    // A story signed at its end only (`(Reporting by Jane Doe; Editing by …)`) is hers all the same.
+    author: parts.author ?? closingCredit(parts.body),
     image: null,
     datetime: parts.datetime,
   };
+}
+
+/** The author the last paragraphs' credit names, or null. */
+function closingCredit(body: readonly string[]): string | null {
+  for (let i = body.length - 1; i >= 0 && i >= body.length - 2; i--) {
+    const author = creditAuthor(body[i] as string);
+    if (author !== null) return author;
+  }
+  return null;
 }
 
 /** From the lead's first sentence; when the lead is only a dateline, from the next paragraph; else the place. */

@@ -18,7 +18,7 @@ import { findAgeAtEnd, findAgeAtStart, type FoundAge, looksLikeTime } from '../a
 import type { Lang, ParsedStory } from '../model.js';
 import type { Steps } from '../steps.js';
 import { type Dateline, type DatelineCache, leadAfterByline, matchBylineDateline, matchDateline, mayHoldDateline } from './dateline.js';
-import { bylineLine, dateHeader, exactTime, labelledTime, stampTime, withoutPreview } from './lines.js';
+import { bylineLine, creditAuthor, dateHeader, exactTime, labelledTime, stampTime, withoutPreview } from './lines.js';
 import { isNoise } from './noise.js';
 import { matchSection } from './sections.js';
 import { endsSentence } from './sentence.js';
@@ -424,7 +424,7 @@ export function* readWireSteps(lines: readonly string[], lang: Lang | 'auto', da
         if (isHeadline) {
           headline = token.text;
           headlineAt = tokens.at;
-        } else if (current !== null && readsAsParagraph(token.text)) current.body.push(token.text);
+        } else if (current !== null && (readsAsParagraph(token.text) || creditAuthor(token.text) !== null)) current.body.push(token.text);
         break;
       }
       case 'noise':
