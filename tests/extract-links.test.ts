@@ -112,6 +112,27 @@ describe('<time datetime> in a dateline list', () => {
   });
 });
 
+describe('more-links', () => {
+  it("a teaser's `mehr...`, inside its line or on a line of its own, is the story's link, and no paragraph", () => {
+    const html = [
+      '<div class="ticker">',
+      '<div class="item"><span>vor 1 Stunde</span><h3>Bahn streicht Nachtzüge nach Wien</h3><p>Die Bahn stellt zwei Nachtzüge ein, weil Wagen fehlen. <a href="/meldung/101">mehr...</a></p></div>',
+      '<div class="item"><span>vor 2 Stunden</span><h3>Hochwasser an der Oder steigt weiter</h3><p>Die Pegel an der Oder steigen seit Sonntag. <a href="/meldung/102">mehr...</a></p></div>',
+      '<div class="item"><span>vor 3 Stunden</span><h3>Flughafen testet neue Kontrollen</h3><p>Am Flughafen laufen seit heute neue Kontrollen.</p><a href="/meldung/103">mehr...</a></div>',
+      '<div class="item"><span>vor 4 Stunden</span><h3>Zoo zeigt junge Pandas</h3><p>Der Zoo zeigt seit heute zwei junge Pandas, <a href="/thema/zoo">Zoo</a> und Stadt freuen sich.</p></div>',
+      '</div>',
+    ].join('\n');
+    const result = parseExtracted(extract(doc(html, 'https://t.example/ticker'), { format: 'html' }), { lang: 'de' });
+    expect(result.stories.map((s) => [s.headline, s.link, s.body])).toEqual([
+      ['Bahn streicht Nachtzüge nach Wien', 'https://t.example/meldung/101', ['Die Bahn stellt zwei Nachtzüge ein, weil Wagen fehlen.']],
+      ['Hochwasser an der Oder steigt weiter', 'https://t.example/meldung/102', ['Die Pegel an der Oder steigen seit Sonntag.']],
+      ['Flughafen testet neue Kontrollen', 'https://t.example/meldung/103', ['Am Flughafen laufen seit heute neue Kontrollen.']],
+      // A topic link inside a sentence is not the story's.
+      ['Zoo zeigt junge Pandas', null, ['Der Zoo zeigt seit heute zwei junge Pandas, Zoo und Stadt freuen sich.']],
+    ]);
+  });
+});
+
 describe('per-item images in selector items', () => {
   it('an item takes the first picture inside it', () => {
     const html = '<article><img src="/b/1.jpg"><h2>Kop een</h2><p>Tekst een.</p></article><article><h2>Kop twee</h2><p>Tekst twee.</p></article>';

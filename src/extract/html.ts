@@ -63,6 +63,10 @@ function isShort(line: string): boolean {
   return true;
 }
 
+/** The label of a link to the rest of a teaser's story (`mehr...`, `Lees meer »`, `Read more`). */
+const MORE_LABEL = /^\s*(?:mehr|weiterlesen|more|read more|continue reading|meer|lees meer|lees verder|verder lezen|lire la suite|suite|plus)\s*(?:\.{3}|…|»|›|>)?\s*$/iu;
+const MORE_LABEL_MAX = 40;
+
 /** A line's own link: the one around at least this share of its characters (a headline, a linked lead; not a link to a topic inside a sentence). */
 const LINK_SHARE = 0.5;
 
@@ -84,6 +88,9 @@ class VisibleText {
   /** Characters of the current line, and of them those inside each link. */
   private lineChars = 0;
   private readonly linkChars = new Map<string, number>();
+  /** Text of the innermost open link (while short), and the line's more-link (`mehr...`), if any. */
+  private linkText = '';
+  private moreLink: string | null = null;
   private pendingImage: string | null = null;
   private pendingDatetime: Date | null = null;
   private readonly marked = new Map<number, LineMark>();
@@ -125,6 +132,7 @@ class VisibleText {
             flags |= F_LINK;
             this.links.push(link);
             this.linksSeen++;
+            this.linkText = '';
           }
         } else if (name === 'img' && this.pendingImage === null) {
           this.pendingImage = imageUrl(attribs, this.base);
@@ -144,7 +152,11 @@ class VisibleText {
     if (flags & F_DROP) this.dropping--;
     if (flags & F_BLOCK) this.breakLine();
     if (flags & F_PRE) this.pre--;
-    if (flags & F_LINK) this.links.pop();
+    if (flags & F_LINK) {
+      const link = this.links.pop();
+      if (link !== undefined && MORE_LABEL.test(this.linkText)) this.moreLink ??= link;
+      this.linkText = '';
+    }
     if (flags & F_LIST) this.closeList();
   }
 
@@ -176,7 +188,10 @@ class VisibleText {
     const chars = trimmedLength(text);
     this.lineChars += chars;
     const link = this.links[this.links.length - 1];
-    if (link !== undefined && chars > 0) this.linkChars.set(link, (this.linkChars.get(link) ?? 0) + chars);
+    if (link !== undefined && chars > 0) {
+      this.linkChars.set(link, (this.linkChars.get(link) ?? 0) + chars);
+      if (this.linkText.length <= MORE_LABEL_MAX) this.linkText += text;
+    }
   }
 
   private breakLine(): void {
@@ -208,7 +223,8 @@ class VisibleText {
         if (chars > most) [link, most] = [href, chars];
       }
       if (this.list?.nav === true && (most < this.lineChars * NAV_LINK_SHARE || !isShort(this.done[first] as string))) this.list.nav = false;
-      if (most < this.lineChars * LINK_SHARE) link = null;
+      // A teaser's more-link (`… mehr...`) is its story's link, however short its label.
+      if (most < this.lineChars * LINK_SHARE) link = this.moreLink;
       const held = this.marked.get(first);
       const datetime = this.pendingDatetime;
       if (held !== undefined) {
@@ -222,6 +238,7 @@ class VisibleText {
       this.pendingDatetime = null;
     }
     this.lineChars = 0;
+    this.moreLink = null;
     if (this.linkChars.size > 0) this.linkChars.clear();
   }
 

@@ -10,6 +10,7 @@ import { runSteps, type Steps } from '../steps.js';
 import { buildStory, type StoryParts } from './story.js';
 import { guessLang } from './language.js';
 import { describeTemplate, inferTemplate } from './layout.js';
+import { dropMoreLink } from './lines.js';
 import { readTickerSteps } from './ticker.js';
 import { readWireSteps } from './wire.js';
 
@@ -97,14 +98,18 @@ const GRAMMAR_ENOUGH = 20;
 /** A block's line is a time by itself up to this many characters, and may end with an age up to twice as many. */
 const TIME_LINE = 40;
 
+/** Lines after a story that may hold its more-link (`mehr...` under the teaser). */
+const MORE_LINK_WITHIN = 3;
+
 /**
- * Gives each story the link of its headline line, else of its lead line, the first `<time
+ * Gives each story the link of its headline line, else of its lead line, else of a more-link
+ * line (`mehr...`) right after the story, the first `<time
  * datetime>` from its headline line to its lead line (`<h2>` / `<time>` / `<p>`), and the first image
  * marked from the line after the story before it up to its own headline or lead, whichever
  * comes last. The grammar says which lines those are: the text it keeps may have lost a clock,
  * a bullet, an age or a more-link, so it is no key to find a line again by.
  */
-function* attachMarks(stories: readonly ParsedStory[], spans: readonly number[], marks: ReadonlyMap<number, LineMark>): Steps<void> {
+function* attachMarks(stories: readonly ParsedStory[], spans: readonly number[], marks: ReadonlyMap<number, LineMark>, lines: readonly string[]): Steps<void> {
   const images = [...marks.keys()].filter((at) => marks.get(at)?.image !== null).sort((a, b) => a - b);
   let from = 0;
   let image = 0;
@@ -115,13 +120,23 @@ function* attachMarks(stories: readonly ParsedStory[], spans: readonly number[],
     const lead = spans[2 * i + 1] ?? -1;
     const last = Math.max(headline, lead);
     if (last === -1) continue;
-    story.link ??= marks.get(headline)?.link ?? marks.get(lead)?.link ?? null;
+    story.link ??= marks.get(headline)?.link ?? marks.get(lead)?.link ?? moreLink(lines, marks, last, spans[2 * i + 2] ?? -1, spans[2 * i + 3] ?? -1);
     for (let at = headline === -1 ? lead : headline; at <= last && story.datetime === null; at++) story.datetime = marks.get(at)?.datetime ?? null;
     while (image < images.length && (images[image] as number) < from) image++;
     const at = images[image];
     if (at !== undefined && at <= last) story.image = marks.get(at)?.image ?? null;
     from = last + 1;
   }
+}
+
+/** The link of a more-link line (`mehr...`) among the few after `last`, before the next story's first line; or null. */
+function moreLink(lines: readonly string[], marks: ReadonlyMap<number, LineMark>, last: number, nextHeadline: number, nextLead: number): string | null {
+  const next = Math.min(...[nextHeadline, nextLead, lines.length].filter((at) => at > last));
+  for (let at = last + 1; at < next && at <= last + MORE_LINK_WITHIN; at++) {
+    const link = marks.get(at)?.link ?? null;
+    if (link !== null && dropMoreLink(lines[at] as string) === '') return link;
+  }
+  return null;
 }
 
 /** A kicker or label over a block's headline (`Ukraine`, `Politics`): one short word. */
@@ -194,7 +209,7 @@ export function* parseExtractedSteps(input: Extracted, opts: ParseOptions): Step
   if (blocks !== null && blocks.items.length > read.stories.length * BLOCKS_OVER_GRAMMAR) {
     return { ...(yield* parseItemSteps(blocks.items, opts, blocks.layout, blockParts, BLOCKS_PER_STEP)), selectors: blocks.selectors };
   }
-  if (input.marks !== undefined) yield* attachMarks(read.stories, spans, input.marks);
+  if (input.marks !== undefined) yield* attachMarks(read.stories, spans, input.marks, input.lines);
   return read;
 }
 

@@ -198,8 +198,11 @@ export function* readTickerSteps(lines: readonly string[], opener: Opener, dateH
     if (item.headline !== null && same(withoutPreview(line), item.headline)) continue;
     // A label between items (`IN SPORTS:`) is no text of the item before it.
     if (LABEL.test(line)) continue;
+    // A more-link on a line of its own (`mehr...`) is no paragraph (its link may be the story's: parse/index.ts).
+    const text = dropMoreLink(line);
+    if (text === '') continue;
     if (item.body.length === 0) item.leadAt = i;
-    item.body.push(dropMoreLink(line));
+    item.body.push(text);
   }
   return yield* finishItems(items, opener, dateHeaders, dropped);
 }
