@@ -80,6 +80,19 @@ describe('per-item links and images in a dateline list', () => {
     });
     expect(extract(doc(html, 'file:///tmp/lijst.html'), { format: 'html' })).toEqual({ kind: 'lines', lines: ['Kop een twee', 'GENT (ANP) - Tekst.', 'Los'] });
   });
+
+  it('a page saved to disk resolves its links against its canonical address or og:url; a fetched page keeps its own', () => {
+    const body = '<h2><a href="/a">Kop een twee</a></h2><p>GENT (ANP) - Tekst.</p>';
+    const canonical = `<html><head><link rel="canonical" href="https://www.voorbeeld.be/lijst/"></head><body>${body}</body></html>`;
+    const ogUrl = `<html><head><meta property="og:url" content="https://m.voorbeeld.be/lijst"></head><body>${body}</body></html>`;
+    const marks = (html: string, url: string) => {
+      const ex = extract(doc(html, url), { format: 'html' });
+      return ex.kind === 'lines' ? ex.marks : undefined;
+    };
+    expect(marks(canonical, 'file:///tmp/lijst.html')).toEqual(new Map([[0, { link: 'https://www.voorbeeld.be/a', image: null }]]));
+    expect(marks(ogUrl, 'file:///tmp/lijst.html')).toEqual(new Map([[0, { link: 'https://m.voorbeeld.be/a', image: null }]]));
+    expect(marks(canonical, 'https://spiegel.example/lijst/')).toEqual(new Map([[0, { link: 'https://spiegel.example/a', image: null }]]));
+  });
 });
 
 describe('<time datetime> in a dateline list', () => {

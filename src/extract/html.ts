@@ -108,6 +108,14 @@ class VisibleText {
     if (name === 'base' && this.base !== null && !this.baseSet && attribs.href !== undefined) {
       this.base = resolveLink(attribs.href, this.base) ?? this.base;
       this.baseSet = true;
+    } else if (this.base !== null && !this.baseSet && this.base.startsWith('file:')) {
+      // A page saved to disk resolves its links against the address it names for itself.
+      const own = name === 'link' && /\bcanonical\b/i.test(attribs.rel ?? '') ? attribs.href : name === 'meta' && attribs.property === 'og:url' ? attribs.content : undefined;
+      const url = own === undefined ? null : resolveLink(own, this.base);
+      if (url !== null) {
+        this.base = url;
+        this.baseSet = true;
+      }
     }
     if (this.dropping > 0 || DROP.has(name) || isHidden(attribs) || isFurniture(attribs)) {
       flags = F_DROP;
