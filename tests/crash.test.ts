@@ -117,7 +117,7 @@ describe('SIGKILL during ingest and commits', () => {
       `crash: seeds ${seed}, ${seed + 1}: 2 × 50 SIGKILLs; stories held at the end: ${results.map((r) => r.held).join(', ')}; ` +
         `kills that fell between a commit and its print: ${results.map((r) => r.afterWrite).join(', ')}`,
     );
-  });
+  }, 240_000);
 });
 
 /** SQLite's own check of the database in `dir`. */
