@@ -12,8 +12,8 @@
 import pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ListedStory, type Store, type StoryStamp } from './index.js';
-import { STORY_COLUMNS, type SourceRow, type StoryRow as Row } from './rows.js';
+import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { STORY_COLUMNS, withFullTextTried, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
 
 type StoryRow = Row<boolean>;
 
@@ -99,7 +99,7 @@ function esc<T extends string | null>(t: T): T {
   return (t === null ? t : wellFormed(t).replace(/[\u0000\u0001]/g, (c) => (c === '\u0000' ? '\u00010' : '\u0001\u0001'))) as T;
 }
 
-function unesc<T extends string | null>(t: T): T {
+export function unesc<T extends string | null>(t: T): T {
   return (t === null ? t : t.replace(/\u0001([\u00010])/g, (_, c: string) => (c === '0' ? '\u0000' : '\u0001'))) as T;
 }
 
@@ -149,6 +149,8 @@ function toSource(r: SourceRow): SourceState {
 
 // The full text is written by putFullText only (not a STORY_COLUMN, so ingest's upsert keeps it), but read with the story.
 const SELECT_STORY = `SELECT ${[...STORY_COLUMNS.split(', '), 'full_text'].map((c) => `s.${c}`).join(', ')} FROM`;
+
+const SELECT_EXPORTED = SELECT_STORY.replace(/ FROM$/, ', s.full_text_for, s.full_text_attempts, s.full_text_after FROM');
 
 const UPSERT = `INSERT INTO stories (${STORY_COLUMNS}) VALUES (${STORY_COLUMNS.split(', ').map((_, i) => `$${i + 1}`).join(', ')})
   ON CONFLICT (id) DO UPDATE SET ${STORY_COLUMNS.split(', ')
@@ -291,8 +293,9 @@ class PostgresStore implements Store {
     // count(*) is a bigint, which node-postgres hands back as a string.
     return Number((await this.rows<{ n: string }>(`SELECT count(*) AS n FROM stories`, []))[0]!.n);
   }
-  page(afterId: string | null, limit: number): Promise<ListedStory[]> {
-    return this.stories(`${SELECT_STORY} stories s WHERE s.id > $1 ORDER BY s.id LIMIT $2`, [esc(afterId ?? ''), limit]);
+  async page(afterId: string | null, limit: number): Promise<ExportedStory[]> {
+    const rows = await this.rows<StoryRow & FullTextRow>(`${SELECT_EXPORTED} stories s WHERE s.id > $1 ORDER BY s.id LIMIT $2`, [esc(afterId ?? ''), limit]);
+    return rows.map((r) => withFullTextTried(toStory(r), { ...r, full_text_for: unesc(r.full_text_for), full_text_after: unesc(r.full_text_after) }));
   }
   async source(sourceId: string): Promise<SourceState> {
     const [row] = await this.rows<SourceRow>(`SELECT * FROM sources WHERE id = $1`, [esc(sourceId)]);

@@ -237,5 +237,17 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await store.page('c', 3)).map((s) => s.id)).toEqual(['d']);
       await store.close();
     });
+
+    it('gives export each story\'s full-text bookkeeping once the step tried it, and none before', async () => {
+      const { store } = await fresh();
+      await store.commit({ put: [story('a', ['s'], T(10), { link: 'https://x.example/a' }), story('b', ['s'], T(10), { link: 'https://x.example/b' }), story('c', ['s'], T(10))] });
+      await store.putFullText('a', { entry: 'https://x.example/a hash-a', html: '<p>Heel\u0000 het verhaal.</p>', attempts: 1, after: null, at: T(12) });
+      await store.putFullText('b', { entry: 'https://x.example/b hash-b', html: null, attempts: 2, after: T(14), at: T(12) });
+      const [a, b, c] = await store.page(null, 10);
+      expect([a?.fullText, a?.fullTextTried, a?.updated]).toEqual(['<p>Heel\u0000 het verhaal.</p>', { entry: 'https://x.example/a hash-a', attempts: 1, after: null }, T(12)]);
+      expect([b?.fullText, b?.fullTextTried]).toEqual([undefined, { entry: 'https://x.example/b hash-b', attempts: 2, after: T(14) }]);
+      expect(c).toEqual(asStored(story('c', ['s'], T(10))));
+      await store.close();
+    });
   });
 }
