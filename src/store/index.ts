@@ -178,6 +178,7 @@ function compare(a: string, b: string): number {
 
 export { backupDatabase, DB_FILE, integrityCheck, type OpenStoreOptions } from './sqlite.js';
 export { probePostgres, redactUrl } from './postgres.js';
+export { checkPostgres, type PostgresCheck } from './postgres-check.js';
 
 /** Where the state lives: a PostgreSQL database when `url` is set (config state.url or $DATABASE_URL), else SQLite in `dir`. */
 export interface StatePlace {
