@@ -15,8 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.js';
-import type { LoadedConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { describeError, WirefeedError } from '../errors.js';
 import { backupDatabase, checkPostgres, integrityCheck, openStore, redactUrl, type StatePlace } from '../store/index.js';
 import { DEFAULT_CONFIG, type Io } from './io.js';
