@@ -188,12 +188,16 @@ describe('SQLite → PostgreSQL', () => {
     expect(await serveAll(pgConfig, { DATABASE_URL: url })).toEqual(served);
   });
 
-  it('import without --to goes into the configured state: state.url, or $DATABASE_URL', async () => {
+  it('import and copy without --to go into the configured state (state.url here; $DATABASE_URL wins over it)', async () => {
     const url = await cluster.database();
     const config = join(work, 'with-url.yaml');
     await writeFile(config, configYaml(`{ dir: ./unused, url: "${url}" }`));
     expect(await cli(['state', 'import', '-', '--config', config], exported)).toEqual({ code: 0, stdout: `imported 11 stories into ${url}\n`, stderr: '' });
     expect(await exportOf(url)).toBe(exported);
+    const other = await cluster.database();
+    await writeFile(config, configYaml(`{ dir: ./unused, url: "${other}" }`));
+    expect(await cli(['state', 'copy', '--from', `sqlite:${sqliteDir}`, '--config', config])).toEqual({ code: 0, stdout: `copied 11 stories from ${sqliteDir} to ${other}\n`, stderr: '' });
+    expect(await exportOf(other)).toBe(exported);
   });
 
   it('through a pipe between two processes (stdin -), the built command as an operator runs it', async () => {
@@ -265,7 +269,7 @@ describe('refusals', () => {
     expect(await query<{ n: string }>(url, 'SELECT count(*) AS n FROM stories').catch((err: Error) => err.message)).toBe('relation "stories" does not exist');
   });
 
-  it('a source directory without a database is not created; bad places and a missing --to are usage errors', async () => {
+  it('a source directory without a database is not created; bad places, copy without --from and export --to are usage errors', async () => {
     const missing = join(work, 'no-such-state');
     expect(await cli(['state', 'copy', '--from', `sqlite:${missing}`, '--to', `sqlite:${join(work, 'x')}`])).toEqual({
       code: 1,
@@ -275,7 +279,7 @@ describe('refusals', () => {
     const bad = await cli(['state', 'copy', '--from', `sqlite:${sqliteDir}`, '--to', 'mysql://wf:geheim@db/wirefeed']);
     expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, 'wirefeed state copy: --to takes sqlite:<dir> or a postgres:// URL']);
     expect(bad.stderr).not.toContain('geheim');
-    expect((await cli(['state', 'copy', '--from', `sqlite:${sqliteDir}`])).code).toBe(2);
+    expect((await cli(['state', 'copy', '--to', `sqlite:${sqliteDir}`])).code).toBe(2);
     expect((await cli(['state', 'export', '--to', `sqlite:${sqliteDir}`])).code).toBe(2);
   });
 

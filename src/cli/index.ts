@@ -25,7 +25,7 @@ commands:
   stories  [--source ID] [--config PATH] [--format json|text]
            print the stored stories, newest first
   state    backup <file> | export [--from PLACE] | import <file|-> [--to PLACE] | check  [--config PATH]
-           copy --from PLACE --to PLACE        (PLACE: sqlite:<dir> or postgres://…)
+           copy --from PLACE [--to PLACE]      (PLACE: sqlite:<dir> or postgres://…)
            back up a SQLite state online, export/import a state as JSON Lines, copy one
            state into another (SQLite or PostgreSQL), check its integrity
   try      <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json]

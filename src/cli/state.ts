@@ -6,7 +6,7 @@
  *   export [--from PLACE]      JSON Lines on stdout (state-move.ts)
  *   import <file|-> [--to PLACE]  an export into an empty state (refused while a daemon holds a
  *                              SQLite directory); the whole input is checked before a line is written
- *   copy --from PLACE --to PLACE  one state straight into another, empty one
+ *   copy --from PLACE [--to PLACE]  one state straight into another, empty one
  *   check                      SQLite: PRAGMA integrity_check; PostgreSQL: connection, schema and
  *                              counts (postgres-check.ts); then the stories per source; exit 1 unless ok
  *
@@ -24,7 +24,7 @@ import { checkLines, linesOf, openSource, openTarget, parsePlace, readState, wri
 const USAGE = `usage: wirefeed state backup <file> [--config PATH]
        wirefeed state export [--from PLACE] [--config PATH]
        wirefeed state import <file|-> [--to PLACE] [--config PATH]
-       wirefeed state copy --from PLACE --to PLACE
+       wirefeed state copy --from PLACE [--to PLACE] [--config PATH]
        wirefeed state check [--config PATH]
 PLACE: sqlite:<dir> or postgres://user@host:5432/db (default: the config's state)
 `;
@@ -34,7 +34,7 @@ const ACTIONS: Record<string, { file: boolean; from: 'no' | 'may' | 'must'; to: 
   backup: { file: true, from: 'no', to: 'no' },
   export: { file: false, from: 'may', to: 'no' },
   import: { file: true, from: 'no', to: 'may' },
-  copy: { file: false, from: 'must', to: 'must' },
+  copy: { file: false, from: 'must', to: 'may' },
   check: { file: false, from: 'no', to: 'no' },
 };
 
@@ -113,7 +113,7 @@ async function run(action: string, file: string | undefined, places: { from?: St
   }
   const source = await openSource(places.from!);
   try {
-    const target = await openTarget(places.to!);
+    const target = await openTarget(places.to ?? (await config()).state);
     try {
       io.stdout(`copied ${await writeState(target, readState(source))} stories from ${source.location} to ${target.location}\n`);
     } finally {
