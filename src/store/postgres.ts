@@ -403,8 +403,9 @@ async function put(db: Queryable, story: StoredStory, touched: Set<string> | nul
   for (const s of story.sources) touched?.add(s);
   await db.query(UPSERT, storyParams(story, origin));
   const id = esc(story.id);
+  // A new story has no keys or listings to delete: one round trip each saved (an import is mostly new stories).
   if (was === undefined || was.keys !== JSON.stringify(story.keys)) {
-    await db.query(`DELETE FROM story_keys WHERE story_id = $1`, [id]);
+    if (was !== undefined) await db.query(`DELETE FROM story_keys WHERE story_id = $1`, [id]);
     await db.query(`INSERT INTO story_keys (key, story_id) SELECT DISTINCT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [story.keys.map(esc), id]);
   }
   if (was === undefined || was.sources !== sources) {
@@ -414,7 +415,7 @@ async function put(db: Queryable, story: StoredStory, touched: Set<string> | nul
     for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
   }
   if (was === undefined || was.sources !== sources || unesc(was.published_latest) !== story.publishedLatest) {
-    await db.query(`DELETE FROM listings WHERE story_id = $1`, [id]);
+    if (was !== undefined) await db.query(`DELETE FROM listings WHERE story_id = $1`, [id]);
     await db.query(
       `INSERT INTO listings (source_id, story_id, published_latest) SELECT DISTINCT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING`,
       [story.sources.map(esc), id, esc(story.publishedLatest)],
