@@ -29,21 +29,33 @@ const USAGE = `usage: wirefeed state backup <file> [--config PATH]
 PLACE: sqlite:<dir> or postgres://user@host:5432/db (default: the config's state)
 `;
 
-/** Which positional file and which places each action takes. */
-const ACTIONS: Record<string, { file: boolean; from: 'no' | 'may' | 'must'; to: 'no' | 'may' | 'must' }> = {
-  backup: { file: true, from: 'no', to: 'no' },
-  export: { file: false, from: 'may', to: 'no' },
-  import: { file: true, from: 'no', to: 'may' },
-  copy: { file: false, from: 'must', to: 'may' },
-  check: { file: false, from: 'no', to: 'no' },
-};
-
-function allowed(rule: 'no' | 'may' | 'must', value: string | undefined): boolean {
-  return rule === 'may' || (rule === 'must') === (value !== undefined);
+/** One call of an action: its file and places from the command line, the config when it needs one. */
+interface Call {
+  file: string | undefined;
+  from: StatePlace | undefined;
+  to: StatePlace | undefined;
+  config(): Promise<LoadedConfig>;
+  io: Io;
 }
 
-/** `wirefeed state check`: exit 0 when the state is sound, 1 when not. */
-async function check(config: LoadedConfig, io: Io): Promise<number> {
+async function backupState({ file, config, io }: Call): Promise<number> {
+  const { state } = await config();
+  if (state.url !== undefined) {
+    throw new WirefeedError(
+      'store',
+      'E_STATE_URL',
+      `this config keeps its state in PostgreSQL (${redactUrl(state.url)}), which pg_dump backs up ` +
+        `(pg_dump --format=custom --file=wirefeed.dump "$DATABASE_URL"); wirefeed state export gives a portable copy`,
+    );
+  }
+  await backupDatabase(state.dir, file!);
+  io.stdout(`backed up ${state.dir} into ${file}\n`);
+  return 0;
+}
+
+/** Exit 0 when the state is sound, 1 when not. */
+async function checkState({ config: loaded, io }: Call): Promise<number> {
+  const config = await loaded();
   const counts: Record<string, number> = {};
   let total: number;
   let ok: boolean;
@@ -74,46 +86,32 @@ async function check(config: LoadedConfig, io: Io): Promise<number> {
   return ok ? 0 : 1;
 }
 
-async function run(action: string, file: string | undefined, places: { from?: StatePlace; to?: StatePlace }, configFile: string, io: Io): Promise<number> {
-  const config = () => loadConfig(configFile, io.env);
-  if (action === 'backup') {
-    const { state } = await config();
-    if (state.url !== undefined) {
-      throw new WirefeedError(
-        'store',
-        'E_STATE_URL',
-        `this config keeps its state in PostgreSQL (${redactUrl(state.url)}), which pg_dump backs up ` +
-          `(pg_dump --format=custom --file=wirefeed.dump "$DATABASE_URL"); wirefeed state export gives a portable copy`,
-      );
-    }
-    await backupDatabase(state.dir, file!);
-    io.stdout(`backed up ${state.dir} into ${file}\n`);
-    return 0;
-  }
-  if (action === 'check') return check(await config(), io);
-  if (action === 'export') {
-    const store = await openSource(places.from ?? (await config()).state);
-    try {
-      for await (const line of readState(store)) io.stdout(`${JSON.stringify(line)}\n`);
-    } finally {
-      await store.close();
-    }
-    return 0;
-  }
-  if (action === 'import') {
-    const [name, text] = file === '-' ? ['stdin', new TextDecoder().decode(await io.stdin())] : [file!, await readFile(file!, 'utf8')];
-    checkLines(text, name);
-    const store = await openTarget(places.to ?? (await config()).state);
-    try {
-      io.stdout(`imported ${await writeState(store, linesOf(text, name))} stories into ${store.location}\n`);
-    } finally {
-      await store.close();
-    }
-    return 0;
-  }
-  const source = await openSource(places.from!);
+async function exportState({ from, config, io }: Call): Promise<number> {
+  const store = await openSource(from ?? (await config()).state);
   try {
-    const target = await openTarget(places.to ?? (await config()).state);
+    for await (const line of readState(store)) io.stdout(`${JSON.stringify(line)}\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function importState({ file, to, config, io }: Call): Promise<number> {
+  const [name, text] = file === '-' ? ['stdin', new TextDecoder().decode(await io.stdin())] : [file!, await readFile(file!, 'utf8')];
+  checkLines(text, name);
+  const store = await openTarget(to ?? (await config()).state);
+  try {
+    io.stdout(`imported ${await writeState(store, linesOf(text, name))} stories into ${store.location}\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function copyState({ from, to, config, io }: Call): Promise<number> {
+  const source = await openSource(from!);
+  try {
+    const target = await openTarget(to ?? (await config()).state);
     try {
       io.stdout(`copied ${await writeState(target, readState(source))} stories from ${source.location} to ${target.location}\n`);
     } finally {
@@ -123,6 +121,21 @@ async function run(action: string, file: string | undefined, places: { from?: St
     await source.close();
   }
   return 0;
+}
+
+type Rule = 'no' | 'may' | 'must';
+
+/** Each action: whether it takes a file, `--from` and `--to`, and what it does. */
+const ACTIONS: Record<string, { file: boolean; from: Rule; to: Rule; run: (call: Call) => Promise<number> }> = {
+  backup: { file: true, from: 'no', to: 'no', run: backupState },
+  export: { file: false, from: 'may', to: 'no', run: exportState },
+  import: { file: true, from: 'no', to: 'may', run: importState },
+  copy: { file: false, from: 'must', to: 'may', run: copyState },
+  check: { file: false, from: 'no', to: 'no', run: checkState },
+};
+
+function allowed(rule: Rule, value: string | undefined): boolean {
+  return rule === 'may' || (rule === 'must') === (value !== undefined);
 }
 
 export async function stateCommand(argv: string[], io: Io): Promise<number> {
@@ -135,7 +148,7 @@ export async function stateCommand(argv: string[], io: Io): Promise<number> {
   }
   const { positionals, values } = parsed;
   const [action = '', file, ...extra] = positionals;
-  const rule = ACTIONS[action];
+  const rule = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (rule === undefined || rule.file !== (file !== undefined) || extra.length > 0 || !allowed(rule.from, values.from) || !allowed(rule.to, values.to)) {
     io.stderr(USAGE);
     return 2;
@@ -152,8 +165,9 @@ export async function stateCommand(argv: string[], io: Io): Promise<number> {
     }
     places[key] = place;
   }
+  const config = () => loadConfig(values.config ?? DEFAULT_CONFIG, io.env);
   try {
-    return await run(action, file, places, values.config ?? DEFAULT_CONFIG, io);
+    return await rule.run({ file, from: places.from, to: places.to, config, io });
   } catch (err) {
     io.stderr(`wirefeed state ${action}: ${describeError(err)}\n`);
     return 1;
