@@ -107,11 +107,9 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 let cluster: PgCluster;
 let work: string;
-/** The SQLite state (its directory as `sqlite:` place) and its config. */
+/** The SQLite state and its config, which every daemon here runs (with $DATABASE_URL set, on PostgreSQL). */
 let sqliteDir: string;
 let sqliteConfig: string;
-/** The config with the state left to $DATABASE_URL. */
-let pgConfig: string;
 /** What the daemon served from the SQLite state, and the state's export. */
 let served: Record<string, Served>;
 let exported: string;
@@ -122,8 +120,6 @@ beforeAll(async () => {
   sqliteDir = join(work, 'state');
   sqliteConfig = join(work, 'sqlite.yaml');
   await writeFile(sqliteConfig, configYaml('{ dir: ./state }'));
-  pgConfig = join(work, 'pg.yaml');
-  await writeFile(pgConfig, configYaml('{ dir: ./unused }'));
 
   const pages: [string, string, string][] = [
     ['alfa-1.txt', 'alfa', '2026-11-28T10:00:00Z'],
@@ -174,7 +170,7 @@ describe('SQLite → PostgreSQL', () => {
     const url = await cluster.database();
     expect(await cli(['state', 'import', file, '--to', url])).toEqual({ code: 0, stdout: `imported 11 stories into ${url}\n`, stderr: '' });
     expect(await exportOf(url)).toBe(exported);
-    expect(await serveAll(pgConfig, { DATABASE_URL: url })).toEqual(served);
+    expect(await serveAll(sqliteConfig, { DATABASE_URL: url })).toEqual(served);
   });
 
   it('state copy --from sqlite:… --to postgres://…: the same', async () => {
@@ -185,7 +181,7 @@ describe('SQLite → PostgreSQL', () => {
       stderr: '',
     });
     expect(await exportOf(url)).toBe(exported);
-    expect(await serveAll(pgConfig, { DATABASE_URL: url })).toEqual(served);
+    expect(await serveAll(sqliteConfig, { DATABASE_URL: url })).toEqual(served);
   });
 
   it('import and copy without --to go into the configured state (state.url here; $DATABASE_URL wins over it)', async () => {
@@ -221,7 +217,7 @@ describe('PostgreSQL → SQLite', () => {
     const url = await cluster.database();
     expect((await cli(['state', 'import', '-', '--to', url], exported)).code).toBe(0);
     // The PostgreSQL state has been served (and its polls recorded) before it moves back.
-    expect(await serveAll(pgConfig, { DATABASE_URL: url })).toEqual(served);
+    expect(await serveAll(sqliteConfig, { DATABASE_URL: url })).toEqual(served);
     const back = await mkdtemp(join(tmpdir(), 'wirefeed-back-'));
     try {
       expect(await cli(['state', 'copy', '--from', url, '--to', `sqlite:${join(back, 'state')}`])).toEqual({
