@@ -156,6 +156,22 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await store.close();
     });
 
+    it('applies the puts of one change in order: new and stored stories mixed, one id twice, quiet after put', async () => {
+      const { store } = await fresh();
+      await store.commit({ put: [story('a', ['s1'], T(10))] });
+      const b1 = story('b', ['s1'], T(11), { keys: ['b', 'k'] });
+      const b2 = story('b', ['s2'], T(12), { keys: ['b'], headline: 'Tweede versie' });
+      const c = story('c', ['s3', 's1', 's3'], T(9), { keys: ['c', 'c', 'k'] });
+      const a = story('a', ['s1', 's4'], T(8));
+      expect(await store.commit({ put: [b1, a, c, b2], quiet: [{ ...c, lastSeen: T(13) }, story('d', ['s5'], T(7))] })).toEqual({ touched: ['s1', 's2', 's3', 's4'] });
+      expect(await store.get('b')).toEqual({ ...asStored(b2), origin: 's1' });
+      expect((await store.get('c'))?.lastSeen).toBe(T(13));
+      expect((await store.withKey('k')).map((s) => s.id)).toEqual(['c']);
+      expect(await Promise.all(['s1', 's2', 's3', 's4', 's5'].map((id) => store.countOf(id)))).toEqual([2, 1, 1, 1, 1]);
+      expect((await store.feed({ sourceIds: ['s1', 's2', 's3', 's4', 's5'], limit: 10 })).map((s) => s.id)).toEqual(['b', 'c', 'a', 'd']);
+      await store.close();
+    });
+
     it('unlists: a story keeps the home it leaves as its origin (the first one only), and goes with its last source', async () => {
       const { store } = await fresh();
       await store.commit({ put: [story('a', ['s1', 's2', 's3'], T(10), { keys: ['a', 'k'] }), story('b', ['s1'], T(11))] });
