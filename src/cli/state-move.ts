@@ -82,10 +82,19 @@ function isStringList(v: unknown): v is string[] {
   return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
 }
 
-/** The lines of an export's text; a line that is not one (named `name:line`) throws E_IMPORT. */
-export function* linesOf(text: string, name: string): Generator<Line> {
+/**
+ * The lines of an export; a line that is not one (named `name:line`) throws E_IMPORT. Bytes, cut
+ * at newlines and decoded a line at a time: the export of a few hundred thousand stories is more
+ * text than one JavaScript string may hold (about 512 MB).
+ */
+export function* linesOf(bytes: Uint8Array, name: string): Generator<Line> {
+  const decoder = new TextDecoder();
   let lineNo = 0;
-  for (const raw of text.split('\n')) {
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const raw = decoder.decode(bytes.subarray(start, end));
+    start = end + 1;
     lineNo++;
     if (raw.trim() === '') continue;
     const bad = (why: string, cause?: unknown) => new WirefeedError('cli', 'E_IMPORT', `${name}:${lineNo}: ${why}`, { cause });
@@ -109,8 +118,8 @@ export function* linesOf(text: string, name: string): Generator<Line> {
 }
 
 /** Read every line once, writing nothing: a truncated or garbled export is refused before it changes anything. */
-export function checkLines(text: string, name: string): void {
-  for (const _line of linesOf(text, name)) continue;
+export function checkLines(bytes: Uint8Array, name: string): void {
+  for (const _line of linesOf(bytes, name)) continue;
 }
 
 /**

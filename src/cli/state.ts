@@ -97,11 +97,11 @@ async function exportState({ from, config, io }: Call): Promise<number> {
 }
 
 async function importState({ file, to, config, io }: Call): Promise<number> {
-  const [name, text] = file === '-' ? ['stdin', new TextDecoder().decode(await io.stdin())] : [file!, await readFile(file!, 'utf8')];
-  checkLines(text, name);
+  const [name, bytes] = file === '-' ? ['stdin', await io.stdin()] : [file!, await readFile(file!)];
+  checkLines(bytes, name);
   const store = await openTarget(to ?? (await config()).state);
   try {
-    io.stdout(`imported ${await writeState(store, linesOf(text, name))} stories into ${store.location}\n`);
+    io.stdout(`imported ${await writeState(store, linesOf(bytes, name))} stories into ${store.location}\n`);
   } finally {
     await store.close();
   }
