@@ -406,6 +406,7 @@ async function putNew(db: Queryable, stories: readonly StoredStory[], touched: S
       return;
     }
     if (story.sources[0] === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
+    // Stored by the time a second put of this id comes, which put() then applies in order.
     stored.add(ids[i]!);
     fresh.push(story);
   });
