@@ -265,6 +265,31 @@ describe('refusals', () => {
     expect(await query<{ n: string }>(url, 'SELECT count(*) AS n FROM stories').catch((err: Error) => err.message)).toBe('relation "stories" does not exist');
   });
 
+  it('a move that fails half-way says how far it got and leaves no source bookkeeping (no validator without its stories)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wirefeed-half-'));
+    try {
+      const sources = exported.split('\n').filter((l) => l.startsWith('{"kind":"source"'));
+      const story = exported.split('\n').find((l) => l.startsWith('{"kind":"story"'))!;
+      const many = Array.from({ length: 5001 }, (_, i) => story.replaceAll(/"id":"[0-9a-f]+"/g, `"id":"x${String(i).padStart(5, '0')}"`));
+      // The last story reads as a story but the database refuses it (a headline is NOT NULL): in the second transaction.
+      many[5000] = many[5000]!.replace(/"headline":"[^"]*"/, '"headline":null');
+      const r = await cli(['state', 'import', '-', '--to', `sqlite:${dir}`], [...sources, ...many, ''].join('\n'));
+      expect(r).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: expect.stringMatching(new RegExp(`^wirefeed state import: cli: stopped after 5000 stories were written into ${dir}; empty it before trying again \\(E_PARTIAL\\): caused by store: writing .*NOT NULL`)),
+      });
+      const store = await openStore(dir, { lock: false });
+      try {
+        expect([await store.size(), await store.sources()]).toEqual([5000, {}]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a source directory without a database is not created; bad places, copy without --from and export --to are usage errors', async () => {
     const missing = join(work, 'no-such-state');
     expect(await cli(['state', 'copy', '--from', `sqlite:${missing}`, '--to', `sqlite:${join(work, 'x')}`])).toEqual({
