@@ -106,19 +106,22 @@ describe('wirefeed state', () => {
   });
 });
 
-describe('wirefeed state with a PostgreSQL state', () => {
-  it('refuses every action rather than work on the unused state directory', async () => {
+describe('wirefeed state with a PostgreSQL state it cannot reach', () => {
+  it('says so with the cause and the password redacted, and never falls back to the state directory', async () => {
     const dir = await tempDir();
     const file = join(dir, 'wirefeed.yaml');
     await writeFile(file, 'state: { dir: ./state, url: "postgres://wf:geheim@127.0.0.1:1/wirefeed" }\nsources:\n  - { id: a, title: A, path: a.txt }\n');
+    await writeFile(join(dir, 'x.ndjson'), '{"kind":"source","id":"a","etag":null}\n');
+    const where = 'postgres://wf:***@127.0.0.1:1/wirefeed';
+    const expected: Record<string, string> = {
+      backup: `store: this config keeps its state in PostgreSQL (${where}), which pg_dump backs up`,
+      export: `store: opening ${where} failed (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:1`,
+      import: `store: opening ${where} failed (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:1`,
+      check: `store: cannot reach ${where} (E_DB_UNREACHABLE): caused by connect ECONNREFUSED 127.0.0.1:1`,
+    };
     for (const argv of [['backup', join(dir, 'b.db')], ['export'], ['import', join(dir, 'x.ndjson')], ['check']]) {
-      expect(await cli(['state', ...argv, '--config', file])).toEqual({
-        code: 1,
-        stdout: '',
-        stderr:
-          `wirefeed state ${argv[0]}: store: this config keeps its state in PostgreSQL (postgres://wf:***@127.0.0.1:1/wirefeed); ` +
-          `wirefeed state works on a SQLite state directory only, for now (E_STATE_URL)\n`,
-      });
+      const r = await cli(['state', ...argv, '--config', file]);
+      expect([r.code, r.stdout, r.stderr.startsWith(`wirefeed state ${argv[0]}: ${expected[argv[0]!]}`), r.stderr.includes('geheim')], r.stderr).toEqual([1, '', true, false]);
     }
     await expect(readFile(join(dir, 'state', 'wirefeed.db'))).rejects.toThrow('ENOENT');
   });

@@ -19,6 +19,7 @@ import { tempDir } from './helpers/tmp.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const UNIT = join(ROOT, 'systemd/wirefeed.service');
+const DROP_IN = join(ROOT, 'systemd/wirefeed.service.d/postgres.conf');
 const INSTALL = join(ROOT, 'systemd/install.sh');
 const LISTENER = join(ROOT, 'tests/fixtures/systemd/notify-listener.py');
 const STATE_V1 = join(ROOT, 'tests/fixtures/systemd/state-v1.json');
@@ -207,6 +208,23 @@ describe('the unit', () => {
     await writeFile(join(dir, 'wirefeed.service'), copy);
     const r = await runTool('systemd-analyze', ['verify', join(dir, 'wirefeed.service')]);
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('with the PostgreSQL drop-in: verify reads it and says nothing; the URL comes from a root-only file, not from a unit', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'wirefeed.service'), (await readFile(UNIT, 'utf8')).replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `));
+    await mkdir(join(dir, 'wirefeed.service.d'));
+    const dropIn = await readFile(DROP_IN, 'utf8');
+    const copy = join(dir, 'wirefeed.service.d', 'postgres.conf');
+    // verify reads drop-ins from beside the unit: a wrong key in one is reported.
+    await writeFile(copy, `${dropIn}Bogus=1\n`);
+    const broken = await runTool('systemd-analyze', ['verify', join(dir, 'wirefeed.service')]);
+    expect(broken.stderr).toBe(`${copy}:${dropIn.split('\n').length}: Unknown key 'Bogus' in section [Service], ignoring.\n`);
+    await writeFile(copy, dropIn);
+    expect(await runTool('systemd-analyze', ['verify', join(dir, 'wirefeed.service')])).toEqual({ code: 0, stdout: '', stderr: '' });
+    const settings = dropIn.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(settings).toEqual(['[Unit]', 'After=postgresql.service', '[Service]', 'EnvironmentFile=/etc/wirefeed/database.env']);
+    for (const text of [dropIn, await readFile(UNIT, 'utf8')]) expect(text).not.toMatch(/^Environment=.*DATABASE_URL/m);
   });
 
   it('rates 1.5 or lower ("OK") in systemd-analyze security --offline', async () => {

@@ -24,8 +24,10 @@ commands:
            put a saved page into the state as if fetched at --at
   stories  [--source ID] [--config PATH] [--format json|text]
            print the stored stories, newest first
-  state    backup <file> | export | import <file> | check  [--config PATH]
-           copy the database online, export/import it as JSON Lines, check its integrity
+  state    backup <file> | export [--from PLACE] | import <file|-> [--to PLACE] | check  [--config PATH]
+           copy --from PLACE [--to PLACE]      (PLACE: sqlite:<dir> or postgres://…)
+           back up a SQLite state online, export/import a state as JSON Lines, copy one
+           state into another (SQLite or PostgreSQL), check its integrity
   try      <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json]
            [--format-in auto|text|html]
            fetch a page once and show its stories and a source entry for the config

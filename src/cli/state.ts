@@ -1,128 +1,173 @@
 /**
- * `wirefeed state backup|export|import|check [--config PATH]`: the state as an operator handles it.
+ * `wirefeed state …`: the state as an operator handles it, SQLite or PostgreSQL.
  *
- *   backup <file>   SQLite's online backup: a consistent copy, safe while the daemon runs
- *   export          JSON Lines on stdout: each source's bookkeeping ({"kind":"source",…}), then
- *                   one story a line ({"kind":"story",…}, with its origin), in id order
- *   import <file>   the lines of an export into an empty state (refused while a daemon holds it)
- *   check           PRAGMA integrity_check and the stories per source; exit 1 unless ok
+ *   backup <file>              SQLite's online backup: a consistent copy, safe while the daemon
+ *                              runs (PostgreSQL: pg_dump, said so)
+ *   export [--from PLACE]      JSON Lines on stdout (state-move.ts)
+ *   import <file|-> [--to PLACE]  an export into an empty state (refused while a daemon holds a
+ *                              SQLite directory); the whole input is checked before a line is written
+ *   copy --from PLACE [--to PLACE]  one state straight into another, empty one
+ *   check                      SQLite: PRAGMA integrity_check; PostgreSQL: connection, schema and
+ *                              counts (postgres-check.ts); then the stories per source; exit 1 unless ok
+ *
+ * PLACE is `sqlite:<dir>` or a `postgres://` URL; without it, the config's state (state.dir or
+ * $STATE_DIRECTORY, state.url or $DATABASE_URL).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { describeError, WirefeedError } from '../errors.js';
-import type { SourceState } from '../model.js';
-import { backupDatabase, integrityCheck, openStore, redactUrl, type ListedStory, type Store } from '../store/index.js';
+import { backupDatabase, checkPostgres, integrityCheck, openStore, redactUrl, type StatePlace } from '../store/index.js';
 import { DEFAULT_CONFIG, type Io } from './io.js';
+import { checkLines, linesOf, openSource, openTarget, parsePlace, readState, writeState } from './state-move.js';
 
-const USAGE = 'usage: wirefeed state backup <file> | export | import <file> | check  [--config PATH]\n';
+const USAGE = `usage: wirefeed state backup <file> [--config PATH]
+       wirefeed state export [--from PLACE] [--config PATH]
+       wirefeed state import <file|-> [--to PLACE] [--config PATH]
+       wirefeed state copy --from PLACE [--to PLACE] [--config PATH]
+       wirefeed state check [--config PATH]
+PLACE: sqlite:<dir> or postgres://user@host:5432/db (default: the config's state)
+`;
 
-/** Stories read or written per query or transaction. */
-const BATCH = 5000;
-
-type Line = ({ kind: 'source'; id: string } & SourceState) | ({ kind: 'story' } & ListedStory);
-
-async function exportState(store: Store, io: Io): Promise<void> {
-  for (const [id, state] of Object.entries(await store.sources())) io.stdout(`${JSON.stringify({ kind: 'source', id, ...state })}\n`);
-  let after: string | null = null;
-  for (;;) {
-    const page = await store.page(after, BATCH);
-    for (const story of page) io.stdout(`${JSON.stringify({ kind: 'story', ...story })}\n`);
-    if (page.length < BATCH) return;
-    after = page.at(-1)!.id;
-  }
+/** One call of an action: its file and places from the command line, the config when it needs one. */
+interface Call {
+  file: string | undefined;
+  from: StatePlace | undefined;
+  to: StatePlace | undefined;
+  config(): Promise<LoadedConfig>;
+  io: Io;
 }
 
-async function importState(store: Store, file: string): Promise<number> {
-  if ((await store.size()) > 0) throw new WirefeedError('cli', 'E_NOT_EMPTY', 'the state holds stories already: import goes into an empty state only');
-  const text = await readFile(file, 'utf8');
-  const sources: Record<string, SourceState> = {};
-  let put: ListedStory[] = [];
-  let origins: Record<string, string> = {};
-  let n = 0;
-  const flush = async () => {
-    await store.commit({ put, origins, ...(n === 0 ? { sources } : {}) });
-    n += put.length;
-    put = [];
-    origins = {};
-  };
-  let lineNo = 0;
-  for (const raw of text.split('\n')) {
-    lineNo++;
-    if (raw.trim() === '') continue;
-    let line: Line;
+async function backupState({ file, config, io }: Call): Promise<number> {
+  const { state } = await config();
+  if (state.url !== undefined) {
+    throw new WirefeedError(
+      'store',
+      'E_STATE_URL',
+      `this config keeps its state in PostgreSQL (${redactUrl(state.url)}), which pg_dump backs up ` +
+        `(pg_dump --format=custom --file=wirefeed.dump "$DATABASE_URL"); wirefeed state export gives a portable copy`,
+    );
+  }
+  await backupDatabase(state.dir, file!);
+  io.stdout(`backed up ${state.dir} into ${file}\n`);
+  return 0;
+}
+
+/** Exit 0 when the state is sound, 1 when not. */
+async function checkState({ config: loaded, io }: Call): Promise<number> {
+  const config = await loaded();
+  const counts: Record<string, number> = {};
+  let total: number;
+  let ok: boolean;
+  if (config.state.url !== undefined) {
+    const found = await checkPostgres(config.state.url);
+    io.stdout(`database: ${redactUrl(config.state.url)} (PostgreSQL ${found.server})\nschema: version ${found.schemaVersion}\n`);
+    for (const problem of found.problems.length === 0 ? ['ok'] : found.problems) io.stdout(`check: ${problem}\n`);
+    if (found.counts === null) return 1;
+    ok = found.problems.length === 0;
+    Object.assign(counts, found.counts.sources);
+    total = found.counts.total;
+  } else {
+    const result = await integrityCheck(config.state.dir);
+    io.stdout(`integrity_check: ${result}\n`);
+    ok = result === 'ok';
+    const store = await openStore(config.state.dir, { lock: false });
     try {
-      line = JSON.parse(raw) as Line;
-    } catch (err) {
-      throw new WirefeedError('cli', 'E_IMPORT', `${file}:${lineNo}: not JSON`, { cause: err });
-    }
-    if (line.kind === 'source') {
-      const { kind: _kind, id, ...state } = line;
-      sources[id] = state;
-    } else if (line.kind === 'story') {
-      const { kind: _kind, origin, ...story } = line;
-      put.push({ ...story, origin });
-      if (origin !== story.sources[0]) origins[story.id] = origin;
-      if (put.length === BATCH) await flush();
-    } else {
-      throw new WirefeedError('cli', 'E_IMPORT', `${file}:${lineNo}: neither a source nor a story`);
+      for (const id of Object.keys(await store.sources())) counts[id] = await store.countOf(id);
+      for (const s of config.sources) counts[s.id] = await store.countOf(s.id);
+      total = await store.size();
+    } finally {
+      await store.close();
     }
   }
-  if (put.length > 0 || n === 0) await flush();
-  return n;
+  for (const s of config.sources) counts[s.id] ??= 0;
+  for (const id of Object.keys(counts).sort()) io.stdout(`${id}: ${counts[id]} stories\n`);
+  io.stdout(`total: ${total} stories\n`);
+  return ok ? 0 : 1;
+}
+
+async function exportState({ from, config, io }: Call): Promise<number> {
+  const store = await openSource(from ?? (await config()).state);
+  try {
+    for await (const line of readState(store)) io.stdout(`${JSON.stringify(line)}\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function importState({ file, to, config, io }: Call): Promise<number> {
+  const [name, bytes] = file === '-' ? ['stdin', await io.stdin()] : [file!, await readFile(file!)];
+  checkLines(bytes, name);
+  const store = await openTarget(to ?? (await config()).state);
+  try {
+    io.stdout(`imported ${await writeState(store, linesOf(bytes, name))} stories into ${store.location}\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+async function copyState({ from, to, config, io }: Call): Promise<number> {
+  const source = await openSource(from!);
+  try {
+    const target = await openTarget(to ?? (await config()).state);
+    try {
+      io.stdout(`copied ${await writeState(target, readState(source))} stories from ${source.location} to ${target.location}\n`);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+  return 0;
+}
+
+type Rule = 'no' | 'may' | 'must';
+
+/** Each action: whether it takes a file, `--from` and `--to`, and what it does. */
+const ACTIONS: Record<string, { file: boolean; from: Rule; to: Rule; run: (call: Call) => Promise<number> }> = {
+  backup: { file: true, from: 'no', to: 'no', run: backupState },
+  export: { file: false, from: 'may', to: 'no', run: exportState },
+  import: { file: true, from: 'no', to: 'may', run: importState },
+  copy: { file: false, from: 'must', to: 'may', run: copyState },
+  check: { file: false, from: 'no', to: 'no', run: checkState },
+};
+
+function allowed(rule: Rule, value: string | undefined): boolean {
+  return rule === 'may' || (rule === 'must') === (value !== undefined);
 }
 
 export async function stateCommand(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
   } catch (err) {
     io.stderr(`wirefeed state: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const [action, file, ...extra] = parsed.positionals;
-  const needsFile = action === 'backup' || action === 'import';
-  if (!['backup', 'export', 'import', 'check'].includes(action ?? '') || (needsFile ? file === undefined : file !== undefined) || extra.length > 0) {
+  const { positionals, values } = parsed;
+  const [action = '', file, ...extra] = positionals;
+  const rule = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+  if (rule === undefined || rule.file !== (file !== undefined) || extra.length > 0 || !allowed(rule.from, values.from) || !allowed(rule.to, values.to)) {
     io.stderr(USAGE);
     return 2;
   }
+  const places: { from?: StatePlace; to?: StatePlace } = {};
+  for (const key of ['from', 'to'] as const) {
+    const text = values[key];
+    if (text === undefined) continue;
+    const place = parsePlace(text);
+    if (place === null) {
+      // Not echoed: a mistyped URL may still carry a password.
+      io.stderr(`wirefeed state ${action}: --${key} takes sqlite:<dir> or a postgres:// URL\n${USAGE}`);
+      return 2;
+    }
+    places[key] = place;
+  }
+  const config = () => loadConfig(values.config ?? DEFAULT_CONFIG, io.env);
   try {
-    const config = await loadConfig(parsed.values.config ?? DEFAULT_CONFIG, io.env);
-    if (config.state.url !== undefined) {
-      throw new WirefeedError(
-        'store',
-        'E_STATE_URL',
-        `this config keeps its state in PostgreSQL (${redactUrl(config.state.url)}); wirefeed state works on a SQLite state directory only, for now`,
-      );
-    }
-    const dir = config.state.dir;
-    if (action === 'backup') {
-      await backupDatabase(dir, file!);
-      io.stdout(`backed up ${dir} into ${file}\n`);
-      return 0;
-    }
-    if (action === 'check') {
-      const result = await integrityCheck(dir);
-      io.stdout(`integrity_check: ${result}\n`);
-      const store = await openStore(dir, { lock: false });
-      try {
-        const ids = new Set([...config.sources.map((s) => s.id), ...Object.keys(await store.sources())]);
-        for (const id of [...ids].sort()) io.stdout(`${id}: ${await store.countOf(id)} stories\n`);
-        io.stdout(`total: ${await store.size()} stories\n`);
-      } finally {
-        await store.close();
-      }
-      return result === 'ok' ? 0 : 1;
-    }
-    // Export reads beside a running daemon; import writes, so it takes the lock.
-    const store = await openStore(dir, { lock: action === 'import' });
-    try {
-      if (action === 'export') await exportState(store, io);
-      else io.stdout(`imported ${await importState(store, file!)} stories into ${dir}\n`);
-    } finally {
-      await store.close();
-    }
-    return 0;
+    return await rule.run({ file, from: places.from, to: places.to, config, io });
   } catch (err) {
     io.stderr(`wirefeed state ${action}: ${describeError(err)}\n`);
     return 1;

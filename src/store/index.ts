@@ -24,6 +24,21 @@ export interface ListedStory extends StoredStory {
   fullText?: string;
 }
 
+/** What the full-text step recorded for a story: the entry version it tried, attempts, backoff. */
+export interface FullTextTried {
+  entry: string;
+  attempts: number;
+  after: string | null;
+}
+
+/**
+ * A story as export reads it: with its full-text bookkeeping once the step tried it, so that a
+ * moved state neither fetches its articles again nor bumps their `updated`.
+ */
+export interface ExportedStory extends ListedStory {
+  fullTextTried?: FullTextTried;
+}
+
 /** A story whose article the full-text step should fetch. */
 export interface FullTextDue {
   id: string;
@@ -106,8 +121,8 @@ export interface Store {
   countOf(sourceId: string): Promise<number>;
   /** Stories held. */
   size(): Promise<number>;
-  /** Stories in id order after `afterId` (export). */
-  page(afterId: string | null, limit: number): Promise<ListedStory[]>;
+  /** Stories in id order after `afterId`, with their full-text bookkeeping (export). */
+  page(afterId: string | null, limit: number): Promise<ExportedStory[]>;
   source(sourceId: string): Promise<SourceState>;
   /** Every source with stored bookkeeping. */
   sources(): Promise<Record<string, SourceState>>;
@@ -163,6 +178,7 @@ function compare(a: string, b: string): number {
 
 export { backupDatabase, DB_FILE, integrityCheck, type OpenStoreOptions } from './sqlite.js';
 export { probePostgres, redactUrl } from './postgres.js';
+export { checkPostgres, type PostgresCheck } from './postgres-check.js';
 
 /** Where the state lives: a PostgreSQL database when `url` is set (config state.url or $DATABASE_URL), else SQLite in `dir`. */
 export interface StatePlace {

@@ -3,6 +3,7 @@
  * shapes a query gives back. A column added to one backend and not the other is a type error here,
  * not a story that reads back differently. Only the boolean column's type differs (SQLite has none).
  */
+import type { ExportedStory, ListedStory } from './index.js';
 
 /** Columns ingest's upsert writes, in parameter order; the full-text columns are written by putFullText only. */
 export const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
@@ -45,4 +46,16 @@ export interface SourceRow {
   next_attempt_after: string | null;
   content_hash: string | null;
   last_page_at: string | null;
+}
+
+/** The full-text bookkeeping columns export reads beside a story row. */
+export interface FullTextRow {
+  full_text_for: string | null;
+  full_text_attempts: number;
+  full_text_after: string | null;
+}
+
+/** The story with what the full-text step recorded, when it tried (full_text_for is set by every attempt). */
+export function withFullTextTried(story: ListedStory, r: FullTextRow): ExportedStory {
+  return r.full_text_for === null ? story : { ...story, fullTextTried: { entry: r.full_text_for, attempts: r.full_text_attempts, after: r.full_text_after } };
 }

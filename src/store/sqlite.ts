@@ -18,11 +18,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrate } from './schema.js';
-import { STORY_COLUMNS, type SourceRow, type StoryRow as Row } from './rows.js';
+import { STORY_COLUMNS, withFullTextTried, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
 
 type StoryRow = Row<number>;
 
@@ -139,7 +139,7 @@ function prepare(db: Database.Database) {
       `INSERT INTO source_counts (source_id, stories) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET stories = stories + excluded.stories`,
     ),
     size: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM stories`),
-    page: db.prepare<[string, number], StoryRow>(`SELECT * FROM stories WHERE id > ? ORDER BY id LIMIT ?`),
+    page: db.prepare<[string, number], StoryRow & FullTextRow>(`SELECT * FROM stories WHERE id > ? ORDER BY id LIMIT ?`),
     source: db.prepare<[string], SourceRow>(`SELECT * FROM sources WHERE id = ?`),
     sources: db.prepare<[], SourceRow>(`SELECT * FROM sources ORDER BY id`),
     held: db.prepare<[string], { sources: string; origin: string | null; keys: string; published_latest: string }>(
@@ -263,8 +263,8 @@ class SqliteStore implements Store {
   size(): Promise<number> {
     return this.read('reading', () => this.q.size.get()!.n);
   }
-  page(afterId: string | null, limit: number): Promise<ListedStory[]> {
-    return this.read('reading', () => this.rows(this.q.page.all(afterId ?? '', limit)));
+  page(afterId: string | null, limit: number): Promise<ExportedStory[]> {
+    return this.read('reading', () => this.q.page.all(afterId ?? '', limit).map((r) => withFullTextTried(toStory(r), r)));
   }
   source(sourceId: string): Promise<SourceState> {
     return this.read('reading', () => {

@@ -156,6 +156,22 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await store.close();
     });
 
+    it('applies the puts of one change in order: new and stored stories mixed, one id twice, quiet after put', async () => {
+      const { store } = await fresh();
+      await store.commit({ put: [story('a', ['s1'], T(10))] });
+      const b1 = story('b', ['s1'], T(11), { keys: ['b', 'k'] });
+      const b2 = story('b', ['s2'], T(12), { keys: ['b'], headline: 'Tweede versie' });
+      const c = story('c', ['s3', 's1', 's3'], T(9), { keys: ['c', 'c', 'k'] });
+      const a = story('a', ['s1', 's4'], T(8));
+      expect(await store.commit({ put: [b1, a, c, b2], quiet: [{ ...c, lastSeen: T(13) }, story('d', ['s5'], T(7))] })).toEqual({ touched: ['s1', 's2', 's3', 's4'] });
+      expect(await store.get('b')).toEqual({ ...asStored(b2), origin: 's1' });
+      expect((await store.get('c'))?.lastSeen).toBe(T(13));
+      expect((await store.withKey('k')).map((s) => s.id)).toEqual(['c']);
+      expect(await Promise.all(['s1', 's2', 's3', 's4', 's5'].map((id) => store.countOf(id)))).toEqual([2, 1, 1, 1, 1]);
+      expect((await store.feed({ sourceIds: ['s1', 's2', 's3', 's4', 's5'], limit: 10 })).map((s) => s.id)).toEqual(['b', 'c', 'a', 'd']);
+      await store.close();
+    });
+
     it('unlists: a story keeps the home it leaves as its origin (the first one only), and goes with its last source', async () => {
       const { store } = await fresh();
       await store.commit({ put: [story('a', ['s1', 's2', 's3'], T(10), { keys: ['a', 'k'] }), story('b', ['s1'], T(11))] });
@@ -235,6 +251,18 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await store.firstSeenSince('s1', T(9, 30))).sort()).toEqual([T(11)]);
       expect((await store.page(null, 3)).map((s) => s.id)).toEqual(['a', 'b', 'c']);
       expect((await store.page('c', 3)).map((s) => s.id)).toEqual(['d']);
+      await store.close();
+    });
+
+    it('gives export each story\'s full-text bookkeeping once the step tried it, and none before', async () => {
+      const { store } = await fresh();
+      await store.commit({ put: [story('a', ['s'], T(10), { link: 'https://x.example/a' }), story('b', ['s'], T(10), { link: 'https://x.example/b' }), story('c', ['s'], T(10))] });
+      await store.putFullText('a', { entry: 'https://x.example/a hash-a', html: '<p>Heel\u0000 het verhaal.</p>', attempts: 1, after: null, at: T(12) });
+      await store.putFullText('b', { entry: 'https://x.example/b hash-b', html: null, attempts: 2, after: T(14), at: T(12) });
+      const [a, b, c] = await store.page(null, 10);
+      expect([a?.fullText, a?.fullTextTried, a?.updated]).toEqual(['<p>Heel\u0000 het verhaal.</p>', { entry: 'https://x.example/a hash-a', attempts: 1, after: null }, T(12)]);
+      expect([b?.fullText, b?.fullTextTried]).toEqual([undefined, { entry: 'https://x.example/b hash-b', attempts: 2, after: T(14) }]);
+      expect(c).toEqual(asStored(story('c', ['s'], T(10))));
       await store.close();
     });
   });
