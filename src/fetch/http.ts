@@ -25,6 +25,8 @@ export interface HttpRequest {
   now: Date;
   /** Follow redirects to special-purpose addresses (loopback, private, link-local, …) other than the source's own. */
   allowPrivateRedirects: boolean;
+  /** Aborting it ends the fetch at once with E_CANCELLED (a daemon stopping does not wait for a slow page). */
+  signal?: AbortSignal;
 }
 
 /** Limits; every field has a default (DEFAULT_HTTP). */
@@ -116,12 +118,16 @@ function errorCode(err: unknown): string | null {
 /** Raised through the abort signal when the total deadline passes. */
 class DeadlineExceeded extends Error {}
 
+/** Raised through the abort signal when the caller's signal aborts. */
+class Cancelled extends Error {}
+
 function toFetchError(err: unknown, url: URL, limits: Limits): FetchError {
   if (err instanceof FetchError) return err;
   const target = { verb: 'GET' as const, url: url.href };
   if (err instanceof DeadlineExceeded) {
     return new FetchError('E_TIMEOUT', target, `not complete within ${limits.totalTimeoutMs} ms`, { cause: err });
   }
+  if (err instanceof Cancelled) return new FetchError('E_CANCELLED', target, 'cancelled', { cause: err });
   const code = errorCode(err);
   if (code?.startsWith('HPE_')) return new FetchError('E_PROTOCOL', target, `malformed HTTP response (${code})`, { cause: err });
   const map = code ? ERROR_CODES[code] : undefined;
@@ -166,6 +172,9 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
   const controller = new AbortController();
   const deadline = setTimeout(() => controller.abort(new DeadlineExceeded('total deadline')), limits.totalTimeoutMs);
   deadline.unref();
+  const cancel = (): void => controller.abort(new Cancelled('cancelled by the caller'));
+  if (req.signal?.aborted) cancel();
+  req.signal?.addEventListener('abort', cancel);
   const visited = new Set<string>([source.href]);
   /** Special-purpose addresses of the source's own host, which its redirects may reach. */
   const own = new Set<string>();
@@ -187,7 +196,7 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
           signal: controller.signal,
         });
       } catch (err) {
-        throw toFetchError(err, url, limits);
+        throw toFetchError(controller.signal.aborted ? controller.signal.reason : err, url, limits);
       }
       const target = { verb: 'GET' as const, url: url.href };
 
@@ -243,5 +252,6 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
     }
   } finally {
     clearTimeout(deadline);
+    req.signal?.removeEventListener('abort', cancel);
   }
 }
