@@ -356,6 +356,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       headlines,
       timeZone: sources[0]?.timezone ?? 'UTC',
       activity: own === undefined ? null : sourceActivity(own.id, await store.firstSeenSince(own.id, since), history, at),
+      fullText: own?.fullText ? { stored: await store.fullTextCount(own.id), of: counts.get(own.id) ?? 0 } : null,
     };
   };
 

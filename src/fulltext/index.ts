@@ -17,6 +17,9 @@ export { articleLines, type FullText } from './extract.js';
 /** Attempts per entry version; then the teaser is all a feed shows until the entry changes. */
 const MAX_ATTEMPTS = 3;
 
+/** Gap between the end of one article request to a host and the start of the next (issue 18: at least 1 s). */
+export const HOST_GAP_MS = 1000;
+
 /** Serializes requests per host with a gap between them. */
 export interface HostGate {
   /** Run `fn` when no other request to `host` runs and the last one ended at least the gap ago. */

@@ -11,9 +11,6 @@ import type { FetchContext } from '../fetch/index.js';
 import type { Store } from '../store/index.js';
 import type { FullTextRun, HostGate } from './index.js';
 
-/** Gap between the end of one article request to a host and the start of the next. */
-const HOST_GAP_MS = 1000;
-
 export interface FullTextPasses {
   /** Start a pass for `source` unless one runs or the passes stopped; the pass, or null when none started. */
   start(source: SourceConfig, opts: { fetch: FetchContext; intervalMs: number }): Promise<FullTextRun> | null;
@@ -29,7 +26,7 @@ export function fullTextPasses(deps: { store: Store; now: () => Date; clock: () 
     start(source, opts) {
       if (source.fullText === null || abort.signal.aborted || running.has(source.id)) return null;
       const pass = import('./index.js')
-        .then(({ fetchFullTexts, hostGate }) => {
+        .then(({ fetchFullTexts, hostGate, HOST_GAP_MS }) => {
           gate ??= hostGate(HOST_GAP_MS, deps.clock);
           return fetchFullTexts(source, { ...deps, ...opts, gate, signal: abort.signal });
         })
