@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { fetchFullTexts, hostGate } from '../src/fulltext/index.js';
+import { fetchFullTexts, hostGate, readArticle } from '../src/fulltext/index.js';
 import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { refreshSource } from '../src/refresh.js';
 import { openStore, type ListedStory } from '../src/store/index.js';
@@ -196,6 +196,42 @@ describe('full text from a loopback site', () => {
     expect(after?.fullText?.split('\n')[0]).toBe('<p>The river dam near Millford reopened on Monday after two years of repairs, the water board said.</p>');
     await store.close();
   }, 30_000);
+});
+
+describe('one article', () => {
+  const deps = (allowPrivateRedirects: boolean) => ({
+    fetch: { now: new Date(Date.UTC(2026, 11, 7, 15)), userAgent: 'wirefeed-test', http: { totalTimeoutMs: 5000 }, allowPrivateRedirects },
+    now: () => new Date(Date.UTC(2026, 11, 7, 15)),
+    gate: hostGate(0, () => performance.now()),
+    clock: () => performance.now(),
+  });
+
+  it('a link to a private address on another host than its page is refused unless allowPrivateRedirects; on the page\'s own host it is read', async () => {
+    const before = requests.length;
+    const refused = (url: string, page: string, why: string) =>
+      `fetch: E_PRIVATE_REDIRECT: GET ${url}: link from ${page} to private address ${url} refused (set allowPrivateRedirects: true to allow): caused by ${why}`;
+    const LOOPBACK = '127.0.0.1 is in 127.0.0.0/8 Loopback (RFC 1122)';
+    const viaName = `${base.replace('127.0.0.1', 'localhost')}/2026/12/plain`;
+    const outcomes = [
+      await readArticle('http://10.0.0.1/internal', `${base}/`, {}, deps(false)),
+      await readArticle(viaName, `${base}/`, {}, deps(false)),
+      // A saved page (wirefeed ingest, a spool directory) has no host: every article is checked.
+      await readArticle(`${base}/2026/12/plain`, 'file:///srv/spool/nieuws.html', {}, deps(false)),
+    ];
+    expect(outcomes.map((o) => [o.result, o.reason])).toEqual([
+      ['blocked', refused('http://10.0.0.1/internal', `${base}/`, '10.0.0.1 is in 10.0.0.0/8 Private-Use (RFC 1918)')],
+      ['blocked', refused(viaName, `${base}/`, LOOPBACK)],
+      ['blocked', refused(`${base}/2026/12/plain`, 'file:///srv/spool/nieuws.html', LOOPBACK)],
+    ]);
+    expect(requests.length).toBe(before);
+    expect((await readArticle(`${base}/2026/12/plain`, `${base}/`, {}, deps(false))).result).toBe('stored');
+    expect((await readArticle(`${base}/2026/12/plain`, 'file:///srv/spool/nieuws.html', {}, deps(true))).result).toBe('stored');
+  });
+
+  it('an extraction that throws (a selector linkedom cannot parse) is an `extract` error, counted as error', async () => {
+    const o = await readArticle(`${base}/2026/12/plain`, `${base}/`, { selector: 'p[[[' }, deps(false));
+    expect([o.result, o.reason?.split(': caused by')[0], o.extractSeconds === null]).toEqual(['error', `extract: E_EXTRACT: ${base}/2026/12/plain: the article could not be read`, false]);
+  });
 });
 
 describe('full text in the daemon', () => {

@@ -23,7 +23,7 @@ export interface ArticlePreview {
   reason: string | null;
 }
 
-/** Read the articles of the first stories; `pageUrl` is the listing's own (a story linking there has no article). */
+/** Read the articles of the first stories; `pageUrl` is the listing's URL (a story linking there has no article; a file: its file: URL). */
 export async function previewArticles(stories: readonly DatedStory[], pageUrl: string, fetch: FetchContext): Promise<ArticlePreview[]> {
   const { articleLines, hostGate, HOST_GAP_MS, readArticle } = await import('../fulltext/index.js');
   const clock = () => performance.now();
@@ -36,7 +36,7 @@ export async function previewArticles(stories: readonly DatedStory[], pageUrl: s
         out.push({ ...base, result: null, lines: [], characters: 0, reason: 'no link of its own' });
         continue;
       }
-      const a = await readArticle(story.link, { teaser: story.body.join(' ') }, { fetch, now: () => fetch.now, gate, clock });
+      const a = await readArticle(story.link, pageUrl, { teaser: story.body.join(' ') }, { fetch, now: () => fetch.now, gate, clock });
       out.push({ ...base, result: a.result, lines: a.article === null ? [] : articleLines(a.article.html), characters: a.article?.text.length ?? 0, reason: a.reason });
     }
   } finally {

@@ -352,7 +352,7 @@ export async function tryCommand(argv: string[], io: TryIo): Promise<number> {
     io.stderr(`wirefeed try: no stories in ${report.source}: ${reason}\n`);
     return 1;
   }
-  const articles = opts.fullText ? await previewArticles(report.stories, report.source, await tryContext(io.now())) : null;
+  const articles = opts.fullText ? await previewArticles(report.stories, opts.target.kind === 'url' ? opts.target.url : pathToFileURL(opts.target.path).href, await tryContext(io.now())) : null;
   if (opts.format === 'json') io.stdout(toJson(report, articles));
   else io.stdout(toTable(report) + (articles === null ? '' : `\n${previewText(articles)}`));
   return 0;

@@ -27,6 +27,13 @@ export interface HttpRequest {
   allowPrivateRedirects: boolean;
   /** Aborting it ends the fetch at once with E_CANCELLED (a daemon stopping does not wait for a slow page). */
   signal?: AbortSignal;
+  /**
+   * The page that linked this URL (a full-text article's listing, or a file source's file: URL).
+   * A URL on another host is checked as a redirect from that page is — no special-purpose address
+   * unless `allowPrivateRedirects` — so that a page cannot send the fetcher into the local network;
+   * a URL on the page's own host may use any address, as the page itself may.
+   */
+  linkedFrom?: string;
 }
 
 /** Limits; every field has a default (DEFAULT_HTTP). */
@@ -179,12 +186,13 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
   /** Special-purpose addresses of the source's own host, which its redirects may reach. */
   const own = new Set<string>();
   let url = source;
-  let from: URL | null = null;
+  const linker = req.linkedFrom === undefined ? null : new URL(req.linkedFrom);
+  let from: URL | null = linker !== null && linker.host !== source.host ? linker : null;
   try {
     for (let hops = 0; ; hops++) {
       let res: Dispatcher.ResponseData;
       try {
-        const addresses = await checkedAddresses({ url, from }, own, req, opts, controller.signal);
+        const addresses = await checkedAddresses({ url, from, link: hops === 0 }, own, req, opts, controller.signal);
         const dispatcher = await agentFor(limits.connectTimeoutMs, url.hostname.replace(/^\[|\]$/g, ''), addresses);
         res = await dispatcher.request({
           origin: url.origin,

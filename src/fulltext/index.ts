@@ -5,6 +5,7 @@
  * two requests to one host, at most `maxPerPoll` articles per poll, an entry never fetched twice
  * unless it changed, a failure retried with backoff up to MAX_ATTEMPTS times. A failure keeps the teaser.
  */
+import { pathToFileURL } from 'node:url';
 import type { SourceConfig } from '../config/schema.js';
 import { describeError, WirefeedError } from '../errors.js';
 import { decodeBody, FetchError, fetchHttp, type FetchContext } from '../fetch/index.js';
@@ -110,16 +111,26 @@ function cancelled(err: unknown): boolean {
 }
 
 /**
- * Fetch and extract one article through the host gate. Never throws for the article's failure
- * (that is an outcome); throws only when `deps.signal` cancelled it.
+ * Fetch and extract one article through the host gate. `page` is the URL of the page that links
+ * it: an article on another host may not be on a private address (HttpRequest.linkedFrom). Never
+ * throws for the article's failure (that is an outcome); throws only when `deps.signal` cancelled it.
  */
-export async function readArticle(link: string, opts: ExtractOptions, deps: ArticleDeps): Promise<ArticleOutcome> {
+export async function readArticle(link: string, page: string, opts: ExtractOptions, deps: ArticleDeps): Promise<ArticleOutcome> {
   const ctx = deps.fetch;
   let extractSeconds: number | null = null;
   try {
     const res = await deps.gate.run(new URL(link).host, () =>
       fetchHttp(
-        { url: link, etag: null, lastModified: null, userAgent: ctx.userAgent, now: deps.now(), allowPrivateRedirects: ctx.allowPrivateRedirects, ...(deps.signal ? { signal: deps.signal } : {}) },
+        {
+          url: link,
+          etag: null,
+          lastModified: null,
+          userAgent: ctx.userAgent,
+          now: deps.now(),
+          allowPrivateRedirects: ctx.allowPrivateRedirects,
+          linkedFrom: page,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        },
         ctx.http,
       ),
     );
@@ -161,6 +172,8 @@ export async function fetchFullTexts(source: SourceConfig, deps: FullTextDeps): 
   if (source.fullText === null) return run;
   const due = await deps.store.fullTextDue(source.id, deps.now().toISOString(), MAX_ATTEMPTS, source.fullText.maxPerPoll);
   const selector = source.fullText.selector;
+  // A file or spool source's page has no host: every article's address is checked.
+  const page = source.url ?? pathToFileURL(source.path ?? source.dir ?? '/').href;
   for (const story of due) {
     if (deps.signal?.aborted) break;
     if (story.link === source.url) {
@@ -170,7 +183,7 @@ export async function fetchFullTexts(source: SourceConfig, deps: FullTextDeps): 
     }
     let outcome: ArticleOutcome;
     try {
-      outcome = await readArticle(story.link, { teaser: story.body.join(' '), ...(selector ? { selector } : {}) }, deps);
+      outcome = await readArticle(story.link, page, { teaser: story.body.join(' '), ...(selector ? { selector } : {}) }, deps);
     } catch (err) {
       // Cancelled (the daemon stops): no attempt is recorded, so the article is due at the next start.
       if (cancelled(err)) break;
