@@ -21,7 +21,7 @@ function io(out: string[], err: string[]): Io {
 }
 
 describe('wirefeed ingest with fullText', () => {
-  it('fetches the articles of the saved page: one stored, one counted as http_error with a warning; a second ingest fetches none again', async () => {
+  it('fetches the articles of the saved page: one stored, one counted as http_error with a warning; a second ingest fetches none again; state export carries the article', async () => {
     const site = await startSite({ '/a': (_q, r) => void r.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLAIN) });
     const dir = await tempDir();
     try {
@@ -53,6 +53,15 @@ describe('wirefeed ingest with fullText', () => {
         ['Pagina verdwenen', null],
       ]);
       await store.close();
+
+      // The full text goes with its story into `state export`.
+      const exported: string[] = [];
+      expect(await runCli(['state', 'export', '--config', cfg], io(exported, err))).toBe(0);
+      const lines = exported.join('').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; headline?: string; fullText?: string });
+      expect(lines.filter((l) => l.kind === 'story').map((l) => [l.headline, l.fullText === undefined ? null : l.fullText.split('\n').length]).sort()).toEqual([
+        ['Dam weer open na herstel', 3],
+        ['Pagina verdwenen', null],
+      ]);
     } finally {
       await site.close();
     }
