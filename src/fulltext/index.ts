@@ -63,13 +63,13 @@ export type ArticleResult = 'stored' | 'kept_teaser' | 'not_html' | 'http_error'
 
 /**
  * Error code → result. `kept_teaser`: the page was read, but readability found no article or no
- * more text than the teaser (a paywall or consent stub). `blocked`: a redirect the fetcher refuses.
+ * more text than the teaser (a paywall or consent stub). `blocked`: a redirect or link the fetcher
+ * refuses (a private address, a scheme other than http(s)).
  * Any other code is an `error`.
  */
 const RESULT_OF_CODE: Readonly<Record<string, ArticleResult>> = {
   E_NO_ARTICLE: 'kept_teaser',
   E_NOT_HTML: 'not_html',
-  E_EMPTY: 'not_html',
   E_HTTP_STATUS: 'http_error',
   E_TOO_LARGE: 'too_large',
   E_TIMEOUT: 'timeout',
