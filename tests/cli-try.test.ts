@@ -490,7 +490,13 @@ test('--full-text: the first three stories\' articles as the feed would get them
   );
   expect(site.hits.slice(before).map((h) => h.path)).toEqual(['/lijst', '/artikel/dam', '/artikel/bank', '/artikel/weg']);
 
+  const second = site.hits.length;
   const json = JSON.parse((await tryIt([url, '--full-text', '--format', 'json'])).stdout) as { fullText: unknown[] };
+  // One host: each request ≥ 1 s after the one before, the listing's included (the second run has the extraction libraries loaded already).
+  for (const hits of [site.hits.slice(before, second), site.hits.slice(second)]) {
+    expect(hits.map((h) => h.path)).toEqual(['/lijst', '/artikel/dam', '/artikel/bank', '/artikel/weg']);
+    for (let i = 1; i < hits.length; i++) expect(hits[i]!.at - hits[i - 1]!.at).toBeGreaterThanOrEqual(1000);
+  }
   expect(json.fullText).toEqual([
     {
       headline: 'Dam weer open na herstel',

@@ -26,11 +26,13 @@ const listing = (items: [path: string, headline: string][]) =>
 
 describe('full text seen from outside', () => {
   it('/metrics counts fetches by result and extraction time (not a private source), the index page counts stories with full text, newsboat reads the article', async () => {
+    const damItems: [string, string][] = [
+      ['/dam/open', 'Dam weer open na herstel'],
+      ['/dam/weg', 'Pagina verdwenen'],
+    ];
     const site = await startSite({
-      '/dam': listing([
-        ['/dam/open', 'Dam weer open na herstel'],
-        ['/dam/weg', 'Pagina verdwenen'],
-      ]),
+      '/dam': (q, r) => listing(damItems)(q, r),
+      '/dam/later': html(PLAIN),
       '/dam/open': html(PLAIN),
       '/partner': listing([['/partner/a', 'Alleen voor partners']]),
       '/partner/a': html(PLAIN),
@@ -52,6 +54,12 @@ describe('full text seen from outside', () => {
       await waitFor('three articles tried', () =>
         [m.fullTextFetches.value({ source: 'dam', result: 'stored' }), m.fullTextFetches.value({ source: 'dam', result: 'http_error' }), m.fullTextFetches.value({ source: 'partner', result: 'stored' })].every((n) => n === 1),
       );
+      // One gate for the host: articles ≥ 1 s apart whatever their source, the first ≥ 1 s after its own listing.
+      const articles = site.hits.filter((h) => /^\/(dam|partner)\//.test(h.path));
+      expect(articles.map((h) => h.path).sort()).toEqual(['/dam/open', '/dam/weg', '/partner/a']);
+      for (let i = 1; i < articles.length; i++) expect(articles[i]!.at - articles[i - 1]!.at).toBeGreaterThanOrEqual(1000);
+      const firstDam = site.hits.find((h) => h.path.startsWith('/dam/'))!;
+      expect(firstDam.at - site.hits.find((h) => h.path === '/dam')!.at).toBeGreaterThanOrEqual(1000);
       const text = await (await fetch(`${d.app.url}/metrics`)).text();
       expect(text.split('\n').filter((l) => l.startsWith('wirefeed_fulltext_fetches_total'))).toEqual([
         'wirefeed_fulltext_fetches_total{source="dam",result="stored"} 1',
@@ -82,6 +90,15 @@ describe('full text seen from outside', () => {
           ['Pagina verdwenen', `${site.url}/dam/weg`, '<p>MILLFORD (ANP) - Pagina verdwenen, kort.</p>'],
         ]);
       }
+
+      // A later poll with a new story: the extraction libraries are loaded by now, and still its
+      // article waits 1 s after the page's own request.
+      damItems.unshift(['/dam/later', 'Nog een bericht over de dam']);
+      await d.app.pollNow('dam');
+      await waitFor('the new article', () => m.fullTextFetches.value({ source: 'dam', result: 'stored' }) === 2);
+      const [page, article] = site.hits.filter((h) => h.path === '/dam' || h.path === '/dam/later').slice(-2);
+      expect([page?.path, article?.path]).toEqual(['/dam', '/dam/later']);
+      expect(article!.at - page!.at).toBeGreaterThanOrEqual(1000);
     } finally {
       await d.app.stop(1000);
       await site.close();

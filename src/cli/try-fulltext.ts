@@ -28,6 +28,8 @@ export async function previewArticles(stories: readonly DatedStory[], pageUrl: s
   const { articleLines, hostGate, HOST_GAP_MS, readArticle } = await import('../fulltext/index.js');
   const clock = () => performance.now();
   const gate = hostGate(HOST_GAP_MS, clock);
+  // The page was just fetched (a file's URL has no host): its first article keeps the gap to that request.
+  if (/^https?:/.test(pageUrl)) gate.noteRequest(new URL(pageUrl).host);
   const out: ArticlePreview[] = [];
   try {
     for (const story of stories.slice(0, PREVIEW_STORIES)) {

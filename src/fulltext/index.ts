@@ -25,6 +25,8 @@ export const HOST_GAP_MS = 1000;
 export interface HostGate {
   /** Run `fn` when no other request to `host` runs and the last one ended at least the gap ago. */
   run<T>(host: string, fn: () => Promise<T>): Promise<T>;
+  /** A request to `host` made outside the gate (the listing page itself) ended now: the next one through the gate keeps the gap to it. */
+  noteRequest(host: string): void;
 }
 
 /** A gate of `gapMs` between the end of one request to a host and the start of the next; `clock` in ms. */
@@ -52,6 +54,9 @@ export function hostGate(gapMs: number, clock: () => number): HostGate {
         if (tails.get(host) === tail) tails.delete(host);
       });
       return turn;
+    },
+    noteRequest(host: string): void {
+      ended.set(host, Math.max(ended.get(host) ?? -Infinity, clock()));
     },
   };
 }

@@ -28,6 +28,8 @@ export function fullTextPasses(deps: { store: Store; now: () => Date; clock: () 
       const pass = import('./index.js')
         .then(({ fetchFullTexts, hostGate, HOST_GAP_MS }) => {
           gate ??= hostGate(HOST_GAP_MS, deps.clock);
+          // The poll has just fetched the page: its first article keeps the gap to that request too.
+          if (source.url !== undefined) gate.noteRequest(new URL(source.url).host);
           return fetchFullTexts(source, { ...deps, ...opts, gate, signal: abort.signal });
         })
         .finally(() => running.delete(source.id));
