@@ -59,6 +59,7 @@ beforeAll(async () => {
     requests.push({ path, at: performance.now() });
     const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
     if (path === '/') return html(listing());
+    if (path === '/self-list') return html(`<html><body><main><div><h2><a href="/self-list">Het overzicht zelf</a></h2><p>BRUSSEL (ANP) - Een bericht zonder eigen pagina.</p></div><div><h2><a href="/2026/12/plain">De dam is weer open</a></h2><p>MILLFORD (ANP) - De dam is open.</p></div></main></body></html>`);
     if (path === '/flaky-list') return html(`<html><body><main><div><h2><a href="/news/flaky">Een bericht dat verandert</a></h2><p>${flakyLead}</p></div></main></body></html>`);
     if (path === '/news/flaky') return flakyFailures-- > 0 ? res.writeHead(500).end('oops') : html(fixture('plain'));
     if (path === '/2026/12/plain' || path === '/2026/12/cluttered' || path === '/2026/12/lazy' || path === '/2026/12/hostile' || path === '/2026/12/paywall') {
@@ -170,6 +171,21 @@ describe('full text from a loopback site', () => {
     }
     await store.close();
   }, 60_000);
+
+  it('a story that links to the listing page itself has no article: never requested, never due again', async () => {
+    const config = parseConfig(`sources:\n  - id: zelf\n    title: Zelf\n    url: ${base}/self-list\n    lang: nl\n    fullText: true\n`, 'wirefeed.yaml');
+    const source = config.sources[0]!;
+    const store = await openStore(await tempDir());
+    const fetch = { now: new Date(Date.UTC(2026, 11, 7, 14)), userAgent: 'wirefeed-test', http: { sourceIsPublic: true }, allowPrivateRedirects: false };
+    const before = requests.length;
+    expect((await refreshSource(source, { store, scopeOf: () => PUBLIC_SCOPE, fetch, intervalMs: 300_000 })).error).toBeNull();
+    expect((await store.feed({ sourceIds: ['zelf'], limit: 5 })).map((s) => s.link).sort()).toEqual([`${base}/2026/12/plain`, `${base}/self-list`]);
+    const run = await fetchFullTexts(source, { store, fetch, now: () => fetch.now, gate: hostGate(0, () => performance.now()), clock: () => performance.now(), intervalMs: 300_000 });
+    expect(run.articles.map((a) => [a.link, a.result])).toEqual([[`${base}/2026/12/plain`, 'stored']]);
+    expect(requests.slice(before).map((r) => r.path)).toEqual(['/self-list', '/2026/12/plain']);
+    expect(await store.fullTextDue('zelf', '2026-12-08T00:00:00.000Z', 3, 10)).toEqual([]);
+    await store.close();
+  });
 
   it('a failure is retried after its backoff, at most 3 times; a changed entry is fetched again', async () => {
     const config = parseConfig(`sources:\n  - id: flaky\n    title: Flaky\n    url: ${base}/flaky-list\n    lang: nl\n    fullText: true\n`, 'wirefeed.yaml');
