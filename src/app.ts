@@ -10,7 +10,8 @@ import type { SourceConfig } from './config/schema.js';
 import { describeError } from './errors.js';
 import { sourceScope, type Scope } from './identity/index.js';
 import { closeHttp, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
-import type { HostGate } from './fulltext/index.js';
+import type { FullTextRun } from './fulltext/index.js';
+import { fullTextPasses } from './fulltext/passes.js';
 import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
 import type { FeedView, Lang, SourceState } from './model.js';
@@ -230,7 +231,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
     );
     if (r.outcome === 'cancelled') return;
     const result: FetchOutcome = r.outcome;
-    if (result !== 'error') fullText(source, fetch);
+    if (result !== 'error') {
+      void fullText.start(source, { fetch, intervalMs: w.intervals.get(sourceId) ?? 0 })?.then(
+        (run) => recordFullText(sourceId, run),
+        (err: unknown) => log.error('full text failed', { source: sourceId, error: describeError(err) }),
+      );
+    }
     book.set(sourceId, r.state);
     if (r.ingest !== null) {
       Object.assign(fields, { new: r.ingest.new, updated: r.ingest.updated, unchanged: r.ingest.unchanged });
@@ -254,31 +260,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
     (result === 'error' ? log.error : log.info)(`fetch ${result}`, { ...fields, url: source.url ?? pathToFileURL(file ?? source.path ?? source.dir ?? '').href });
   };
 
-  // Full text (issue 18): after the page's own commit, not in its way — feeds show the teaser
-  // first. One pass per source at a time; one gate for all sources, so a host shared by two
-  // sources still gets one request at a time. Loaded on first use: readability, linkedom and
-  // sanitize-html are a large part of the bundle that a daemon without full text never needs.
-  let gate: HostGate | null = null;
-  const fullTextPasses = new Map<string, Promise<void>>();
-  const fullText = (source: SourceConfig, fetch: FetchContext): void => {
-    if (source.fullText === null || fullTextPasses.has(source.id)) return;
-    const pass = import('./fulltext/index.js')
-      .then(({ fetchFullTexts, hostGate }) => {
-        gate ??= hostGate(1000, () => performance.now());
-        return fetchFullTexts(source, { store, fetch, now, gate, intervalMs: w.intervals.get(source.id) ?? 0, closing: () => closing });
-      })
-      .then(
-        (run) => {
-          for (const why of run.failed) log.warn(`full text kept the teaser: ${why}`, { source: source.id });
-          if (run.stored === 0) return;
-          changed([source.id]);
-          server?.notifyChanged(feedsOfSource(source.id));
-          log.info('full text stored', { source: source.id, articles: run.stored });
-        },
-        (err: unknown) => log.error('full text failed', { source: source.id, error: describeError(err) }),
-      )
-      .finally(() => fullTextPasses.delete(source.id));
-    fullTextPasses.set(source.id, pass);
+  // Full text (issue 18): a pass per source after its page's commit; what it did is counted here.
+  const fullText = fullTextPasses({ store, now, clock: () => performance.now() });
+  const recordFullText = (sourceId: string, run: FullTextRun): void => {
+    for (const a of run.articles) {
+      metrics.fullTextFetches.inc({ source: sourceId, result: a.result });
+      if (a.extractSeconds !== null) metrics.fullTextExtract.observe({ source: sourceId }, a.extractSeconds);
+      if (a.reason !== null) log.warn(`full text kept the teaser: ${a.reason}`, { source: sourceId });
+    }
+    const stored = run.articles.filter((a) => a.result === 'stored').length;
+    if (stored === 0) return;
+    changed([sourceId]);
+    server?.notifyChanged(feedsOfSource(sourceId));
+    log.info('full text stored', { source: sourceId, articles: stored });
   };
 
   const stateOf = (id: string): SourceState => book.get(id) ?? emptySource;
@@ -362,6 +356,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       headlines,
       timeZone: sources[0]?.timezone ?? 'UTC',
       activity: own === undefined ? null : sourceActivity(own.id, await store.firstSeenSince(own.id, since), history, at),
+      fullText: own?.fullText ? { stored: await store.fullTextCount(own.id), of: counts.get(own.id) ?? 0 } : null,
     };
   };
 
@@ -446,8 +441,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async stop(graceMs = 10_000): Promise<void> {
       await scheduler.stop(graceMs);
       closing = true;
-      // A pass stops before its next article; the one in flight ends within the http timeouts, as a poll's page does.
-      await Promise.all(fullTextPasses.values());
+      await fullText.stop();
       await running.close();
       await closeHttp();
       await store.close();

@@ -3,6 +3,7 @@
  * passed in, and once through the shipped bundle.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,10 +18,19 @@ const ROOT = join(import.meta.dirname, '..');
 const FIXTURE = join(import.meta.dirname, 'fixtures/try/nl-lijst.html');
 // With milliseconds, as a real clock has them: times are shown to the second, as feeds show them.
 const NOW = new Date('2026-11-28T12:00:00.250Z');
-const USAGE = 'usage: wirefeed try <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json] [--format-in auto|text|html]\n';
+const USAGE = 'usage: wirefeed try <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json] [--format-in auto|text|html] [--full-text]\n';
 const run = promisify(execFile);
 /** As the JSON shows times: ISO 8601 to the second. */
 const isoSecond = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
+
+/** A listing of four stories whose articles are: a plain article, a paywall stub shorter than its teaser, a 404, one more. */
+const LIJST = `<html><head><title>Lijst</title></head><body><main>
+<div><h2><a href="/artikel/dam">Dam weer open na herstel</a></h2><p>MILLFORD (ANP) - De dam is weer open.</p></div>
+<div><h2><a href="/artikel/bank">Bank verhoogt de rente</a></h2><p>FRANKFURT (ANP) - De centrale bank verhoogt de rente met een kwart procentpunt, tot 3,5 procent.</p></div>
+<div><h2><a href="/artikel/weg">Pagina verdwenen</a></h2><p>MILLFORD (ANP) - Deze pagina is er niet meer.</p></div>
+<div><h2><a href="/artikel/vier">Een vierde bericht</a></h2><p>MILLFORD (ANP) - Dit artikel wordt niet gelezen.</p></div>
+</main></body></html>`;
+const fulltextFixture = (name: string) => readFileSync(join(import.meta.dirname, `fixtures/fulltext/${name}.html`), 'utf8');
 
 let site: Site;
 let page = '';
@@ -37,6 +47,10 @@ beforeAll(async () => {
     '/leeg': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>Welkom</title></head><body><p>Welkom op onze site.</p></body></html>'),
     '/wire/world.txt': (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(enWorld),
     '/verhuisd': (_req, res) => void res.writeHead(301, { location: '/nieuws/buitenland.html' }).end(),
+    '/lijst': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(LIJST),
+    '/artikel/dam': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fulltextFixture('plain')),
+    '/artikel/bank': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fulltextFixture('paywall')),
+    '/artikel/vier': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(fulltextFixture('plain')),
   });
 });
 afterAll(async () => {
@@ -446,4 +460,57 @@ test('an article page over HTTP: layout "article page", one story with its autho
   } finally {
     await desk.close();
   }
+});
+
+test('--full-text: the first three stories\' articles as the feed would get them, or why the teaser stays; the fourth is not fetched', async () => {
+  const url = `${site.url}/lijst`;
+  const before = site.hits.length;
+  const { code, stdout, stderr } = await tryIt([url, '--full-text']);
+  expect([code, stderr]).toEqual([0, '']);
+  expect(stdout.slice(stdout.indexOf('\nfull text of'))).toBe(
+    [
+      '',
+      'full text of the first 3 stories:',
+      '1. Dam weer open na herstel',
+      `   ${site.url}/artikel/dam`,
+      '   full text, 298 characters:',
+      '   | The river dam near Millford reopened on Monday after two years of repairs, the water board said.',
+      '   | Engineers replaced the four steel gates and strengthened the concrete walls, which had cracked during the floods of 2024.',
+      '   | Traffic over the dam road resumes on Wednesday; cyclists may use it from today.',
+      '',
+      '2. Bank verhoogt de rente',
+      `   ${site.url}/artikel/bank`,
+      `   keeps the teaser: extract: E_NO_ARTICLE: ${site.url}/artikel/bank: no article longer than the teaser`,
+      '',
+      '3. Pagina verdwenen',
+      `   ${site.url}/artikel/weg`,
+      `   keeps the teaser (http_error): fetch: E_HTTP_STATUS: GET ${site.url}/artikel/weg: 404 Not Found`,
+      '',
+    ].join('\n'),
+  );
+  expect(site.hits.slice(before).map((h) => h.path)).toEqual(['/lijst', '/artikel/dam', '/artikel/bank', '/artikel/weg']);
+
+  const second = site.hits.length;
+  const json = JSON.parse((await tryIt([url, '--full-text', '--format', 'json'])).stdout) as { fullText: unknown[] };
+  // One host: each request ≥ 1 s after the one before, the listing's included (the second run has the extraction libraries loaded already).
+  for (const hits of [site.hits.slice(before, second), site.hits.slice(second)]) {
+    expect(hits.map((h) => h.path)).toEqual(['/lijst', '/artikel/dam', '/artikel/bank', '/artikel/weg']);
+    for (let i = 1; i < hits.length; i++) expect(hits[i]!.at - hits[i - 1]!.at).toBeGreaterThanOrEqual(1000);
+  }
+  expect(json.fullText).toEqual([
+    {
+      headline: 'Dam weer open na herstel',
+      link: `${site.url}/artikel/dam`,
+      result: 'stored',
+      characters: 298,
+      text: [
+        'The river dam near Millford reopened on Monday after two years of repairs, the water board said.',
+        'Engineers replaced the four steel gates and strengthened the concrete walls, which had cracked during the floods of 2024.',
+        'Traffic over the dam road resumes on Wednesday; cyclists may use it from today.',
+      ],
+      reason: null,
+    },
+    { headline: 'Bank verhoogt de rente', link: `${site.url}/artikel/bank`, result: 'kept_teaser', characters: 0, text: [], reason: `extract: E_NO_ARTICLE: ${site.url}/artikel/bank: no article longer than the teaser` },
+    { headline: 'Pagina verdwenen', link: `${site.url}/artikel/weg`, result: 'http_error', characters: 0, text: [], reason: `fetch: E_HTTP_STATUS: GET ${site.url}/artikel/weg: 404 Not Found` },
+  ]);
 });

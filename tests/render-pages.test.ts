@@ -52,6 +52,7 @@ const PAGE: IndexPage = {
         ],
         timeZone: 'Europe/Amsterdam',
         activity: ACTIVITY,
+        fullText: { stored: 4, of: 6 },
       },
     },
     {
@@ -60,7 +61,7 @@ const PAGE: IndexPage = {
       kind: 'feed',
       urls: feedUrls(BASE, 'world'),
       htmlUrl: 'javascript:alert(1)',
-      status: { lastFetch: null, lastError: 'fetch: E_HTTP_STATUS: <b>503</b> & "down"', stories: 0, headlines: [], timeZone: 'America/New_York', activity: null },
+      status: { lastFetch: null, lastError: 'fetch: E_HTTP_STATUS: <b>503</b> & "down"', stories: 0, headlines: [], timeZone: 'America/New_York', activity: null, fullText: null },
     },
   ],
 };
@@ -121,7 +122,7 @@ describe('renderIndex', () => {
     ]);
   });
 
-  it('lists every feed with its title, links and status, all text escaped', () => {
+  it('lists every feed with its title, links and status (a full-text source: how many stories have their article), all text escaped', () => {
     const cards = $('section.feed').toArray().map((el) => $(el));
     expect(cards.map((c) => c.attr('data-feed'))).toEqual(['nl-buitenland', 'world']);
     expect(cards.map((c) => c.find('h2').text())).toEqual([`${TITLES[0]} source`, `${TITLES[1]} feed`]);
@@ -133,7 +134,7 @@ describe('renderIndex', () => {
       ]),
     );
     expect(cards.map((c) => c.find('dd').toArray().map((dd) => $(dd).text()))).toEqual([
-      ['5 min ago', 'none', '6'],
+      ['5 min ago', 'none', '6', '4 of 6 stories'],
       ['never', 'fetch: E_HTTP_STATUS: <b>503</b> & "down"', '0'],
     ]);
   });

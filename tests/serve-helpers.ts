@@ -86,7 +86,7 @@ export function makeDeps(catalog: CatalogFeed[], websubHub: string | null = null
         entries: f.entries.slice(0, limit),
       };
     },
-    feedStatus: async (id) => ({ lastFetch: '2026-11-28T11:59:00.000Z', lastError: null, stories: feeds.get(id)?.entries.length ?? 0, headlines: [], timeZone: 'UTC', activity: null }),
+    feedStatus: async (id) => ({ lastFetch: '2026-11-28T11:59:00.000Z', lastError: null, stories: feeds.get(id)?.entries.length ?? 0, headlines: [], timeZone: 'UTC', activity: null, fullText: null }),
     health: () => ({ ok: deps.healthy, body: { ok: deps.healthy, sources: {} } }),
     now: () => NOW,
   };

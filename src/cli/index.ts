@@ -29,8 +29,9 @@ commands:
            back up a SQLite state online, export/import a state as JSON Lines, copy one
            state into another (SQLite or PostgreSQL), check its integrity
   try      <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json]
-           [--format-in auto|text|html]
-           fetch a page once and show its stories and a source entry for the config
+           [--format-in auto|text|html] [--full-text]
+           fetch a page once and show its stories and a source entry for the config;
+           --full-text: the first three stories' articles as the full-text step reads them
 
 options:
   -h, --help     this text

@@ -1,7 +1,9 @@
 /**
  * `wirefeed ingest <file> --source ID [--at ISO] [--config PATH]`: a saved page into the state,
  * as if fetched at --at (default: the file's modification time). Refuses while a daemon holds
- * the state. Prints {"new":N,"updated":N,"unchanged":N}.
+ * the state. Prints {"new":N,"updated":N,"unchanged":N}; for a source with `fullText`, the
+ * articles due are then fetched as the daemon fetches them (one host gate, maxPerPoll, retries),
+ * and `"fullText":{"<result>":N,…}` says what they came to.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,13 +11,31 @@ import { parseArgs } from 'node:util';
 import { sourceScopes } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
-import { userAgent } from '../fetch/index.js';
+import { closeHttp, userAgent, type FetchContext } from '../fetch/index.js';
 import { separateScopes } from '../ingest/index.js';
 import { refreshSource } from '../refresh.js';
-import { openStore } from '../store/index.js';
+import type { SourceConfig } from '../config/schema.js';
+import { openStore, type Store } from '../store/index.js';
 import { DEFAULT_CONFIG, packageVersion, type Io } from './io.js';
 
 const USAGE = 'usage: wirefeed ingest <file> --source ID [--at ISO] [--config PATH]\n';
+
+/** The full-text step after the page, as the daemon runs it; attempts counted by result, failures as warnings. */
+async function ingestFullTexts(source: SourceConfig, store: Store, fetch: FetchContext, io: Io): Promise<Record<string, number>> {
+  const { fetchFullTexts, hostGate, HOST_GAP_MS } = await import('../fulltext/index.js');
+  const clock = () => performance.now();
+  try {
+    const run = await fetchFullTexts(source, { store, fetch, now: () => fetch.now, gate: hostGate(HOST_GAP_MS, clock), clock, intervalMs: 0 });
+    const counts: Record<string, number> = {};
+    for (const a of run.articles) {
+      counts[a.result] = (counts[a.result] ?? 0) + 1;
+      if (a.reason !== null) io.stderr(`warning: full text kept the teaser: ${a.reason}\n`);
+    }
+    return counts;
+  } finally {
+    await closeHttp();
+  }
+}
 
 export async function ingestCommand(argv: string[], io: Io): Promise<number> {
   let parsed;
@@ -57,20 +77,13 @@ export async function ingestCommand(argv: string[], io: Io): Promise<number> {
     try {
       const scopeOf = sourceScopes(config.sources);
       await separateScopes(store, config.sources.map((s) => s.id), scopeOf);
-      const r = await refreshSource(
-        source,
-        {
-          store,
-          scopeOf,
-          fetch: { now: at, userAgent: userAgent(await packageVersion(), config.server.baseUrl), http: config.http, allowPrivateRedirects: false },
-          intervalMs: 0,
-        },
-        { file: { path, spoolEntry: false }, force: true },
-      );
+      const fetch = { now: at, userAgent: userAgent(await packageVersion(), config.server.baseUrl), http: config.http, allowPrivateRedirects: false };
+      const r = await refreshSource(source, { store, scopeOf, fetch, intervalMs: 0 }, { file: { path, spoolEntry: false }, force: true });
       if (r.outcome === 'error') throw r.error;
       for (const w of r.warnings) io.stderr(`warning: ${w}\n`);
       const n = r.ingest ?? { new: 0, updated: 0, unchanged: 0 };
-      io.stdout(`${JSON.stringify({ new: n.new, updated: n.updated, unchanged: n.unchanged })}\n`);
+      const fullText = source.fullText === null ? {} : { fullText: await ingestFullTexts(source, store, { ...fetch, allowPrivateRedirects: source.allowPrivateRedirects }, io) };
+      io.stdout(`${JSON.stringify({ new: n.new, updated: n.updated, unchanged: n.unchanged, ...fullText })}\n`);
     } finally {
       await store.close();
     }

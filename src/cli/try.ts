@@ -1,10 +1,12 @@
 /**
- * `wirefeed try <url|file> [--lang …] [--timezone ZONE] [--format table|json] [--format-in auto|text|html]`:
+ * `wirefeed try <url|file> [--lang …] [--timezone ZONE] [--format table|json] [--format-in auto|text|html] [--full-text]`:
  * what a new user runs before writing config. A URL is fetched once as the daemon fetches a
  * source with the default limits (same fetcher, redirect checks and charset rules; no state, no
  * conditional GET); a file is read as `wirefeed parse` reads it. Its stories are printed with
  * the layout, language and time zone assumed, every warning, and a source entry to paste into
- * wirefeed.yaml. Exit 0 with stories; 1 when the page cannot be had or gives none; 2 on a bad flag.
+ * wirefeed.yaml. With --full-text, the articles of the first three stories are fetched and shown as
+ * the full-text step would put them in the feed (try-fulltext.ts). Exit 0 with stories; 1 when the
+ * page cannot be had or gives none; 2 on a bad flag.
  */
 import { createRequire } from 'node:module';
 import { basename, extname, resolve } from 'node:path';
@@ -15,15 +17,16 @@ import type { z } from 'zod';
 import { resolveStories } from '../ages/index.js';
 import { configSchema } from '../config/schema.js';
 import { describeError, WirefeedError } from '../errors.js';
-import { closeHttp, FetchError, fetchSource, userAgent } from '../fetch/index.js';
+import { closeHttp, FetchError, fetchSource, userAgent, type FetchContext } from '../fetch/index.js';
 import type { DatedStory, Document, Lang } from '../model.js';
 import { packageVersion, type Io } from './io.js';
 import { type FormatIn, isFormatIn, isLang, parseDocument, readFileDocument, timeZoneError } from './parse.js';
+import { previewArticles, previewJson, previewText, type ArticlePreview } from './try-fulltext.js';
 
 /** The part of the process `try` touches; passed in so that tests run it in-process. */
 export type TryIo = Pick<Io, 'stdout' | 'stderr' | 'now'>;
 
-const USAGE = 'usage: wirefeed try <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json] [--format-in auto|text|html]\n';
+const USAGE = 'usage: wirefeed try <url|file> [--lang auto|nl|en|de|fr] [--timezone ZONE] [--format table|json] [--format-in auto|text|html] [--full-text]\n';
 const FORMATS = ['table', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -48,6 +51,8 @@ export interface TryOptions {
   timeZone: string | null;
   format: Format;
   formatIn: FormatIn;
+  /** `--full-text`: also fetch the first stories' articles and show what the full-text step would store. */
+  fullText: boolean;
 }
 
 /** A source as wirefeed.yaml spells it (the schema's input, so that a key renamed there breaks this). */
@@ -95,6 +100,7 @@ function readOptions(argv: string[]): TryOptions | { error: string } | 'help' {
         timezone: { type: 'string' },
         format: { type: 'string', default: 'table' },
         'format-in': { type: 'string', default: 'auto' },
+        'full-text': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -114,7 +120,7 @@ function readOptions(argv: string[]): TryOptions | { error: string } | 'help' {
     const zoneError = timeZoneError(values.timezone);
     if (zoneError !== null) return { error: `--timezone: ${zoneError}` };
   }
-  return { target, lang: values.lang, timeZone: values.timezone ?? null, format: values.format, formatIn };
+  return { target, lang: values.lang, timeZone: values.timezone ?? null, format: values.format, formatIn, fullText: values['full-text'] };
 }
 
 /** Lower-case letters, digits and single dashes (a config id, `[a-z0-9-]+`), at most ID_MAX long. */
@@ -182,6 +188,11 @@ function pageTitle(html: string): string | null {
   return collapsed === '' ? null : collapsed;
 }
 
+/** A default config's limits and user agent: what a new source gets. */
+async function tryContext(now: Date): Promise<FetchContext> {
+  return { now, userAgent: userAgent(await packageVersion(), configSchema.shape.server.parse({}).baseUrl), http: {}, allowPrivateRedirects: false };
+}
+
 /** The page's document and the fetch's warnings; throws the fetch or read error. */
 async function loadDocument(target: TryOptions['target'], now: Date): Promise<{ document: Document; warnings: string[] }> {
   if (target.kind === 'file') {
@@ -193,15 +204,9 @@ async function loadDocument(target: TryOptions['target'], now: Date): Promise<{ 
       throw new FetchError('E_FILE', { verb: 'READ', url: pathToFileURL(target.path).href }, 'cannot read', { cause: err });
     }
   }
-  // A default config's limits and user agent, and no validators: the page is read whole, once.
-  const ctx = {
-    now,
-    userAgent: userAgent(await packageVersion(), configSchema.shape.server.parse({}).baseUrl),
-    http: {},
-    allowPrivateRedirects: false,
-  };
   try {
-    const outcome = await fetchSource({ id: 'try', url: target.url }, { etag: null, lastModified: null }, ctx);
+    // No validators: the page is read whole, once.
+    const outcome = await fetchSource({ id: 'try', url: target.url }, { etag: null, lastModified: null }, await tryContext(now));
     // Without validators a server has nothing to answer 304 to; one that does anyway sent no page.
     if (outcome.kind === 'not-modified') {
       throw new FetchError('E_PROTOCOL', { verb: 'GET', url: target.url }, '304 Not Modified to a request without validators');
@@ -294,7 +299,7 @@ function toTable(report: TryReport): string {
   return parts.join('\n');
 }
 
-function toJson(report: TryReport): string {
+function toJson(report: TryReport, articles: ArticlePreview[] | null): string {
   const stories = report.stories.map((s) => ({
     published: s.publishedEarliest === null ? null : `${isoSecond(s.publishedEarliest)}/${isoSecond(s.publishedLatest)}`,
     age: s.ageText,
@@ -315,6 +320,7 @@ function toJson(report: TryReport): string {
     timezoneAssumed: report.timezoneAssumed,
     warnings: report.warnings,
     yaml: { text: entryYaml(report.entry), entry: report.entry },
+    ...(articles === null ? {} : { fullText: previewJson(articles) }),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
@@ -346,6 +352,8 @@ export async function tryCommand(argv: string[], io: TryIo): Promise<number> {
     io.stderr(`wirefeed try: no stories in ${report.source}: ${reason}\n`);
     return 1;
   }
-  io.stdout(opts.format === 'json' ? toJson(report) : toTable(report));
+  const articles = opts.fullText ? await previewArticles(report.stories, opts.target.kind === 'url' ? opts.target.url : pathToFileURL(opts.target.path).href, await tryContext(io.now())) : null;
+  if (opts.format === 'json') io.stdout(toJson(report, articles));
+  else io.stdout(toTable(report) + (articles === null ? '' : `\n${previewText(articles)}`));
   return 0;
 }

@@ -17,7 +17,9 @@ export type FetchCode =
   | 'E_BINARY'
   | 'E_PROTOCOL'
   | 'E_FILE'
-  | 'E_NOT_REGULAR';
+  | 'E_NOT_REGULAR'
+  /** The caller's AbortSignal ended the fetch (shutdown): not a failure of the page. */
+  | 'E_CANCELLED';
 
 /**
  * A failed fetch. Message: `fetch: E_TIMEOUT: GET https://…: no response headers within 15000 ms`

@@ -25,6 +25,15 @@ export interface HttpRequest {
   now: Date;
   /** Follow redirects to special-purpose addresses (loopback, private, link-local, …) other than the source's own. */
   allowPrivateRedirects: boolean;
+  /** Aborting it ends the fetch at once with E_CANCELLED (a daemon stopping does not wait for a slow page). */
+  signal?: AbortSignal;
+  /**
+   * The page that linked this URL (a full-text article's listing, or a file source's file: URL).
+   * A URL on another host is checked as a redirect from that page is — no special-purpose address
+   * unless `allowPrivateRedirects` — so that a page cannot send the fetcher into the local network;
+   * a URL on the page's own host may use any address, as the page itself may.
+   */
+  linkedFrom?: string;
 }
 
 /** Limits; every field has a default (DEFAULT_HTTP). */
@@ -116,12 +125,16 @@ function errorCode(err: unknown): string | null {
 /** Raised through the abort signal when the total deadline passes. */
 class DeadlineExceeded extends Error {}
 
+/** Raised through the abort signal when the caller's signal aborts. */
+class Cancelled extends Error {}
+
 function toFetchError(err: unknown, url: URL, limits: Limits): FetchError {
   if (err instanceof FetchError) return err;
   const target = { verb: 'GET' as const, url: url.href };
   if (err instanceof DeadlineExceeded) {
     return new FetchError('E_TIMEOUT', target, `not complete within ${limits.totalTimeoutMs} ms`, { cause: err });
   }
+  if (err instanceof Cancelled) return new FetchError('E_CANCELLED', target, 'cancelled', { cause: err });
   const code = errorCode(err);
   if (code?.startsWith('HPE_')) return new FetchError('E_PROTOCOL', target, `malformed HTTP response (${code})`, { cause: err });
   const map = code ? ERROR_CODES[code] : undefined;
@@ -166,16 +179,20 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
   const controller = new AbortController();
   const deadline = setTimeout(() => controller.abort(new DeadlineExceeded('total deadline')), limits.totalTimeoutMs);
   deadline.unref();
+  const cancel = (): void => controller.abort(new Cancelled('cancelled by the caller'));
+  if (req.signal?.aborted) cancel();
+  req.signal?.addEventListener('abort', cancel);
   const visited = new Set<string>([source.href]);
   /** Special-purpose addresses of the source's own host, which its redirects may reach. */
   const own = new Set<string>();
   let url = source;
-  let from: URL | null = null;
+  const linker = req.linkedFrom === undefined ? null : new URL(req.linkedFrom);
+  let from: URL | null = linker !== null && linker.host !== source.host ? linker : null;
   try {
     for (let hops = 0; ; hops++) {
       let res: Dispatcher.ResponseData;
       try {
-        const addresses = await checkedAddresses({ url, from }, own, req, opts, controller.signal);
+        const addresses = await checkedAddresses({ url, from, link: hops === 0 }, own, req, opts, controller.signal);
         const dispatcher = await agentFor(limits.connectTimeoutMs, url.hostname.replace(/^\[|\]$/g, ''), addresses);
         res = await dispatcher.request({
           origin: url.origin,
@@ -187,7 +204,7 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
           signal: controller.signal,
         });
       } catch (err) {
-        throw toFetchError(err, url, limits);
+        throw toFetchError(controller.signal.aborted ? controller.signal.reason : err, url, limits);
       }
       const target = { verb: 'GET' as const, url: url.href };
 
@@ -243,5 +260,6 @@ export async function fetchHttp(req: HttpRequest, opts: HttpOptions = {}): Promi
     }
   } finally {
     clearTimeout(deadline);
+    req.signal?.removeEventListener('abort', cancel);
   }
 }

@@ -82,16 +82,18 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * Its special-purpose addresses become the source's own (unless `sourceIsPublic`). A redirect
  * is refused when any address of its host is special-purpose and not one of the source's own,
  * unless `allowPrivateRedirects`: a name that answers a public and a private address is not a
- * public host.
+ * public host. A first hop with a `from` is a link from another host's page (HttpRequest.linkedFrom),
+ * checked as a redirect is.
  */
 export async function checkedAddresses(
-  hop: { url: URL; from: URL | null },
+  hop: { url: URL; from: URL | null; link: boolean },
   own: Set<string>,
   req: HttpRequest,
   opts: HttpOptions,
   signal: AbortSignal,
 ): Promise<ResolvedAddress[]> {
-  const target = { verb: 'GET' as const, url: (hop.from ?? hop.url).href };
+  // A refused redirect is the redirecting request's failure; a refused link is the link's own.
+  const target = { verb: 'GET' as const, url: (hop.link ? hop.url : (hop.from ?? hop.url)).href };
   const addresses = await untilAborted(resolveHost(hop.url, opts.lookup ?? systemLookup), signal);
   if (addresses.length === 0) throw new FetchError('E_DNS', { verb: 'GET', url: hop.url.href }, `cannot resolve ${hop.url.hostname}`);
   if (hop.from === null) {
@@ -105,7 +107,7 @@ export async function checkedAddresses(
       throw new FetchError(
         'E_PRIVATE_REDIRECT',
         target,
-        `redirect to private address ${hop.url.href} refused (set allowPrivateRedirects: true to allow)`,
+        `${hop.link ? `link from ${hop.from.href} ` : 'redirect '}to private address ${hop.url.href} refused (set allowPrivateRedirects: true to allow)`,
         { cause: new Error(why) },
       );
     }

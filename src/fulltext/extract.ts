@@ -112,10 +112,16 @@ const SANITIZE: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => (frame.tag === 'a' && !frame.attribs.href && frame.text.trim() === '') || (frame.tag === 'img' && !frame.attribs.src),
 };
 
-/** The text of sanitized HTML, whitespace collapsed; block ends and line breaks separate words. */
-function plainText(html: string): string {
-  const body = parse(`<body>${html.replace(/<\/(p|li|h\d|blockquote|figcaption|tr|pre)>|<br\s*\/?>/gi, '$& ')}</body>`).querySelector('body');
-  return (body?.textContent ?? '').replace(/\s+/g, ' ').trim();
+/** Marks a block's end in the text: U+2029 PARAGRAPH SEPARATOR, which no article text needs and `\s` matches. */
+const BLOCK_END = '\u2029';
+
+/** The text of sanitized article HTML, one line per paragraph (block, line break), whitespace collapsed. */
+export function articleLines(html: string): string[] {
+  const body = parse(`<body>${html.replace(/<\/(p|li|h\d|blockquote|figcaption|tr|pre)>|<br\s*\/?>/gi, `$&${BLOCK_END}`)}</body>`).querySelector('body');
+  return (body?.textContent ?? '')
+    .split(BLOCK_END)
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '');
 }
 
 /** Put a `<base href>` first in the head, replacing the page's own only when it is not usable. */
@@ -140,7 +146,7 @@ export function extractFullText(html: string, url: string, opts: ExtractOptions 
   const article = new Readability(root, { charThreshold: 0 }).parse();
   if (!article?.content) return null;
   const clean = sanitizeHtml(article.content, SANITIZE).replace(/\n\s*\n/g, '\n').trim();
-  const text = plainText(clean);
+  const text = articleLines(clean).join(' ');
   const teaser = (opts.teaser ?? '').replace(/\s+/g, ' ').trim();
   if (text === '' || text.length <= teaser.length) return null;
   return { html: clean, text };

@@ -5,20 +5,28 @@
  * two requests to one host, at most `maxPerPoll` articles per poll, an entry never fetched twice
  * unless it changed, a failure retried with backoff up to MAX_ATTEMPTS times. A failure keeps the teaser.
  */
+import { pathToFileURL } from 'node:url';
 import type { SourceConfig } from '../config/schema.js';
 import { describeError, WirefeedError } from '../errors.js';
-import { decodeBody, fetchHttp, type FetchContext } from '../fetch/index.js';
+import { decodeBody, FetchError, fetchHttp, type FetchContext } from '../fetch/index.js';
 import { backoffMs } from '../schedule/index.js';
-import type { FullTextDue, Store } from '../store/index.js';
-import { extractFullText } from './extract.js';
+import type { Store } from '../store/index.js';
+import { extractFullText, type ExtractOptions, type FullText } from './extract.js';
+
+export { articleLines, type FullText } from './extract.js';
 
 /** Attempts per entry version; then the teaser is all a feed shows until the entry changes. */
 const MAX_ATTEMPTS = 3;
+
+/** Gap between the end of one article request to a host and the start of the next (issue 18: at least 1 s). */
+export const HOST_GAP_MS = 1000;
 
 /** Serializes requests per host with a gap between them. */
 export interface HostGate {
   /** Run `fn` when no other request to `host` runs and the last one ended at least the gap ago. */
   run<T>(host: string, fn: () => Promise<T>): Promise<T>;
+  /** A request to `host` made outside the gate (the listing page itself) ended now: the next one through the gate keeps the gap to it. */
+  noteRequest(host: string): void;
 }
 
 /** A gate of `gapMs` between the end of one request to a host and the start of the next; `clock` in ms. */
@@ -47,70 +55,151 @@ export function hostGate(gapMs: number, clock: () => number): HostGate {
       });
       return turn;
     },
+    noteRequest(host: string): void {
+      ended.set(host, Math.max(ended.get(host) ?? -Infinity, clock()));
+    },
   };
 }
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 
-export interface FullTextDeps {
-  store: Store;
+/** What one article fetch came to, as `/metrics` counts it: a small fixed set. */
+export type ArticleResult = 'stored' | 'kept_teaser' | 'not_html' | 'http_error' | 'too_large' | 'timeout' | 'blocked' | 'unreachable' | 'error';
+
+/**
+ * Error code → result. `kept_teaser`: the page was read, but readability found no article or no
+ * more text than the teaser (a paywall or consent stub). `blocked`: a redirect or link the fetcher
+ * refuses (a private address, a scheme other than http(s)).
+ * Any other code is an `error`.
+ */
+const RESULT_OF_CODE: Readonly<Record<string, ArticleResult>> = {
+  E_NO_ARTICLE: 'kept_teaser',
+  E_NOT_HTML: 'not_html',
+  E_HTTP_STATUS: 'http_error',
+  E_TOO_LARGE: 'too_large',
+  E_TIMEOUT: 'timeout',
+  E_PRIVATE_REDIRECT: 'blocked',
+  E_REDIRECT_SCHEME: 'blocked',
+  E_DNS: 'unreachable',
+  E_REFUSED: 'unreachable',
+  E_RESET: 'unreachable',
+};
+
+/** What reading one article needs. */
+export interface ArticleDeps {
   /** The source's fetch context (limits, user agent, redirect rule). */
   fetch: FetchContext;
   /** The clock: an article comes after its page, and is dated when it comes. */
   now: () => Date;
   gate: HostGate;
+  /** A monotonic clock in ms, for the extraction time. */
+  clock: () => number;
+  /** Aborted when the daemon stops: the article in flight ends at once (E_CANCELLED). */
+  signal?: AbortSignal;
+}
+
+/** One article read: stored, or why the teaser stays. */
+export interface ArticleOutcome {
+  link: string;
+  result: ArticleResult;
+  /** The article, when `result` is `stored`. */
+  article: FullText | null;
+  /** Why the teaser stays (a WirefeedError's message), null when stored. */
+  reason: string | null;
+  /** Seconds readability and sanitize-html took, when the page got that far. */
+  extractSeconds: number | null;
+}
+
+/** True for the fetch error a cancelled article ends in: it is not an attempt. */
+function cancelled(err: unknown): boolean {
+  return err instanceof FetchError && err.code === 'E_CANCELLED';
+}
+
+/**
+ * Fetch and extract one article through the host gate. `page` is the URL of the page that links
+ * it: an article on another host may not be on a private address (HttpRequest.linkedFrom). Never
+ * throws for the article's failure (that is an outcome); throws only when `deps.signal` cancelled it.
+ */
+export async function readArticle(link: string, page: string, opts: ExtractOptions, deps: ArticleDeps): Promise<ArticleOutcome> {
+  const ctx = deps.fetch;
+  let extractSeconds: number | null = null;
+  try {
+    const res = await deps.gate.run(new URL(link).host, () =>
+      fetchHttp(
+        {
+          url: link,
+          etag: null,
+          lastModified: null,
+          userAgent: ctx.userAgent,
+          now: deps.now(),
+          allowPrivateRedirects: ctx.allowPrivateRedirects,
+          linkedFrom: page,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        },
+        ctx.http,
+      ),
+    );
+    if (res.status !== 'ok') throw new WirefeedError('fetch', 'E_PROTOCOL', `E_PROTOCOL: GET ${link}: 304 to a request without validators`);
+    const type = res.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!HTML_TYPES.has(type)) throw new WirefeedError('extract', 'E_NOT_HTML', `E_NOT_HTML: ${res.finalUrl}: ${type || 'no content type'}, not an HTML page`);
+    const t0 = deps.clock();
+    let article: FullText | null;
+    try {
+      article = extractFullText(decodeBody(res.bytes, res.contentType).text, res.finalUrl, opts);
+    } catch (err) {
+      throw new WirefeedError('extract', 'E_EXTRACT', `E_EXTRACT: ${res.finalUrl}: the article could not be read`, { cause: err });
+    } finally {
+      extractSeconds = (deps.clock() - t0) / 1000;
+    }
+    if (article === null) throw new WirefeedError('extract', 'E_NO_ARTICLE', `E_NO_ARTICLE: ${res.finalUrl}: no article longer than the teaser`);
+    return { link, result: 'stored', article, reason: null, extractSeconds };
+  } catch (err) {
+    if (cancelled(err)) throw err;
+    const code = err instanceof WirefeedError ? err.code : '';
+    return { link, result: RESULT_OF_CODE[code] ?? 'error', article: null, reason: describeError(err), extractSeconds };
+  }
+}
+
+export interface FullTextDeps extends ArticleDeps {
+  store: Store;
   /** Backoff unit after a failure (the source's interval; 60 s when it has none). */
   intervalMs: number;
-  /** True once the daemon is stopping: no further article is fetched. */
-  closing?: () => boolean;
 }
 
 export interface FullTextRun {
-  /** Articles stored. */
-  stored: number;
-  /** Attempts that kept the teaser, with why. */
-  failed: string[];
-}
-
-/** One article: its sanitized HTML, or a WirefeedError saying why not. */
-async function fetchArticle(due: FullTextDue, source: SourceConfig, deps: FullTextDeps): Promise<string> {
-  const ctx = deps.fetch;
-  const res = await deps.gate.run(new URL(due.link).host, () =>
-    fetchHttp({ url: due.link, etag: null, lastModified: null, userAgent: ctx.userAgent, now: deps.now(), allowPrivateRedirects: ctx.allowPrivateRedirects }, ctx.http),
-  );
-  if (res.status !== 'ok') throw new WirefeedError('fetch', 'E_PROTOCOL', `E_PROTOCOL: GET ${due.link}: 304 to a request without validators`);
-  const type = res.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!HTML_TYPES.has(type)) throw new WirefeedError('extract', 'E_NOT_HTML', `E_NOT_HTML: ${res.finalUrl}: ${type || 'no content type'}, not an HTML page`);
-  const decoded = decodeBody(res.bytes, res.contentType);
-  const article = extractFullText(decoded.text, res.finalUrl, { teaser: due.body.join(' '), ...(source.fullText?.selector ? { selector: source.fullText.selector } : {}) });
-  if (article === null) throw new WirefeedError('extract', 'E_NO_ARTICLE', `E_NO_ARTICLE: ${res.finalUrl}: no article longer than the teaser`);
-  return article.html;
+  /** Every article attempted, in order; one cancelled by the signal is not among them (it stays due). */
+  articles: ArticleOutcome[];
 }
 
 /** Fetch and store the articles due for one source; never throws for an article's failure. */
 export async function fetchFullTexts(source: SourceConfig, deps: FullTextDeps): Promise<FullTextRun> {
-  const run: FullTextRun = { stored: 0, failed: [] };
+  const run: FullTextRun = { articles: [] };
   if (source.fullText === null) return run;
   const due = await deps.store.fullTextDue(source.id, deps.now().toISOString(), MAX_ATTEMPTS, source.fullText.maxPerPoll);
+  const selector = source.fullText.selector;
+  // A file or spool source's page has no host: every article's address is checked.
+  const page = source.url ?? pathToFileURL(source.path ?? source.dir ?? '/').href;
   for (const story of due) {
-    if (deps.closing?.()) break;
+    if (deps.signal?.aborted) break;
     if (story.link === source.url) {
       // The listing page itself: no article of its own, never worth a request.
       await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts: MAX_ATTEMPTS, after: null, at: deps.now().toISOString() });
       continue;
     }
+    let outcome: ArticleOutcome;
+    try {
+      outcome = await readArticle(story.link, page, { teaser: story.body.join(' '), ...(selector ? { selector } : {}) }, deps);
+    } catch (err) {
+      // Cancelled (the daemon stops): no attempt is recorded, so the article is due at the next start.
+      if (cancelled(err)) break;
+      throw err;
+    }
+    run.articles.push(outcome);
     const attempts = story.attempts + 1;
     // Stored with the moment the attempt ended: that is when the story changed, and backoff counts from it.
-    try {
-      const html = await fetchArticle(story, source, deps);
-      await deps.store.putFullText(story.id, { entry: story.entry, html, attempts, after: null, at: deps.now().toISOString() });
-      run.stored++;
-    } catch (err) {
-      const at = deps.now();
-      const after = new Date(at.getTime() + backoffMs(attempts, deps.intervalMs || 60_000, null)).toISOString();
-      await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts, after, at: at.toISOString() });
-      run.failed.push(describeError(err));
-    }
+    const at = deps.now();
+    const after = outcome.article === null ? new Date(at.getTime() + backoffMs(attempts, deps.intervalMs || 60_000, null)).toISOString() : null;
+    await deps.store.putFullText(story.id, { entry: story.entry, html: outcome.article?.html ?? null, attempts, after, at: at.toISOString() });
   }
   return run;
 }

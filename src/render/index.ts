@@ -45,6 +45,8 @@ export interface FeedListing {
     timeZone: string;
     /** A source's last hours, for its chart; null for a combined feed. */
     activity: Activity | null;
+    /** A source with `fullText`: how many of its listed stories have their article; null otherwise. */
+    fullText: { stored: number; of: number } | null;
   };
 }
 

@@ -202,7 +202,7 @@ function chart(title: string, a: Activity, timeZone: string): string[] {
 }
 
 function card(feed: FeedListing, page: IndexPage): string {
-  const { lastFetch, lastError, stories, timeZone, activity } = feed.status;
+  const { lastFetch, lastError, stories, timeZone, activity, fullText } = feed.status;
   const now = page.generatedAt;
   // A file source or a combined feed has no page of its own; a link back to this index is none.
   const home = feed.htmlUrl === `${page.baseUrl}/` ? null : feed.htmlUrl;
@@ -218,6 +218,7 @@ function card(feed: FeedListing, page: IndexPage): string {
     `<dt>Last fetch</dt><dd>${lastFetch === null ? 'never' : relativeTime(lastFetch, now, timeZone)}</dd>`,
     `<dt>Last error</dt><dd>${lastError === null ? 'none' : `<span class="error">${escapeText(lastError)}</span>`}</dd>`,
     `<dt>Stories</dt><dd>${stories}</dd>`,
+    ...(fullText === null ? [] : [`<dt>Full text</dt><dd>${fullText.stored} of ${count(fullText.of, 'story', 'stories')}</dd>`]),
     '</dl>',
     '</section>',
   ].join('\n');

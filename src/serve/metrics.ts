@@ -159,6 +159,10 @@ export interface Metrics {
   fetches: Counter<'source' | 'result'>;
   fetchDuration: Histogram<'source'>;
   storiesStored: Gauge<'source'>;
+  /** Article fetches of the full-text step (issue 18) by result: stored, kept_teaser, http_error, … */
+  fullTextFetches: Counter<'source' | 'result'>;
+  /** Time readability and sanitize-html take per article page. */
+  fullTextExtract: Histogram<'source'>;
   feedRequests: Counter<'status'>;
   notModified: Counter;
   /** Feed requests answered from cached bytes or validators, with nothing rendered or compressed. */
@@ -187,6 +191,13 @@ export function createMetrics(): Metrics {
       [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     ),
     storiesStored: new Gauge('wirefeed_stories_stored', 'Stories kept per source.', ['source'] as const),
+    fullTextFetches: new Counter('wirefeed_fulltext_fetches_total', 'Full-text article fetches by result.', ['source', 'result'] as const),
+    fullTextExtract: new Histogram(
+      'wirefeed_fulltext_extract_seconds',
+      'Time to extract and sanitize one article page, in seconds.',
+      ['source'] as const,
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ),
     feedRequests: new Counter('wirefeed_feed_requests_total', 'Requests for /feeds/ URLs by HTTP status.', ['status'] as const),
     notModified: new Counter('wirefeed_not_modified_total', 'Responses answered 304 Not Modified.', [] as const),
     feedCacheHits: new Counter('wirefeed_feed_cache_hits_total', 'Feed requests answered from the rendered-feed cache.', [] as const),

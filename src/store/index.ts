@@ -131,6 +131,8 @@ export interface Store {
    * tried for this entry version, or failed fewer than `maxAttempts` times and past its backoff. Newest first.
    */
   fullTextDue(sourceId: string, now: string, maxAttempts: number, limit: number): Promise<FullTextDue[]>;
+  /** Stories listed under `sourceId` that have a full text (the index page's "12 of 40"). */
+  fullTextCount(sourceId: string): Promise<number>;
   /** Record one full-text attempt; a failure keeps the full text stored before. */
   putFullText(id: string, result: FullTextResult): Promise<void>;
   /** Apply the changes in one transaction: all or nothing, durable when it resolves. */

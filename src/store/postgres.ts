@@ -286,6 +286,14 @@ class PostgresStore implements Store {
     );
     return rows.map((r) => unesc(r.first_seen));
   }
+  async fullTextCount(sourceId: string): Promise<number> {
+    const rows = await this.rows<{ n: string }>(
+      `SELECT count(*) AS n FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = $1 AND s.full_text IS NOT NULL`,
+      [esc(sourceId)],
+    );
+    // count(*) is a bigint, which node-postgres hands back as a string.
+    return Number(rows[0]!.n);
+  }
   async countOf(sourceId: string): Promise<number> {
     return (await this.rows<{ n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = $1`, [esc(sourceId)]))[0]?.n ?? 0;
   }

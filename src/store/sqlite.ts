@@ -160,6 +160,9 @@ function prepare(db: Database.Database) {
           OR (full_text IS NULL AND full_text_attempts < ? AND (full_text_after IS NULL OR full_text_after <= ?))
        ORDER BY published_latest DESC, id LIMIT ?`,
     ),
+    fullTextCount: db.prepare<[string], { n: number }>(
+      `SELECT count(*) AS n FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ? AND s.full_text IS NOT NULL`,
+    ),
     putFullText: db.prepare<{ html: string | null; entry: string; attempts: number; after: string | null; at: string; id: string }>(
       `UPDATE stories SET full_text = COALESCE(@html, full_text), full_text_for = @entry, full_text_attempts = @attempts, full_text_after = @after,
          updated = CASE WHEN @html IS NULL OR updated >= @at THEN updated ELSE @at END
@@ -280,6 +283,9 @@ class SqliteStore implements Store {
     return this.read('reading', () =>
       this.q.fullTextDue.all(sourceId, maxAttempts, now, limit).map((r) => ({ id: r.id, link: r.link, body: JSON.parse(r.body) as string[], entry: r.entry, attempts: r.attempts })),
     );
+  }
+  fullTextCount(sourceId: string): Promise<number> {
+    return this.read('reading', () => this.q.fullTextCount.get(sourceId)!.n);
   }
   putFullText(id: string, result: FullTextResult): Promise<void> {
     try {

@@ -11,8 +11,8 @@ export type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface Site {
   url: string;
-  /** Requests per path, in arrival order, with the headers that matter here. */
-  hits: { path: string; ifNoneMatch: string | undefined; userAgent: string | undefined }[];
+  /** Requests per path, in arrival order, with the headers that matter here and when they came (performance.now()). */
+  hits: { path: string; ifNoneMatch: string | undefined; userAgent: string | undefined; at: number }[];
   close(): Promise<void>;
 }
 
@@ -21,7 +21,7 @@ export async function startSite(routes: Record<string, Route>): Promise<Site> {
   const hits: Site['hits'] = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    hits.push({ path, ifNoneMatch: req.headers['if-none-match'], userAgent: req.headers['user-agent'] });
+    hits.push({ path, ifNoneMatch: req.headers['if-none-match'], userAgent: req.headers['user-agent'], at: performance.now() });
     const route = routes[path];
     if (route === undefined) {
       res.writeHead(404).end('not here');

@@ -230,6 +230,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await store.fullTextDue('s', T(13), 3, 10)).map((d) => [d.id, d.attempts])).toEqual([['c', 1]]);
       expect(await store.get('a')).toMatchObject({ fullText: '<p>Heel het verhaal.</p>', updated: T(12) });
       expect((await store.get('c'))?.fullText).toBeUndefined();
+      expect([await store.fullTextCount('s'), await store.fullTextCount('s9')]).toEqual([1, 0]);
       // Ingest writes the story again: the full text stays; a changed body makes the entry due again.
       await store.commit({ put: [{ ...a, body: ['Nieuwe tekst.'], bodyHash: 'hash-a2', updated: T(12) }] });
       expect((await store.get('a'))?.fullText).toBe('<p>Heel het verhaal.</p>');
