@@ -24,6 +24,9 @@ let server: Server;
 let base = '';
 let flakyLead = 'BRUSSEL (ANP) - Een bericht dat later verandert.';
 let flakyFailures = 3;
+let condLead = 'GENT (ANP) - Een bericht waarvan het artikel blijft.';
+/** What the conditional article saw: the validators of each request. */
+const condAsked: { ifNoneMatch: string | null; ifModifiedSince: string | null }[] = [];
 
 /** Article slugs, served at /2026/12/<slug> (the extract tests' base, so that relative links resolve alike), and what each comes to. */
 const ARTICLES = {
@@ -61,6 +64,12 @@ beforeAll(async () => {
     if (path === '/') return html(listing());
     if (path === '/self-list') return html(`<html><body><main><div><h2><a href="/self-list">Het overzicht zelf</a></h2><p>BRUSSEL (ANP) - Een bericht zonder eigen pagina.</p></div><div><h2><a href="/2026/12/plain">De dam is weer open</a></h2><p>MILLFORD (ANP) - De dam is open.</p></div></main></body></html>`);
     if (path === '/flaky-list') return html(`<html><body><main><div><h2><a href="/news/flaky">Een bericht dat verandert</a></h2><p>${flakyLead}</p></div></main></body></html>`);
+    if (path === '/cond-list') return html(`<html><body><main><div><h2><a href="/news/cond">Een bericht met een vast artikel</a></h2><p>${condLead}</p></div></main></body></html>`);
+    if (path === '/news/cond') {
+      condAsked.push({ ifNoneMatch: req.headers['if-none-match'] ?? null, ifModifiedSince: req.headers['if-modified-since'] ?? null });
+      if (req.headers['if-none-match'] === '"artikel-1"') return res.writeHead(304, { etag: '"artikel-1"' }).end();
+      return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: '"artikel-1"', 'last-modified': 'Mon, 07 Dec 2026 12:00:00 GMT' }).end(fixture('plain'));
+    }
     if (path === '/news/flaky') return flakyFailures-- > 0 ? res.writeHead(500).end('oops') : html(fixture('plain'));
     if (path === '/2026/12/plain' || path === '/2026/12/cluttered' || path === '/2026/12/lazy' || path === '/2026/12/hostile' || path === '/2026/12/paywall') {
       return html(fixture(path.slice('/2026/12/'.length)));
@@ -210,6 +219,37 @@ describe('full text from a loopback site', () => {
     expect([await poll(41), await poll(50)]).toEqual([1, 0]);
     const [after] = await store.feed({ sourceIds: ['flaky'], limit: 1 });
     expect(after?.fullText?.split('\n')[0]).toBe('<p>The river dam near Millford reopened on Monday after two years of repairs, the water board said.</p>');
+    await store.close();
+  }, 30_000);
+});
+
+describe('an updated story', () => {
+  it('whose link stayed asks for its article with the stored validators; a 304 keeps the article and changes nothing', async () => {
+    const config = parseConfig(`sources:\n  - id: cond\n    title: Cond\n    url: ${base}/cond-list\n    lang: nl\n    fullText: true\n`, 'wirefeed.yaml');
+    const source = config.sources[0]!;
+    const store = await openStore(await tempDir());
+    const gate = hostGate(0, () => performance.now());
+    const http = { totalTimeoutMs: 5000, sourceIsPublic: true };
+    const poll = async (minute: number): Promise<string[]> => {
+      const fetch = { now: new Date(Date.UTC(2026, 11, 7, 13, minute)), userAgent: 'wirefeed-test', http, allowPrivateRedirects: false };
+      expect((await refreshSource(source, { store, scopeOf: () => PUBLIC_SCOPE, fetch, intervalMs: 300_000 })).error).toBeNull();
+      const run = await fetchFullTexts(source, { store, fetch, now: () => fetch.now, gate, clock: () => performance.now(), intervalMs: 300_000 });
+      return run.articles.map((a) => a.result);
+    };
+    expect(await poll(0)).toEqual(['stored']);
+    const [stored] = await store.feed({ sourceIds: ['cond'], limit: 1 });
+    condLead = 'GENT (ANP) - Een bericht waarvan het artikel blijft, al is de tekst in de lijst nu langer.';
+    expect(await poll(5)).toEqual(['not_modified']);
+    expect(await poll(10)).toEqual([]);
+    expect(condAsked).toEqual([
+      { ifNoneMatch: null, ifModifiedSince: null },
+      { ifNoneMatch: '"artikel-1"', ifModifiedSince: 'Mon, 07 Dec 2026 12:00:00 GMT' },
+    ]);
+    const [after] = await store.feed({ sourceIds: ['cond'], limit: 1 });
+    expect(after?.fullText).toBe(stored?.fullText);
+    expect(after?.fullText?.split('\n')[0]).toBe('<p>The river dam near Millford reopened on Monday after two years of repairs, the water board said.</p>');
+    // Updated by its new teaser at minute 5, not by the 304.
+    expect(after?.updated).toBe('2026-12-07T13:05:00.000Z');
     await store.close();
   }, 30_000);
 });

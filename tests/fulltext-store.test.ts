@@ -1,4 +1,4 @@
-/** Issue 18 in the SQLite store: migration 2 adds the full-text columns to a version-1 database; a re-put story keeps its full text. */
+/** Issue 18 in the SQLite store: migrations 2 and 3 add the full-text columns to a version-1 database; a re-put story keeps its full text. */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -17,12 +17,12 @@ describe('full text in the SQLite store', () => {
     await first.close();
     // Back to version 1: the schema as the previous release left it.
     const db = new Database(join(dir, 'wirefeed.db'));
-    for (const c of ['full_text', 'full_text_for', 'full_text_attempts', 'full_text_after']) db.exec(`ALTER TABLE stories DROP COLUMN ${c}`);
+    for (const c of ['full_text', 'full_text_for', 'full_text_attempts', 'full_text_after', 'full_text_link', 'full_text_etag', 'full_text_modified']) db.exec(`ALTER TABLE stories DROP COLUMN ${c}`);
     db.pragma('user_version = 1');
     db.close();
 
     const store = await openStore(dir);
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     const held = await store.get('a'.repeat(32));
     expect(held).toMatchObject({ headline: `Kop ${'a'.repeat(32)}`, link: 'https://x.example/a' });
     expect(held?.fullText).toBeUndefined();
@@ -42,7 +42,7 @@ describe('full text in the SQLite store', () => {
     expect((await store.fullTextDue('s', T, 3, 10)).map((d) => [d.id, d.attempts])).toEqual([['a'.repeat(32), 0]]);
     await store.close();
     const check = new Database(join(dir, 'wirefeed.db'), { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
     check.close();
   });
 });

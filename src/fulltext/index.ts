@@ -10,7 +10,7 @@ import type { SourceConfig } from '../config/schema.js';
 import { describeError, WirefeedError } from '../errors.js';
 import { decodeBody, FetchError, fetchHttp, type FetchContext } from '../fetch/index.js';
 import { backoffMs } from '../schedule/index.js';
-import type { Store } from '../store/index.js';
+import type { ArticleValidators, Store } from '../store/index.js';
 import { extractFullText, type ExtractOptions, type FullText } from './extract.js';
 
 export { articleLines, type FullText } from './extract.js';
@@ -64,7 +64,7 @@ export function hostGate(gapMs: number, clock: () => number): HostGate {
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 
 /** What one article fetch came to, as `/metrics` counts it: a small fixed set. */
-export type ArticleResult = 'stored' | 'kept_teaser' | 'not_html' | 'http_error' | 'too_large' | 'timeout' | 'blocked' | 'unreachable' | 'error';
+export type ArticleResult = 'stored' | 'not_modified' | 'kept_teaser' | 'not_html' | 'http_error' | 'too_large' | 'timeout' | 'blocked' | 'unreachable' | 'error';
 
 /**
  * Error code → result. `kept_teaser`: the page was read, but readability found no article or no
@@ -98,12 +98,14 @@ export interface ArticleDeps {
   signal?: AbortSignal;
 }
 
-/** One article read: stored, or why the teaser stays. */
+/** One article read: stored, unchanged since it was stored (`not_modified`), or why the teaser stays. */
 export interface ArticleOutcome {
   link: string;
   result: ArticleResult;
   /** The article, when `result` is `stored`. */
   article: FullText | null;
+  /** The response's validators, when `result` is `stored`. */
+  validators: ArticleValidators | null;
   /** Why the teaser stays (a WirefeedError's message), null when stored. */
   reason: string | null;
   /** Seconds readability and sanitize-html took, when the page got that far. */
@@ -120,7 +122,7 @@ function cancelled(err: unknown): boolean {
  * it: an article on another host may not be on a private address (HttpRequest.linkedFrom). Never
  * throws for the article's failure (that is an outcome); throws only when `deps.signal` cancelled it.
  */
-export async function readArticle(link: string, page: string, opts: ExtractOptions, deps: ArticleDeps): Promise<ArticleOutcome> {
+export async function readArticle(link: string, page: string, opts: ExtractOptions, deps: ArticleDeps, stored: ArticleValidators | null = null): Promise<ArticleOutcome> {
   const ctx = deps.fetch;
   let extractSeconds: number | null = null;
   try {
@@ -128,8 +130,8 @@ export async function readArticle(link: string, page: string, opts: ExtractOptio
       fetchHttp(
         {
           url: link,
-          etag: null,
-          lastModified: null,
+          etag: stored?.etag ?? null,
+          lastModified: stored?.lastModified ?? null,
           userAgent: ctx.userAgent,
           now: deps.now(),
           allowPrivateRedirects: ctx.allowPrivateRedirects,
@@ -139,7 +141,10 @@ export async function readArticle(link: string, page: string, opts: ExtractOptio
         ctx.http,
       ),
     );
-    if (res.status !== 'ok') throw new WirefeedError('fetch', 'E_PROTOCOL', `E_PROTOCOL: GET ${link}: 304 to a request without validators`);
+    if (res.status === 'not-modified') {
+      if (stored !== null) return { link, result: 'not_modified', article: null, validators: null, reason: null, extractSeconds };
+      throw new WirefeedError('fetch', 'E_PROTOCOL', `E_PROTOCOL: GET ${link}: 304 to a request without validators`);
+    }
     const type = res.contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
     if (!HTML_TYPES.has(type)) throw new WirefeedError('extract', 'E_NOT_HTML', `E_NOT_HTML: ${res.finalUrl}: ${type || 'no content type'}, not an HTML page`);
     const t0 = deps.clock();
@@ -152,11 +157,11 @@ export async function readArticle(link: string, page: string, opts: ExtractOptio
       extractSeconds = (deps.clock() - t0) / 1000;
     }
     if (article === null) throw new WirefeedError('extract', 'E_NO_ARTICLE', `E_NO_ARTICLE: ${res.finalUrl}: no article longer than the teaser`);
-    return { link, result: 'stored', article, reason: null, extractSeconds };
+    return { link, result: 'stored', article, validators: { etag: res.etag, lastModified: res.lastModified }, reason: null, extractSeconds };
   } catch (err) {
     if (cancelled(err)) throw err;
     const code = err instanceof WirefeedError ? err.code : '';
-    return { link, result: RESULT_OF_CODE[code] ?? 'error', article: null, reason: describeError(err), extractSeconds };
+    return { link, result: RESULT_OF_CODE[code] ?? 'error', article: null, validators: null, reason: describeError(err), extractSeconds };
   }
 }
 
@@ -188,18 +193,25 @@ export async function fetchFullTexts(source: SourceConfig, deps: FullTextDeps): 
     }
     let outcome: ArticleOutcome;
     try {
-      outcome = await readArticle(story.link, page, { teaser: story.body.join(' '), ...(selector ? { selector } : {}) }, deps);
+      // An updated story whose link stayed asks with the stored article's validators: a 304 keeps it.
+      outcome = await readArticle(story.link, page, { teaser: story.body.join(' '), ...(selector ? { selector } : {}) }, deps, story.validators ?? null);
     } catch (err) {
       // Cancelled (the daemon stops): no attempt is recorded, so the article is due at the next start.
       if (cancelled(err)) break;
       throw err;
     }
     run.articles.push(outcome);
+    const at = deps.now();
+    if (outcome.result === 'not_modified') {
+      // The stored article stands for this entry version too: done, and the story is not changed by it.
+      await deps.store.putFullText(story.id, { entry: story.entry, html: null, attempts: 0, after: null, at: at.toISOString() });
+      continue;
+    }
     const attempts = story.attempts + 1;
     // Stored with the moment the attempt ended: that is when the story changed, and backoff counts from it.
-    const at = deps.now();
     const after = outcome.article === null ? new Date(at.getTime() + backoffMs(attempts, deps.intervalMs || 60_000, null)).toISOString() : null;
-    await deps.store.putFullText(story.id, { entry: story.entry, html: outcome.article?.html ?? null, attempts, after, at: at.toISOString() });
+    const validators = outcome.validators === null ? {} : { validators: { link: story.link, ...outcome.validators } };
+    await deps.store.putFullText(story.id, { entry: story.entry, html: outcome.article?.html ?? null, attempts, after, at: at.toISOString(), ...validators });
   }
   return run;
 }

@@ -159,7 +159,7 @@ export interface Metrics {
   fetches: Counter<'source' | 'result'>;
   fetchDuration: Histogram<'source'>;
   storiesStored: Gauge<'source'>;
-  /** Article fetches of the full-text step (issue 18) by result: stored, kept_teaser, http_error, … */
+  /** Article fetches of the full-text step (issue 18) by result: stored, not_modified, kept_teaser, http_error, … */
   fullTextFetches: Counter<'source' | 'result'>;
   /** Time readability and sanitize-html take per article page. */
   fullTextExtract: Histogram<'source'>;

@@ -48,6 +48,14 @@ export interface FullTextDue {
   entry: string;
   /** Attempts so far for this entry version. */
   attempts: number;
+  /** The stored article's validators, when one is stored for this same link: ask with a conditional GET. */
+  validators?: ArticleValidators;
+}
+
+/** What an article's response said about its version. */
+export interface ArticleValidators {
+  etag: string | null;
+  lastModified: string | null;
 }
 
 /** What one full-text attempt came to. */
@@ -60,6 +68,8 @@ export interface FullTextResult {
   after: string | null;
   /** When the attempt was made (ISO): a stored article makes the story `updated` then, so readers and validators see it changed. */
   at: string;
+  /** With a stored article: the link it was fetched from and its response's validators (kept for a conditional GET). */
+  validators?: ArticleValidators & { link: string };
 }
 
 /** What retention needs of a listed story. */

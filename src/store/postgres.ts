@@ -13,7 +13,7 @@ import pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
 import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
-import { STORY_COLUMNS, withFullTextTried, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
+import { DUE_VALIDATORS, dueOf, STORY_COLUMNS, withFullTextTried, type DueRow, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
 
 type StoryRow = Row<boolean>;
 
@@ -85,6 +85,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE stories ADD COLUMN full_text_for TEXT;
   ALTER TABLE stories ADD COLUMN full_text_attempts INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE stories ADD COLUMN full_text_after ${C};
+  `,
+  // 3: as schema.ts's 3: the stored article's validators and the link they are for.
+  `
+  ALTER TABLE stories ADD COLUMN full_text_link TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_etag TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_modified TEXT;
   `,
 ];
 
@@ -241,8 +247,8 @@ class PostgresStore implements Store {
   async fullTextDue(sourceId: string, now: string, maxAttempts: number, limit: number): Promise<FullTextDue[]> {
     // As sqlite.ts: stories of the source with their own http(s) link whose entry version has no
     // result yet, or failed fewer than maxAttempts times and whose backoff is over.
-    const rows = await this.rows<{ id: string; link: string; body: string; entry: string; attempts: number }>(
-      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts FROM (
+    const rows = await this.rows<DueRow>(
+      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts, ${DUE_VALIDATORS} FROM (
          SELECT s.*, s.link || ' ' || s.body_hash AS entry FROM listings l JOIN stories s ON s.id = l.story_id
          WHERE l.source_id = $1 AND (s.link LIKE 'http://%' OR s.link LIKE 'https://%')) due
        WHERE full_text_for IS DISTINCT FROM entry
@@ -250,16 +256,29 @@ class PostgresStore implements Store {
        ORDER BY published_latest DESC, id LIMIT $4`,
       [esc(sourceId), maxAttempts, esc(now), limit],
     );
-    return rows.map((r) => ({ id: unesc(r.id), link: unesc(r.link), body: JSON.parse(r.body) as string[], entry: unesc(r.entry), attempts: r.attempts }));
+    return rows.map((r) => dueOf({ ...r, id: unesc(r.id), link: unesc(r.link), entry: unesc(r.entry), etag: unesc(r.etag), modified: unesc(r.modified) }));
   }
   async putFullText(id: string, result: FullTextResult): Promise<void> {
     if (this.closed) throw new WirefeedError('store', 'E_CLOSED', `database ${this.location} is closed`);
     try {
       await this.pool.query(
         `UPDATE stories SET full_text = COALESCE($1, full_text), full_text_for = $2, full_text_attempts = $3, full_text_after = $4,
-           updated = CASE WHEN $1::text IS NULL OR updated >= $5 THEN updated ELSE $5 END
+           updated = CASE WHEN $1::text IS NULL OR updated >= $5 THEN updated ELSE $5 END,
+           full_text_link = CASE WHEN $1::text IS NULL THEN full_text_link ELSE $7 END,
+           full_text_etag = CASE WHEN $1::text IS NULL THEN full_text_etag ELSE $8 END,
+           full_text_modified = CASE WHEN $1::text IS NULL THEN full_text_modified ELSE $9 END
          WHERE id = $6`,
-        [result.html === null ? null : esc(wellFormed(result.html)), esc(result.entry), result.attempts, result.after === null ? null : esc(result.after), esc(result.at), esc(id)],
+        [
+          result.html === null ? null : esc(wellFormed(result.html)),
+          esc(result.entry),
+          result.attempts,
+          result.after === null ? null : esc(result.after),
+          esc(result.at),
+          esc(id),
+          result.validators === undefined ? null : esc(result.validators.link),
+          result.validators?.etag == null ? null : esc(result.validators.etag),
+          result.validators?.lastModified == null ? null : esc(result.validators.lastModified),
+        ],
       );
     } catch (err) {
       throw storeError('writing', this.location, err);

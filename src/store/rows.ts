@@ -3,7 +3,7 @@
  * shapes a query gives back. A column added to one backend and not the other is a type error here,
  * not a story that reads back differently. Only the boolean column's type differs (SQLite has none).
  */
-import type { ExportedStory, ListedStory } from './index.js';
+import type { ExportedStory, FullTextDue, ListedStory } from './index.js';
 
 /** Columns ingest's upsert writes, in parameter order; the full-text columns are written by putFullText only. */
 export const STORY_COLUMNS = 'id, keys, lead_key, sources, origin, headline, headline_derived, place, agencies, section, body, body_hash, link, author, image, lang, first_seen, last_seen, published_earliest, published_latest, updated';
@@ -58,4 +58,25 @@ export interface FullTextRow {
 /** The story with what the full-text step recorded, when it tried (full_text_for is set by every attempt). */
 export function withFullTextTried(story: ListedStory, r: FullTextRow): ExportedStory {
   return r.full_text_for === null ? story : { ...story, fullTextTried: { entry: r.full_text_for, attempts: r.full_text_attempts, after: r.full_text_after } };
+}
+
+/** A row of the full-text due query (both backends). */
+export interface DueRow {
+  id: string;
+  link: string;
+  body: string;
+  entry: string;
+  attempts: number;
+  etag: string | null;
+  modified: string | null;
+  stored: number;
+}
+
+/** The due query's columns for the stored article's validators: only while its link is the story's link. */
+export const DUE_VALIDATORS = `CASE WHEN full_text_link = link THEN full_text_etag END AS etag, CASE WHEN full_text_link = link THEN full_text_modified END AS modified,
+  CASE WHEN full_text IS NOT NULL AND full_text_link = link THEN 1 ELSE 0 END AS stored`;
+
+export function dueOf(r: DueRow): FullTextDue {
+  const validators = r.stored === 1 && (r.etag !== null || r.modified !== null) ? { validators: { etag: r.etag, lastModified: r.modified } } : {};
+  return { id: r.id, link: r.link, body: JSON.parse(r.body) as string[], entry: r.entry, attempts: r.attempts, ...validators };
 }

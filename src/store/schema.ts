@@ -74,6 +74,13 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE stories ADD COLUMN full_text_attempts INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE stories ADD COLUMN full_text_after TEXT;
   `,
+  // 3: the stored article's validators and the link they are for: an updated story whose link
+  // stayed asks for its article again with a conditional GET (a 304 keeps the article).
+  `
+  ALTER TABLE stories ADD COLUMN full_text_link TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_etag TEXT;
+  ALTER TABLE stories ADD COLUMN full_text_modified TEXT;
+  `,
 ];
 
 /** The schema version this wirefeed writes. */

@@ -22,7 +22,7 @@ import { emptySourceState, wellFormed, type Change, type CommitResult, type Feed
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrate } from './schema.js';
-import { STORY_COLUMNS, withFullTextTried, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
+import { DUE_VALIDATORS, dueOf, STORY_COLUMNS, withFullTextTried, type DueRow, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
 
 type StoryRow = Row<number>;
 
@@ -152,8 +152,8 @@ function prepare(db: Database.Database) {
          .map((c) => `${c} = excluded.${c}`)
          .join(', ')}`,
     ),
-    fullTextDue: db.prepare<[string, number, string, number], { id: string; link: string; body: string; entry: string; attempts: number }>(
-      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts FROM (
+    fullTextDue: db.prepare<[string, number, string, number], DueRow>(
+      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts, ${DUE_VALIDATORS} FROM (
          SELECT s.*, s.link || ' ' || s.body_hash AS entry FROM listings l JOIN stories s ON s.id = l.story_id
          WHERE l.source_id = ? AND (s.link LIKE 'http://%' OR s.link LIKE 'https://%'))
        WHERE full_text_for IS NOT entry
@@ -163,9 +163,12 @@ function prepare(db: Database.Database) {
     fullTextCount: db.prepare<[string], { n: number }>(
       `SELECT count(*) AS n FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ? AND s.full_text IS NOT NULL`,
     ),
-    putFullText: db.prepare<{ html: string | null; entry: string; attempts: number; after: string | null; at: string; id: string }>(
+    putFullText: db.prepare<{ html: string | null; entry: string; attempts: number; after: string | null; at: string; id: string; link: string | null; etag: string | null; modified: string | null }>(
       `UPDATE stories SET full_text = COALESCE(@html, full_text), full_text_for = @entry, full_text_attempts = @attempts, full_text_after = @after,
-         updated = CASE WHEN @html IS NULL OR updated >= @at THEN updated ELSE @at END
+         updated = CASE WHEN @html IS NULL OR updated >= @at THEN updated ELSE @at END,
+         full_text_link = CASE WHEN @html IS NULL THEN full_text_link ELSE @link END,
+         full_text_etag = CASE WHEN @html IS NULL THEN full_text_etag ELSE @etag END,
+         full_text_modified = CASE WHEN @html IS NULL THEN full_text_modified ELSE @modified END
        WHERE id = @id`,
     ),
     deleteKeys: db.prepare<[string]>(`DELETE FROM story_keys WHERE story_id = ?`),
@@ -281,7 +284,7 @@ class SqliteStore implements Store {
 
   fullTextDue(sourceId: string, now: string, maxAttempts: number, limit: number): Promise<FullTextDue[]> {
     return this.read('reading', () =>
-      this.q.fullTextDue.all(sourceId, maxAttempts, now, limit).map((r) => ({ id: r.id, link: r.link, body: JSON.parse(r.body) as string[], entry: r.entry, attempts: r.attempts })),
+      this.q.fullTextDue.all(sourceId, maxAttempts, now, limit).map(dueOf),
     );
   }
   fullTextCount(sourceId: string): Promise<number> {
@@ -290,7 +293,17 @@ class SqliteStore implements Store {
   putFullText(id: string, result: FullTextResult): Promise<void> {
     try {
       this.checkNow();
-      this.q.putFullText.run({ html: result.html === null ? null : text(result.html), entry: result.entry, attempts: result.attempts, after: result.after, at: result.at, id });
+      this.q.putFullText.run({
+        html: result.html === null ? null : text(result.html),
+        entry: result.entry,
+        attempts: result.attempts,
+        after: result.after,
+        at: result.at,
+        id,
+        link: result.validators?.link ?? null,
+        etag: result.validators?.etag ?? null,
+        modified: result.validators?.lastModified ?? null,
+      });
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(storeError('writing', this.file, err));

@@ -239,6 +239,24 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await (await p.open()).get('a'))?.fullText).toBe('<p>Heel het verhaal.</p>');
     });
 
+    it("keeps a stored article's validators for its link: an updated entry with the same link is due with them, one with another link without", async () => {
+      const { store } = await fresh();
+      const a = story('a', ['s'], T(10), { link: 'https://x.example/a' });
+      await store.commit({ put: [a] });
+      await store.putFullText('a', { entry: 'https://x.example/a hash-a', html: '<p>Heel het verhaal.</p>', attempts: 1, after: null, at: T(12), validators: { link: 'https://x.example/a', etag: '"v1"', lastModified: 'Mon, 07 Dec 2026 12:00:00 GMT' } });
+      await store.commit({ put: [{ ...a, bodyHash: 'hash-a2', updated: T(13) }] });
+      expect(await store.fullTextDue('s', T(13), 3, 10)).toEqual([
+        { id: 'a', link: 'https://x.example/a', body: a.body, entry: 'https://x.example/a hash-a2', attempts: 0, validators: { etag: '"v1"', lastModified: 'Mon, 07 Dec 2026 12:00:00 GMT' } },
+      ]);
+      // A 304 for the new entry: done, the article kept, the validators too.
+      await store.putFullText('a', { entry: 'https://x.example/a hash-a2', html: null, attempts: 0, after: null, at: T(14) });
+      expect(await store.fullTextDue('s', T(14), 3, 10)).toEqual([]);
+      expect(await store.get('a')).toMatchObject({ fullText: '<p>Heel het verhaal.</p>', updated: T(13) });
+      await store.commit({ put: [{ ...a, link: 'https://x.example/a-moved', bodyHash: 'hash-a3', updated: T(15) }] });
+      expect((await store.fullTextDue('s', T(15), 3, 10)).map((d) => [d.entry, d.validators])).toEqual([['https://x.example/a-moved hash-a3', undefined]]);
+      await store.close();
+    });
+
     it('answers what retention, scopes, the index page and export ask', async () => {
       const { store } = await fresh();
       await store.commit({
