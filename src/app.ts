@@ -3,10 +3,12 @@
  * and the HTTP server over the store. Everything here can be started in-process by a test;
  * signals, argv and exit codes belong to src/main.ts. The pieces live in src/app/: the config
  * as looked up (wiring.ts), the instance's view of its sources (book.ts), the poll use case
- * (poll.ts), health and the index page's status (status.ts).
+ * (poll.ts), health and the index page's status (status.ts), the instance among several on one
+ * PostgreSQL state: which one schedules, what the others committed (cluster.ts).
  */
 import { FetchHistory } from './activity/index.js';
 import { SourceBook } from './app/book.js';
+import { joinCluster, type Cluster } from './app/cluster.js';
 import { createPoller } from './app/poll.js';
 import { createStatus } from './app/status.js';
 import { wire, type Wiring } from './app/wiring.js';
@@ -98,17 +100,31 @@ export async function startApp(opts: AppOptions): Promise<App> {
     sliceMs: opts.sliceMs ?? 20,
     notifyChanged: (feedIds) => server?.notifyChanged(feedIds),
   });
-  const status = createStatus({ store, book, history, wiring: () => w, now, startedAt, stateError: poller.stateError });
+  let cluster: Cluster | null = null;
+  const status = createStatus({
+    store,
+    book,
+    history,
+    wiring: () => w,
+    now,
+    startedAt,
+    stateError: () => poller.stateError() ?? cluster?.unreachable() ?? null,
+    role: () => cluster?.role() ?? 'standby',
+  });
 
-  const startSchedules = (): Scheduler =>
+  const startSchedules = (resume: boolean): Scheduler =>
     startScheduler(
       [...w.sources.values()].map((s) => ({ id: s.id, kind: s.kind, schedule: s.schedule, timezone: s.timezone, path: s.path, dir: s.dir })),
       {
         log,
         now,
         poll: poller.poll,
-        notBefore: (id) => {
-          const t = book.stateOf(id).nextAttemptAfter;
+        notBefore: (id, first) => {
+          const st = book.stateOf(id);
+          let t = st.nextAttemptAfter === null ? null : Date.parse(st.nextAttemptAfter);
+          // A new scheduler among several instances does not fetch again at start what the last
+          // one fetched less than an interval ago: no poll is doubled by a takeover (issue 17).
+          if (first && resume && st.lastAttempt !== null) t = Math.max(t ?? 0, Date.parse(st.lastAttempt) + (w.intervals.get(id) ?? 0));
           return t === null ? null : new Date(t);
         },
       },
@@ -160,7 +176,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
   boundUrl = running.url;
   w = wire(w.config, baseUrlOf(w.config));
 
-  let scheduler = startSchedules();
+  try {
+    cluster = await joinCluster({ store, book, metrics, log, wiring: () => w, startSchedules });
+  } catch (err) {
+    await running.close();
+    await store.close();
+    throw err;
+  }
+  const joined = cluster;
   // Listed per source, as counted anyway (a count of every story would read the whole table).
   log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: book.listed(), state: store.location });
 
@@ -168,7 +191,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     url: running.url,
     store,
     metrics,
-    settled: scheduler.idle(),
+    settled: joined.idle(),
     pollNow: (id, file) => poller.poll(id, file),
     async reload(config: LoadedConfig): Promise<void> {
       const old = w.config;
@@ -177,22 +200,22 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }
       if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
       if (config.server.feedCacheMb !== old.server.feedCacheMb) log.warn('server.feedCacheMb changed: restart wirefeed to resize the feed cache');
-      await scheduler.stop(10_000);
-      const before = w.sources;
-      w = wire(config, baseUrlOf(config));
-      // A source that left the config is not polled again: its last page need not be remembered.
-      for (const id of before.keys()) if (!w.sources.has(id)) forgetLastPage(store, id);
-      await separate();
-      book.retain(new Set(w.sources.keys()));
-      await book.learn([...w.sources.keys()], false);
-      // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
-      status.reset();
-      history.retain(new Set(w.sources.keys()));
-      scheduler = startSchedules();
+      await joined.reschedule(async () => {
+        const before = w.sources;
+        w = wire(config, baseUrlOf(config));
+        // A source that left the config is not polled again: its last page need not be remembered.
+        for (const id of before.keys()) if (!w.sources.has(id)) forgetLastPage(store, id);
+        await separate();
+        book.retain(new Set(w.sources.keys()));
+        await book.learn([...w.sources.keys()], false);
+        // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
+        status.reset();
+        history.retain(new Set(w.sources.keys()));
+      });
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },
     async stop(graceMs = 10_000): Promise<void> {
-      await scheduler.stop(graceMs);
+      await joined.stop(graceMs);
       await poller.close();
       await running.close();
       await closeHttp();

@@ -5,6 +5,7 @@ import type { FeedListing, Headline } from '../render/index.js';
 import { selectStories, type FeedSpec } from '../select/index.js';
 import type { Store } from '../store/index.js';
 import type { SourceBook } from './book.js';
+import type { Role } from './cluster.js';
 import { publicError, type Wiring } from './wiring.js';
 
 /** Headlines a feed shows on the index page. */
@@ -19,6 +20,8 @@ export interface StatusDeps {
   startedAt: Date;
   /** Why the state cannot be read or written now, null while it can. */
   stateError(): string | null;
+  /** This instance's part (issue 17): the one that fetches, or one that only serves. */
+  role(): Role;
 }
 
 export interface Status {
@@ -54,7 +57,7 @@ export function createStatus(deps: StatusDeps): Status {
         stories: book.countOf(s.id),
       };
     }
-    const body = { status: ok ? 'ok' : 'failing', ...(stateError === null ? {} : { state: stateError }), sources };
+    const body = { status: ok ? 'ok' : 'failing', role: deps.role(), ...(stateError === null ? {} : { state: stateError }), sources };
     return { ok, body };
   };
 
