@@ -113,7 +113,7 @@ export async function joinCluster(deps: ClusterDeps): Promise<Cluster> {
       changed: heard,
       unreachable: (why) => {
         if (why === null) log.info('database reachable again');
-        else log.error('database unreachable: feeds are served from what is rendered, fetches wait', { why });
+        else if (unreachable === null) log.error('database unreachable: feeds are served from what is rendered, fetches wait', { why });
         unreachable = why;
       },
     },

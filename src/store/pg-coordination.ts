@@ -123,7 +123,8 @@ export async function startPgCoordination(url: string, instance: string, events:
     } catch (err) {
       const why = `database unreachable: ${describeError(err)}`;
       if (client !== null) lost(client, why);
-      else if (unreachable === null) {
+      else if (unreachable !== why && !stopped) {
+        // The latest cause is the one /healthz names (a session ended by a shutdown, then refused connections).
         unreachable = why;
         events.unreachable(why);
       }
