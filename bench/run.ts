@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { clusterFigures } from './cluster.js';
 import { hostileFigures } from './hostile.js';
 import { ingestFigures } from './ingest.js';
 import { passes, ROOT, type Figure } from './lib.js';
@@ -23,6 +24,7 @@ const GROUPS: readonly { name: string; run: () => Figure[] | Promise<Figure[]> }
   { name: 'serve', run: serveFigures },
   { name: 'polling', run: pollingFigures },
   { name: 'hostile', run: hostileFigures },
+  { name: 'cluster', run: clusterFigures },
 ];
 
 function format(f: Figure): string {
