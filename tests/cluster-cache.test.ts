@@ -18,6 +18,8 @@ afterAll(async () => {
 });
 
 const PATHS = ['/feeds/wire.atom', '/feeds/wire.rss', '/feeds/wire.json', '/feeds/all.atom', '/feeds/all.json'];
+/** A source whose page is not there: its feed stays empty, and an empty feed's bytes must not carry the moment it was rendered. */
+const EMPTY = ['/feeds/quiet.atom', '/feeds/quiet.rss', '/feeds/quiet.json'];
 
 async function instance(yaml: string, databaseUrl: string): Promise<TestDaemon> {
   // The schedule is hourly: the test fetches with pollNow, the only fetch besides the scheduler's first.
@@ -35,13 +37,21 @@ describe('caches across instances', () => {
   it('a story the scheduler ingests is served by the other instances within 1 s, with the same bytes and ETag; B answers 304 to the ETag A gave', async () => {
     const site = await startWireSite();
     const db = await cluster.database();
-    const yaml = clusterYaml(site, await tempDir());
+    const yaml = clusterYaml(site, await tempDir()).replace('feeds:', `  - { id: quiet, title: Stil, url: "${site.url}/quiet", lang: nl, schedule: "0 * * * *" }\nfeeds:`);
     const a = await instance(yaml, db);
     await a.app.settled;
     const b = await instance(yaml, db);
     const c = await instance(yaml, db);
     expect([(await health(a.app.url)).body.role, (await health(b.app.url)).body.role, (await health(c.app.url)).body.role]).toEqual(['scheduler', 'standby', 'standby']);
     expect(site.requests).toHaveLength(1);
+
+    // Empty feeds rendered a second apart by different instances: the same bytes and ETag.
+    const empty = await Promise.all(EMPTY.map((path) => get(a.app.url, path)));
+    await new Promise((r) => setTimeout(r, 1100));
+    for (const [i, path] of EMPTY.entries()) {
+      expect(empty[i]!.status).toBe(200);
+      for (const other of [b, c]) expect(await get(other.app.url, path)).toEqual(empty[i]);
+    }
 
     // Every instance renders and caches the feeds of the first page: the same bytes, the same ETag.
     for (const path of PATHS) {
