@@ -77,6 +77,22 @@ describe('one scheduler among several instances', () => {
     for (const d of instances) if (d !== instances[first]) expect(d.alive()).toBe(true);
   }, 180_000);
 
+  it('an instance that starts as the scheduler does not fetch what the database says was fetched less than an interval ago', async () => {
+    const site = await startWireSite();
+    const db = await cluster.database();
+    const yaml = `state: { url: "${db}" }\nsources:\n  - { id: wire, title: Binnenland, url: "${site.url}/wire", lang: nl, schedule: "0 * * * *" }\n`;
+    const first = await startDaemon(await tempDir(), yaml);
+    await first.app.settled;
+    expect(site.requests).toHaveLength(1);
+    await first.app.stop(1000);
+    // A restart (a deploy of every instance) within the hour: the scheduler waits for the next hour.
+    const second = await startDaemon(await tempDir(), yaml);
+    afterThisTest(() => second.app.stop(1000));
+    await second.app.settled;
+    expect((await health(second.app.url)).body.role).toBe('scheduler');
+    expect(site.requests).toHaveLength(1);
+  });
+
   it('on SQLite the one instance is the scheduler: /healthz role and wirefeed_scheduler_leader 1', async () => {
     const site = await startWireSite();
     const d = await startDaemon(await tempDir(), `sources:\n  - { id: wire, title: Binnenland, url: "${site.url}/wire", lang: nl }\n`);

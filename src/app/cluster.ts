@@ -46,7 +46,7 @@ export interface Cluster {
  * (2 × the shortest schedule, at most 30 s), between 0.5 s and 5 s. A new scheduler's first fetch
  * of a source then follows at its next scheduled time.
  */
-export function takeoverRetryMs(intervals: Iterable<number>): number {
+function takeoverRetryMs(intervals: Iterable<number>): number {
   let shortest = Infinity;
   for (const ms of intervals) if (ms > 0) shortest = Math.min(shortest, ms);
   const bound = Math.min(2 * shortest, MAX_TAKEOVER_MS);
@@ -61,8 +61,10 @@ export async function joinCluster(deps: ClusterDeps): Promise<Cluster> {
   let stopped = false;
   // Role changes and reloads one after another, and the re-reads notices ask for one after
   // another: none sees another half done. Apart, so that a notice waits for no scheduler's stop.
-  const roles = serialQueue();
-  const reads = serialQueue();
+  // Role steps wait for the coordination itself: whether the state is shared decides how to lead.
+  let joined: () => void = () => undefined;
+  const roles = serialQueue(new Promise<void>((resolve) => (joined = resolve)));
+  const reads = serialQueue(Promise.resolve());
   /** A step on an event of the coordination: nobody awaits it, so a failure is logged here. */
   const enqueue = (queue: SerialQueue, what: string, step: () => Promise<void>): void => {
     queue.run(step).catch((err: unknown) => log.error(`${what} failed`, { error: describeError(err) }));
@@ -119,6 +121,7 @@ export async function joinCluster(deps: ClusterDeps): Promise<Cluster> {
     },
     { retryMs: takeoverRetryMs(deps.wiring().intervals.values()), log },
   );
+  joined();
 
   return {
     role: () => role,
@@ -156,8 +159,9 @@ interface SerialQueue {
   idle(): Promise<void>;
 }
 
-function serialQueue(): SerialQueue {
-  let tail: Promise<void> = Promise.resolve();
+/** Steps one after another, the first once `start` resolves. */
+function serialQueue(start: Promise<void>): SerialQueue {
+  let tail = start;
   return {
     run(step) {
       const run = tail.then(step);
