@@ -4,6 +4,7 @@
  * what the database says was fetched last (no poll doubled), and no story is lost, doubled or
  * re-dated. Instances are `wirefeed run` child processes, so the kill is real.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type ListedStory } from '../src/store/index.js';
 import { INTERVAL_MS, leaderOf, NEW_HEADLINE, PAGE_2, perWindow, roles, startInstance, startWireSite, health } from './helpers/cluster.js';
@@ -91,6 +92,36 @@ describe('one scheduler among several instances', () => {
     await second.app.settled;
     expect((await health(second.app.url)).body.role).toBe('scheduler');
     expect(site.requests).toHaveLength(1);
+  });
+
+  it('a scheduler whose session is ended stops fetching at once; one instance leads again and fetches nothing early', async () => {
+    const site = await startWireSite();
+    const db = await cluster.database();
+    const yaml = `state: { url: "${db}" }\nsources:\n  - { id: wire, title: Binnenland, url: "${site.url}/wire", lang: nl, schedule: "0 * * * *" }\n`;
+    const a = await startDaemon(await tempDir(), yaml);
+    afterThisTest(() => a.app.stop(1000));
+    await a.app.settled;
+    const b = await startDaemon(await tempDir(), yaml);
+    afterThisTest(() => b.app.stop(1000));
+    const apps = [a.app, b.app];
+    expect(await roles(apps)).toEqual(['scheduler', 'standby']);
+    // The server ends the session that holds the scheduler's advisory lock (as a network fault or an operator would).
+    const admin = new pg.Client(db);
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted`);
+      expect(rows).toHaveLength(1);
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    } finally {
+      await admin.end();
+    }
+    await waitFor('A to stop fetching', () => a.lines.some((l) => l.includes('scheduler: lock lost, this instance stops fetching')));
+    await waitFor('one scheduler again', async () => (await roles(apps)).filter((r) => r === 'scheduler').length === 1, 20_000);
+    // Whichever leads now went by the database's lastAttempt: a fetch at its start would have come by now; the source was fetched once.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(site.requests).toHaveLength(1);
+    const metrics = await Promise.all(apps.map(async (app) => /\nwirefeed_scheduler_leader (\d)\n/.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1]));
+    expect(metrics.sort()).toEqual(['0', '1']);
   });
 
   it('on SQLite the one instance is the scheduler: /healthz role and wirefeed_scheduler_leader 1', async () => {
