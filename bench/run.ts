@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fulltextFigures } from './fulltext.js';
+import { clusterFigures } from './cluster.js';
 import { hostileFigures } from './hostile.js';
 import { ingestFigures } from './ingest.js';
 import { passes, ROOT, type Figure } from './lib.js';
@@ -25,6 +26,7 @@ const GROUPS: readonly { name: string; run: () => Figure[] | Promise<Figure[]> }
   { name: 'polling', run: pollingFigures },
   { name: 'hostile', run: hostileFigures },
   { name: 'fulltext', run: fulltextFigures },
+  { name: 'cluster', run: clusterFigures },
 ];
 
 function format(f: Figure): string {

@@ -1,26 +1,28 @@
 /**
  * The daemon, wired: config → store → scheduler (fetch → extract → parse → resolve → ingest)
  * and the HTTP server over the store. Everything here can be started in-process by a test;
- * signals, argv and exit codes belong to src/main.ts.
+ * signals, argv and exit codes belong to src/main.ts. The pieces live in src/app/: the config
+ * as looked up (wiring.ts), the instance's view of its sources (book.ts), the poll use case
+ * (poll.ts), health and the index page's status (status.ts), the instance among several on one
+ * PostgreSQL state: which one schedules, what the others committed (cluster.ts).
  */
-import { pathToFileURL } from 'node:url';
-import { FetchHistory, HOURS, sourceActivity, type FetchOutcome } from './activity/index.js';
+import { FetchHistory } from './activity/index.js';
+import { SourceBook } from './app/book.js';
+import { joinCluster, type Cluster } from './app/cluster.js';
+import { createPoller } from './app/poll.js';
+import { createStatus } from './app/status.js';
+import { wire, type Wiring } from './app/wiring.js';
 import type { LoadedConfig } from './config/load.js';
-import type { SourceConfig } from './config/schema.js';
-import { describeError } from './errors.js';
-import { sourceScope, type Scope } from './identity/index.js';
-import { closeHttp, userAgent, type FetchContext, type HttpOptions } from './fetch/index.js';
-import type { FullTextRun } from './fulltext/index.js';
-import { fullTextPasses } from './fulltext/passes.js';
+import { closeHttp, type HttpOptions } from './fetch/index.js';
 import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
-import type { FeedView, Lang, SourceState } from './model.js';
-import { refreshSource } from './refresh.js';
-import type { FeedListing, Headline } from './render/index.js';
-import { scheduleIntervalMs, startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
-import { buildFeedView, selectStories, type FeedSpec, type SourceInfo } from './select/index.js';
-import { createMetrics, startServer, type CatalogFeed, type Metrics, type RunningServer } from './serve/index.js';
-import { emptySourceState, openStore, type Store } from './store/index.js';
+import type { FeedView } from './model.js';
+import { startScheduler, type Scheduler, type SchedulerOptions } from './schedule/index.js';
+import { buildFeedView } from './select/index.js';
+import { createMetrics, startServer, type Metrics, type RunningServer } from './serve/index.js';
+import { openStore, type Store } from './store/index.js';
+
+export { publicError, sourceScopes } from './app/wiring.js';
 
 export interface AppOptions {
   config: LoadedConfig;
@@ -53,94 +55,9 @@ export interface App {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Headlines a feed shows on the index page. */
-const INDEX_HEADLINES = 3;
-
-/**
- * A feed's failing sources as anyone who can open the index may see them: a public source's
- * error as it is, a private one's only as a count, since its error names its URL (which may hold
- * an API key) and its id. Null when none fails.
- */
-export function publicError(sources: readonly { private: boolean; error: string | null }[]): string | null {
-  const failing = sources.filter((s) => s.error !== null);
-  const hidden = failing.filter((s) => s.private).length;
-  const shown = failing.flatMap((s) => (s.private || s.error === null ? [] : [s.error]));
-  if (hidden > 0) shown.push(hidden === 1 ? 'a private source failing' : `${hidden} private sources failing`);
-  return shown.length === 0 ? null : shown.join('; ');
-}
-
-/** Each configured source's visibility scope (a token makes a source a scope of its own); null for others. */
-export function sourceScopes(sources: readonly SourceConfig[]): (sourceId: string) => Scope | null {
-  const scopes = new Map(sources.map((s) => [s.id, sourceScope(s.id, s.token !== undefined)]));
-  return (sourceId) => scopes.get(sourceId) ?? null;
-}
-
-function concreteLang(lang: SourceConfig['lang']): Lang | null {
-  return lang === 'auto' ? null : lang;
-}
-
-interface Wiring {
-  config: LoadedConfig;
-  sources: Map<string, SourceConfig>;
-  intervals: Map<string, number>;
-  specs: Map<string, FeedSpec>;
-  catalog: readonly CatalogFeed[];
-  sourceInfo: Map<string, SourceInfo>;
-  scopeOf: (sourceId: string) => Scope | null;
-}
-
-function wire(config: LoadedConfig, baseUrl: string): Wiring {
-  const sources = new Map(config.sources.map((s) => [s.id, s]));
-  // Computing a cron interval walks dates through Intl: once per distinct schedule, not per source.
-  const byExpr = new Map<string, number>();
-  const intervalOf = (s: SourceConfig): number => {
-    if (s.kind !== 'url') return 0;
-    const key = `${s.schedule}\n${s.timezone}`;
-    let ms = byExpr.get(key);
-    if (ms === undefined) byExpr.set(key, (ms = scheduleIntervalMs(s.schedule, s.timezone)));
-    return ms;
-  };
-  const intervals = new Map(config.sources.map((s) => [s.id, intervalOf(s)]));
-  const pageOf = (s: SourceConfig) => s.link ?? s.url ?? `${baseUrl}/`;
-  const sourceInfo = new Map(config.sources.map((s) => [s.id, { title: s.title, pageUrl: pageOf(s) }]));
-  const specs = new Map<string, FeedSpec>();
-  const catalog: CatalogFeed[] = [];
-  const refreshSeconds = (ids: readonly string[]) => {
-    const ms = ids.map((id) => intervals.get(id) ?? 0).filter((n) => n > 0);
-    return ms.length > 0 ? Math.round(Math.min(...ms) / 1000) : 300;
-  };
-  for (const s of config.sources) {
-    specs.set(s.id, { id: s.id, title: s.title, sourceIds: [s.id], include: [], exclude: [], limit: 500, alternateUrl: pageOf(s), lang: concreteLang(s.lang) });
-    catalog.push({ id: s.id, title: s.title, kind: 'source', token: s.token ?? null, htmlUrl: pageOf(s), refreshSeconds: refreshSeconds([s.id]), maxEntries: 500 });
-  }
-  for (const f of config.feeds) {
-    // Nothing a private source contributed reaches a reader who has not shown a token: a public
-    // combined feed leaves its private sources out (`wirefeed check` warns about such a config).
-    const shown = f.token !== undefined ? f.sources : f.sources.filter((id) => sources.get(id)?.token === undefined);
-    // A combined feed has a configured language when all its sources have the same one.
-    const langs = new Set(shown.map((id) => sources.get(id)?.lang ?? 'auto'));
-    const lang = langs.size === 1 ? concreteLang([...langs][0]!) : null;
-    specs.set(f.id, {
-      id: f.id,
-      title: f.title,
-      sourceIds: shown,
-      include: f.include ?? [],
-      exclude: f.exclude ?? [],
-      limit: f.limit,
-      alternateUrl: `${baseUrl}/`,
-      lang,
-    });
-    catalog.push({ id: f.id, title: f.title, kind: 'feed', token: f.token ?? null, htmlUrl: `${baseUrl}/`, refreshSeconds: refreshSeconds(shown), maxEntries: f.limit });
-  }
-  return { config, sources, intervals, specs, catalog, sourceInfo, scopeOf: sourceScopes(config.sources) };
-}
-
-const emptySource = emptySourceState();
-
 export async function startApp(opts: AppOptions): Promise<App> {
   const log = opts.log;
   const now = opts.now ?? (() => new Date());
-  const sliceMs = opts.sliceMs ?? 20;
   const metrics = createMetrics();
   const startedAt = now();
   // The index page's fetch charts; in memory only, so it starts empty with each process.
@@ -148,217 +65,71 @@ export async function startApp(opts: AppOptions): Promise<App> {
   // Port 0 asks for an ephemeral port; a base URL derived from it (`…:0`) follows the bound one.
   let boundUrl: string | null = null;
   const baseUrlOf = (config: LoadedConfig) => (boundUrl !== null && /:0$/.test(config.server.baseUrl) ? boundUrl : config.server.baseUrl);
-  let w = wire(opts.config, baseUrlOf(opts.config));
+  let w: Wiring = wire(opts.config, baseUrlOf(opts.config));
   const store = await openStore(opts.config.state, {
     now,
     onImport: ({ stories, backup }) => log.warn('state imported from JSON files', { stories, backup }),
   });
-  // Per configured source, in memory: its bookkeeping and story count, which /healthz, the
-  // scheduler's backoff and the index page read on every call. One entry per source: flat in
-  // history. Kept as committed (or as meant, when a write failed: backoff holds either way).
-  const book = new Map<string, SourceState>();
-  const counts = new Map<string, number>();
-  // Per source, a number that changes whenever a story listed under it changes (feed caches).
-  const revisions = new Map<string, number>();
-  const changed = (touched: readonly string[]): void => {
-    for (const s of touched) revisions.set(s, (revisions.get(s) ?? 0) + 1);
-  };
-  const recount = async (ids: Iterable<string>): Promise<void> => {
-    for (const id of ids) {
-      if (!w.sources.has(id)) continue;
-      const n = await store.countOf(id);
-      counts.set(id, n);
-      metrics.storiesStored.set({ source: id }, n);
-    }
-  };
-  const learn = async (): Promise<void> => {
-    const states = await store.sources();
-    for (const id of w.sources.keys()) if (!book.has(id)) book.set(id, states[id] ?? emptySourceState());
-    await recount(w.sources.keys());
-  };
+  const book = new SourceBook(store, metrics);
   // Before any feed shows a story: no story may span visibility scopes (ingest separateScopes).
   const separate = async (): Promise<void> => {
     const { split, touched } = await separateScopes(store, w.sources.keys(), w.scopeOf);
-    changed(touched);
+    book.changed(touched);
     if (split > 0) log.warn('stories listed under sources of different visibility split; their bodies return at the next fetch', { stories: split });
   };
   try {
     await separate();
-    await learn();
+    await book.learn([...w.sources.keys()], false);
   } catch (err) {
     await store.close();
     throw err;
   }
 
-  let closing = false;
   let server: RunningServer | null = null;
-  /** Why the state cannot be written (its directory was removed…), null while it can. */
-  let stateError: string | null = null;
+  const poller = createPoller({
+    store,
+    book,
+    metrics,
+    history,
+    log,
+    version: opts.version,
+    now,
+    wiring: () => w,
+    baseUrl: () => baseUrlOf(w.config),
+    http: opts.http,
+    sliceMs: opts.sliceMs ?? 20,
+    notifyChanged: (feedIds) => server?.notifyChanged(feedIds),
+  });
+  let cluster: Cluster | null = null;
+  const status = createStatus({
+    store,
+    book,
+    history,
+    wiring: () => w,
+    now,
+    startedAt,
+    stateError: () => poller.stateError() ?? cluster?.unreachable() ?? null,
+    role: () => cluster?.role() ?? 'standby',
+  });
 
-  const feedsOfSource = (sourceId: string): string[] =>
-    [...w.specs.values()].filter((s) => s.sourceIds.includes(sourceId)).map((s) => s.id);
-
-  /** Found at every poll: a state directory removed under the daemon must not go unnoticed (nothing is written into a deleted file). */
-  const checkState = async (): Promise<void> => {
-    try {
-      await store.check();
-      if (stateError !== null) log.info('state writable again', { state: store.location });
-      stateError = null;
-    } catch (err) {
-      if (stateError === null) log.error('state lost: nothing is written until it is back; restart wirefeed', { state: store.location, error: describeError(err) });
-      stateError = describeError(err);
-    }
-  };
-
-  const poll = async (sourceId: string, file?: string): Promise<void> => {
-    const source = w.sources.get(sourceId);
-    if (source === undefined || closing) return;
-    const at = now();
-    const t0 = performance.now();
-    const fields: Record<string, string | number> = { source: sourceId };
-    const fetch: FetchContext = { now: at, userAgent: userAgent(opts.version, baseUrlOf(w.config)), http: { ...w.config.http, ...opts.http }, allowPrivateRedirects: source.allowPrivateRedirects };
-    const r = await refreshSource(
-      source,
-      {
-        store,
-        scopeOf: w.scopeOf,
-        fetch,
-        intervalMs: w.intervals.get(sourceId) ?? 0,
-        sliceMs,
-        closing: () => closing,
-      },
-      file !== undefined ? { file: { path: file, spoolEntry: true } } : {},
-    );
-    if (r.outcome === 'cancelled') return;
-    const result: FetchOutcome = r.outcome;
-    if (result !== 'error') {
-      void fullText.start(source, { fetch, intervalMs: w.intervals.get(sourceId) ?? 0 })?.then(
-        (run) => recordFullText(sourceId, run),
-        (err: unknown) => log.error('full text failed', { source: sourceId, error: describeError(err) }),
-      );
-    }
-    book.set(sourceId, r.state);
-    if (r.ingest !== null) {
-      Object.assign(fields, { new: r.ingest.new, updated: r.ingest.updated, unchanged: r.ingest.unchanged });
-      if (r.ingest.dropped > 0) fields['dropped'] = r.ingest.dropped;
-      changed(r.ingest.touched);
-      await recount(r.ingest.touched);
-      if (r.ingest.changed > 0 || r.ingest.dropped > 0) server?.notifyChanged(feedsOfSource(sourceId));
-    }
-    for (const warning of r.warnings) log.warn(warning, { source: sourceId });
-    if (result === 'error') {
-      fields['error'] = describeError(r.error);
-      if (r.state.nextAttemptAfter !== null) fields['retryAfter'] = r.state.nextAttemptAfter;
-    }
-    await checkState();
-    const ms = performance.now() - t0;
-    metrics.fetches.inc({ source: sourceId, result });
-    history.record(sourceId, result, at);
-    metrics.fetchDuration.observe({ source: sourceId }, ms / 1000);
-    fields['ms'] = Math.round(ms);
-    if (file !== undefined) fields['file'] = file;
-    (result === 'error' ? log.error : log.info)(`fetch ${result}`, { ...fields, url: source.url ?? pathToFileURL(file ?? source.path ?? source.dir ?? '').href });
-  };
-
-  // Full text (issue 18): a pass per source after its page's commit; what it did is counted here.
-  const fullText = fullTextPasses({ store, now, clock: () => performance.now() });
-  const recordFullText = (sourceId: string, run: FullTextRun): void => {
-    for (const a of run.articles) {
-      metrics.fullTextFetches.inc({ source: sourceId, result: a.result });
-      if (a.extractSeconds !== null) metrics.fullTextExtract.observe({ source: sourceId }, a.extractSeconds);
-      if (a.reason !== null) log.warn(`full text kept the teaser: ${a.reason}`, { source: sourceId });
-    }
-    const stored = run.articles.filter((a) => a.result === 'stored').length;
-    if (stored === 0) return;
-    changed([sourceId]);
-    server?.notifyChanged(feedsOfSource(sourceId));
-    log.info('full text stored', { source: sourceId, articles: stored });
-  };
-
-  const stateOf = (id: string): SourceState => book.get(id) ?? emptySource;
-
-  const startSchedules = (): Scheduler =>
+  const startSchedules = (resume: boolean): Scheduler =>
     startScheduler(
       [...w.sources.values()].map((s) => ({ id: s.id, kind: s.kind, schedule: s.schedule, timezone: s.timezone, path: s.path, dir: s.dir })),
       {
         log,
         now,
-        poll,
-        notBefore: (id) => {
-          const t = stateOf(id).nextAttemptAfter;
+        poll: poller.poll,
+        notBefore: (id, first) => {
+          const st = book.stateOf(id);
+          let t = st.nextAttemptAfter === null ? null : Date.parse(st.nextAttemptAfter);
+          // A new scheduler among several instances does not fetch again at start what the last
+          // one fetched less than an interval ago: no poll is doubled by a takeover (issue 17).
+          if (first && resume && st.lastAttempt !== null) t = Math.max(t ?? 0, Date.parse(st.lastAttempt) + (w.intervals.get(id) ?? 0));
           return t === null ? null : new Date(t);
         },
       },
       opts.scheduler,
     );
-
-  const health = (at: Date): { ok: boolean; body: unknown } => {
-    let ok = stateError === null;
-    const sources: Record<string, unknown> = {};
-    let privateN = 0;
-    for (const s of w.sources.values()) {
-      const st = stateOf(s.id);
-      const interval = w.intervals.get(s.id) ?? 0;
-      const since = Date.parse(st.lastSuccess ?? startedAt.toISOString());
-      const healthy = s.kind === 'url' ? at.getTime() - since <= 3 * interval : st.consecutiveFailures === 0;
-      ok &&= healthy;
-      // A private source's name is not for anyone who can reach /healthz.
-      const key = s.token === undefined ? s.id : `private-${++privateN}`;
-      sources[key] = {
-        ok: healthy,
-        lastSuccess: st.lastSuccess,
-        lastAttempt: st.lastAttempt,
-        lastError: s.token === undefined ? st.lastError : st.lastError === null ? null : 'failing',
-        consecutiveFailures: st.consecutiveFailures,
-        stories: counts.get(s.id) ?? 0,
-      };
-    }
-    const body = { status: ok ? 'ok' : 'failing', ...(stateError === null ? {} : { state: stateError }), sources };
-    return { ok, body };
-  };
-
-  const feedRevision = (id: string): number => {
-    let rev = 0;
-    for (const s of w.specs.get(id)?.sourceIds ?? []) rev += revisions.get(s) ?? 0;
-    return rev;
-  };
-
-  // A combined feed's count applies its words to the bodies of its stories: counted once per change.
-  const listed = new Map<string, { spec: FeedSpec; rev: number; n: number; top: Headline[] }>();
-  const storyCount = async (spec: FeedSpec): Promise<{ n: number; top: Headline[] }> => {
-    const rev = feedRevision(spec.id);
-    const held = listed.get(spec.id);
-    if (held?.spec === spec && held.rev === rev) return held;
-    const stories = await selectStories(store, spec, spec.limit);
-    // The story's own link, never its source's page (the feeds' fallback): that may be a private source's URL.
-    const top = stories.slice(0, INDEX_HEADLINES).map((s) => ({ title: s.headline, link: s.link, published: s.publishedLatest }));
-    listed.set(spec.id, { spec, rev, n: stories.length, top });
-    return { n: stories.length, top };
-  };
-
-  const feedStatus = async (id: string): Promise<FeedListing['status']> => {
-    const spec = w.specs.get(id);
-    const sources = (spec?.sourceIds ?? []).map((s) => w.sources.get(s)).filter((s): s is SourceConfig => s !== undefined);
-    const states = sources.map((s) => stateOf(s.id));
-    const lastFetch = states.map((s) => s.lastAttempt).filter((t): t is string => t !== null).sort().at(-1) ?? null;
-    const lastError = publicError(sources.map((s, i) => ({ private: s.token !== undefined, error: states[i]?.lastError ?? null })));
-    // What the feed holds: a combined feed's include/exclude words apply.
-    const { n: stories, top: headlines } = spec === undefined ? { n: 0, top: [] } : await storyCount(spec);
-    // Ids are unique across sources and feeds: a spec with a source's id is that source's own feed.
-    const own = spec === undefined ? undefined : w.sources.get(spec.id);
-    const at = now();
-    // The chart's window, an hour wider: storiesPerHour cuts it exactly.
-    const since = new Date(at.getTime() - (HOURS + 1) * 3_600_000).toISOString();
-    return {
-      lastFetch,
-      lastError,
-      stories,
-      headlines,
-      timeZone: sources[0]?.timezone ?? 'UTC',
-      activity: own === undefined ? null : sourceActivity(own.id, await store.firstSeenSince(own.id, since), history, at),
-      fullText: own?.fullText ? { stored: await store.fullTextCount(own.id), of: counts.get(own.id) ?? 0 } : null,
-    };
-  };
 
   const feedView = async (id: string, limit: number): Promise<FeedView | null> => {
     const spec = w.specs.get(id);
@@ -382,10 +153,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
           return w.config.server.websubHub ?? null;
         },
         catalog: () => w.catalog,
-        feedRevision,
+        feedRevision: (id) => book.revision(w.specs.get(id)?.sourceIds ?? []),
         feedView,
-        feedStatus,
-        health,
+        feedStatus: status.feedStatus,
+        health: status.health,
         now,
       },
       {
@@ -405,18 +176,23 @@ export async function startApp(opts: AppOptions): Promise<App> {
   boundUrl = running.url;
   w = wire(w.config, baseUrlOf(w.config));
 
-  let scheduler = startSchedules();
+  try {
+    cluster = await joinCluster({ store, book, metrics, log, wiring: () => w, startSchedules });
+  } catch (err) {
+    await running.close();
+    await store.close();
+    throw err;
+  }
+  const joined = cluster;
   // Listed per source, as counted anyway (a count of every story would read the whole table).
-  let listedStories = 0;
-  for (const n of counts.values()) listedStories += n;
-  log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: listedStories, state: store.location });
+  log.info('wirefeed listening', { url: running.url, sources: w.sources.size, stories: book.listed(), state: store.location });
 
   return {
     url: running.url,
     store,
     metrics,
-    settled: scheduler.idle(),
-    pollNow: (id, file) => poll(id, file),
+    settled: joined.idle(),
+    pollNow: (id, file) => poller.poll(id, file),
     async reload(config: LoadedConfig): Promise<void> {
       const old = w.config;
       if (config.server.host !== old.server.host || config.server.port !== old.server.port) {
@@ -424,24 +200,23 @@ export async function startApp(opts: AppOptions): Promise<App> {
       }
       if (config.state.dir !== old.state.dir) log.warn('state.dir changed: restart wirefeed to use the new state directory');
       if (config.server.feedCacheMb !== old.server.feedCacheMb) log.warn('server.feedCacheMb changed: restart wirefeed to resize the feed cache');
-      await scheduler.stop(10_000);
-      const before = w.sources;
-      w = wire(config, baseUrlOf(config));
-      // A source that left the config is not polled again: its last page need not be remembered.
-      for (const id of before.keys()) if (!w.sources.has(id)) forgetLastPage(store, id);
-      await separate();
-      for (const id of book.keys()) if (!w.sources.has(id)) book.delete(id);
-      await learn();
-      // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
-      listed.clear();
-      history.retain(new Set(w.sources.keys()));
-      scheduler = startSchedules();
+      await joined.reschedule(async () => {
+        const before = w.sources;
+        w = wire(config, baseUrlOf(config));
+        // A source that left the config is not polled again: its last page need not be remembered.
+        for (const id of before.keys()) if (!w.sources.has(id)) forgetLastPage(store, id);
+        await separate();
+        book.retain(new Set(w.sources.keys()));
+        await book.learn([...w.sources.keys()], false);
+        // Counts are per spec; the new wiring made new ones, and a feed that left keeps none.
+        status.reset();
+        history.retain(new Set(w.sources.keys()));
+      });
       log.info('config reloaded', { sources: w.sources.size, feeds: config.feeds.length });
     },
     async stop(graceMs = 10_000): Promise<void> {
-      await scheduler.stop(graceMs);
-      closing = true;
-      await fullText.stop();
+      await joined.stop(graceMs);
+      await poller.close();
       await running.close();
       await closeHttp();
       await store.close();

@@ -1,5 +1,5 @@
 /**
- * What drives ingest: one node-cron job per URL source (the first fetch runs at start), one
+ * What drives ingest: one node-cron job per URL source (the first fetch runs at start when it is due), one
  * chokidar watcher per watched file or spool directory (shared by the sources on it), and
  * backoff after failures. Each poll of a source is independent: one slow or failing source never
  * delays another.
@@ -27,8 +27,11 @@ export interface SchedulerDeps {
   now(): Date;
   /** Fetch and ingest a source (a spool file when `file` is given). Must not throw. */
   poll(sourceId: string, file?: string): Promise<void>;
-  /** The source must not be fetched before this moment (backoff, Retry-After); null: any time. */
-  notBefore(sourceId: string): Date | null;
+  /**
+   * The source must not be fetched before this moment (backoff, Retry-After); null: any time.
+   * `first`: asked for the fetch at start, which may wait for what another instance fetched last (issue 17).
+   */
+  notBefore(sourceId: string, first: boolean): Date | null;
 }
 
 export interface SchedulerOptions {
@@ -177,10 +180,10 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
     for (const id of sourceIds) debounced(`${id}\0${file}`, id, file);
   };
 
-  const tickOf = (source: ScheduledSource) => (): void => {
-    const notBefore = deps.notBefore(source.id);
+  const tickOf = (source: ScheduledSource) => (first = false): void => {
+    const notBefore = deps.notBefore(source.id, first);
     if (notBefore !== null && notBefore.getTime() > deps.now().getTime()) {
-      deps.log.debug('poll skipped: backing off', { source: source.id, until: notBefore.toISOString() });
+      deps.log.debug('poll skipped: not due', { source: source.id, until: notBefore.toISOString() });
       return;
     }
     run(source.id, source.id);
@@ -190,14 +193,14 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
   // parses its expression and walks dates through Intl to its next run, which for a hundred
   // sources on a handful of schedules was a tenth of the daemon's start. A tick only starts
   // polls, and `run` keeps one poll per source, so sharing a job changes no source's timing.
-  const groups = new Map<string, (() => void)[]>();
+  const groups = new Map<string, ((first?: boolean) => void)[]>();
   for (const source of sources) {
     if (source.kind !== 'url') continue;
     const tick = tickOf(source);
     const key = `${source.schedule}\0${source.timezone}`;
     let group = groups.get(key);
     if (group === undefined) {
-      const ticks: (() => void)[] = [];
+      const ticks: ((first?: boolean) => void)[] = [];
       group = ticks;
       groups.set(key, ticks);
       const tickAll = (): void => {
@@ -206,8 +209,8 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
       tasks.push(cron.schedule(source.schedule, tickAll, { name: `${source.schedule} (${source.timezone})`, timezone: source.timezone, noOverlap: true }));
     }
     group.push(tick);
-    // The first fetch runs at start.
-    tick();
+    // The first fetch runs at start, unless notBefore says it is not due yet.
+    tick(true);
   }
 
   const readies: Promise<void>[] = [];

@@ -169,6 +169,8 @@ export interface Metrics {
   feedCacheHits: Counter;
   /** Feed requests that had to build their bytes (render, or derive one coding from another). */
   feedCacheMisses: Counter;
+  /** 1 while this instance runs the scheduler (fetches the sources), 0 while it stands by (issue 17). */
+  schedulerLeader: Gauge;
   /** Set by the server before each scrape. */
   feedCacheBytes: Gauge;
   feedCacheEntries: Gauge;
@@ -202,6 +204,7 @@ export function createMetrics(): Metrics {
     notModified: new Counter('wirefeed_not_modified_total', 'Responses answered 304 Not Modified.', [] as const),
     feedCacheHits: new Counter('wirefeed_feed_cache_hits_total', 'Feed requests answered from the rendered-feed cache.', [] as const),
     feedCacheMisses: new Counter('wirefeed_feed_cache_misses_total', 'Feed requests that rendered or compressed their bytes.', [] as const),
+    schedulerLeader: new Gauge('wirefeed_scheduler_leader', 'Whether this instance runs the scheduler and fetches the sources (1) or stands by (0).', [] as const),
     feedCacheBytes: new Gauge('wirefeed_feed_cache_bytes', 'Bytes of rendered feeds held in memory, every content coding counted.', [] as const),
     feedCacheEntries: new Gauge('wirefeed_feed_cache_entries', 'Rendered feed bodies held in memory (one per feed, format, limit and coding).', [] as const),
     residentMemory: new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [] as const),

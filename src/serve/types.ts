@@ -3,6 +3,7 @@
  * builds one `ServeDeps` and calls `startServer(deps, opts)`; nothing in `src/serve` reaches past
  * these functions into the store, the config or the scheduler.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FeedView } from '../model.js';
 import type { Logger } from '../log.js';
 import type { FeedListing } from '../render/index.js';
@@ -51,7 +52,21 @@ export interface ServeDeps {
   now(): Date;
 }
 
-export interface ServeOptions {
+/** What the request handler is built with besides the daemon's deps. */
+export interface HandlerOptions {
+  /**
+   * Budget of the rendered-feed cache in bytes (every cached coding's body counted); least
+   * recently used bodies are evicted past it and re-rendered on the next request. Default 16 MiB.
+   */
+  feedCacheBytes?: number;
+  /** One debug log line per request (method, path without query, status, bytes). Default false. */
+  accessLog?: boolean;
+  /** Pause before each retry of a failed hub notification. Default [1000, 5000, 30000] (4 tries). */
+  websubRetryDelaysMs?: readonly number[];
+}
+
+/** Where and how `listen` binds a handler. */
+export interface ListenOptions {
   host: string;
   /** 0: an ephemeral port (tests). */
   port: number;
@@ -61,17 +76,29 @@ export interface ServeOptions {
    * connection is being answered.
    */
   maxConnections: number;
-  /**
-   * Budget of the rendered-feed cache in bytes (every cached coding's body counted); least
-   * recently used bodies are evicted past it and re-rendered on the next request. Default 16 MiB.
-   */
-  feedCacheBytes?: number;
-  /** One debug log line per request (method, path without query, status, bytes). Default false. */
-  accessLog?: boolean;
   /** Defaults: headers 10 s, request 30 s, keep-alive 5 s, checked every 1 s; close grace 3 s. */
   timeouts?: Partial<ServeTimeouts>;
-  /** Pause before each retry of a failed hub notification. Default [1000, 5000, 30000] (4 tries). */
-  websubRetryDelaysMs?: readonly number[];
+}
+
+export type ServeOptions = HandlerOptions & ListenOptions;
+
+/** The HTTP side without a socket: routing, tokens, the feed cache, validators, WebSub notifications. */
+export interface FeedHandler {
+  /** Answer one request (a `node:http` request listener). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Feeds whose content changed: tells the WebSub hub about each public one (all three formats). Never blocks. */
+  notifyChanged(feedIds: readonly string[]): void;
+  /** Cancel hub retries; requests still answered meanwhile notify nobody. */
+  close(): void;
+}
+
+/** A handler's listener. */
+export interface Listening {
+  /** `http://host:port` actually bound. */
+  url: string;
+  port: number;
+  /** Stop accepting, end idle keep-alive sockets, wait for requests in flight (grace), then destroy. */
+  close(): Promise<void>;
 }
 
 export interface ServeTimeouts {

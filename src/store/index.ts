@@ -9,6 +9,7 @@
  * and the source's validators land together or not at all, so that no feed shows half a page and
  * no validator names a page whose stories are not stored.
  */
+import type { Logger } from '../log.js';
 import type { SourceState, StoredStory } from '../model.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore, type OpenStoreOptions } from './sqlite.js';
@@ -110,6 +111,39 @@ export interface FeedQuery {
   offset?: number;
 }
 
+/** What an instance hears that another one committed (PostgreSQL NOTIFY, issue 17). */
+export interface ChangeNotice {
+  /** Sources whose listed stories changed in what a feed may show. */
+  touched: string[];
+  /** Sources whose bookkeeping changed. */
+  sources: string[];
+}
+
+/** What the coordination of instances sharing one state tells the instance. */
+export interface CoordinationEvents {
+  /** This instance now holds the scheduler lock: it alone fetches. */
+  lead(): void;
+  /** It holds the lock no more (its session was lost): it stops fetching at once. */
+  standby(why: string): void;
+  /** Another instance committed; null: anything may have changed (the session was (re)established). */
+  changed(notice: ChangeNotice | null): void;
+  /** Why the database cannot be reached now; null once it can again. */
+  unreachable(why: string | null): void;
+}
+
+export interface CoordinationOptions {
+  /** How often a standby tries to take the lock and the leader checks its session, ms. */
+  retryMs: number;
+  log: Logger;
+}
+
+/** An instance's part among those sharing the state; stop() gives up the lock. */
+export interface Coordination {
+  /** False for a state only this process opens (SQLite): it leads from the start and hears of no other. */
+  readonly shared: boolean;
+  stop(): Promise<void>;
+}
+
 /** The storage interface; every backend runs tests/store-contract.test.ts. */
 export interface Store {
   /** Where the state lives (a directory for SQLite), for logs. */
@@ -147,9 +181,20 @@ export interface Store {
   putFullText(id: string, result: FullTextResult): Promise<void>;
   /** Apply the changes in one transaction: all or nothing, durable when it resolves. */
   commit(change: Change): Promise<CommitResult>;
+  /**
+   * Join the instances on this state: one leads (schedules), the others stand by and take over
+   * when it goes; each hears what the others commit. Resolves after the first attempt to lead.
+   */
+  coordinate(events: CoordinationEvents, opts: CoordinationOptions): Promise<Coordination>;
   /** Throws a WirefeedError when the state can no longer be written where it was opened (directory removed, file replaced). */
   check(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The coordination of a state no other process opens: this instance leads, nothing is heard. */
+export function soleInstance(events: CoordinationEvents): Coordination {
+  events.lead();
+  return { shared: false, stop: () => Promise.resolve() };
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -12,7 +12,8 @@
 import pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, wellFormed, type Change, type Coordination, type CoordinationEvents, type CoordinationOptions, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { changePayload, CHANGES_CHANNEL, instanceId, startPgCoordination } from './pg-coordination.js';
 import { DUE_VALIDATORS, dueOf, STORY_COLUMNS, withFullTextTried, type DueRow, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
 
 type StoryRow = Row<boolean>;
@@ -200,7 +201,15 @@ class PostgresStore implements Store {
   constructor(
     readonly location: string,
     private readonly pool: pg.Pool,
+    private readonly url: string,
   ) {}
+
+  /** This store's id in the notices its commits send (pg-coordination.ts). */
+  private readonly instance = instanceId();
+
+  coordinate(events: CoordinationEvents, opts: CoordinationOptions): Promise<Coordination> {
+    return startPgCoordination(this.url, this.instance, events, opts);
+  }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
     if (this.closed) throw new WirefeedError('store', 'E_CLOSED', `database ${this.location} is closed`);
@@ -261,20 +270,20 @@ class PostgresStore implements Store {
   async putFullText(id: string, result: FullTextResult): Promise<void> {
     if (this.closed) throw new WirefeedError('store', 'E_CLOSED', `database ${this.location} is closed`);
     try {
+      // A stored article changes the feeds of the story's sources: one statement updates and
+      // notifies (delivered at its commit), a failed attempt changes nothing a feed shows.
       await this.pool.query(
-        `UPDATE stories SET full_text = COALESCE($1, full_text), full_text_for = $2, full_text_attempts = $3, full_text_after = $4,
-           updated = CASE WHEN $1::text IS NULL OR updated >= $5 THEN updated ELSE $5 END,
-           full_text_link = CASE WHEN $1::text IS NULL THEN full_text_link ELSE $7 END,
-           full_text_etag = CASE WHEN $1::text IS NULL THEN full_text_etag ELSE $8 END,
-           full_text_modified = CASE WHEN $1::text IS NULL THEN full_text_modified ELSE $9 END
-         WHERE id = $6`,
+        `WITH u AS (
+           UPDATE stories SET full_text = COALESCE($1, full_text), full_text_for = $2, full_text_attempts = $3, full_text_after = $4,
+             updated = CASE WHEN $1::text IS NULL OR updated >= $5 THEN updated ELSE $5 END,
+             full_text_link = CASE WHEN $1::text IS NULL THEN full_text_link ELSE $9 END,
+             full_text_etag = CASE WHEN $1::text IS NULL THEN full_text_etag ELSE $10 END,
+             full_text_modified = CASE WHEN $1::text IS NULL THEN full_text_modified ELSE $11 END
+           WHERE id = $6 RETURNING sources)
+         SELECT pg_notify($7, json_build_object('i', $8::text, 'touched', u.sources::json, 'sources', '[]'::json)::text) FROM u WHERE $1::text IS NOT NULL`,
         [
-          result.html === null ? null : esc(wellFormed(result.html)),
-          esc(result.entry),
-          result.attempts,
-          result.after === null ? null : esc(result.after),
-          esc(result.at),
-          esc(id),
+          result.html === null ? null : esc(wellFormed(result.html)), esc(result.entry), result.attempts, result.after === null ? null : esc(result.after), esc(result.at), esc(id),
+          CHANGES_CHANNEL, this.instance,
           result.validators === undefined ? null : esc(result.validators.link),
           result.validators?.etag == null ? null : esc(result.validators.etag),
           result.validators?.lastModified == null ? null : esc(result.validators.lastModified),
@@ -346,6 +355,9 @@ class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       const result = await apply(client, change);
+      // Delivered to every listening instance when (and only if) the transaction commits.
+      const notice = changePayload(this.instance, result.touched, Object.keys(change.sources ?? {}));
+      if (notice !== null) await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, notice]);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -564,7 +576,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     await pool.end();
     throw storeError('opening', where, err);
   }
-  return new PostgresStore(where, pool);
+  return new PostgresStore(where, pool, url);
 }
 
 /**

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, soleInstance, wellFormed, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { migrate } from './schema.js';
@@ -405,6 +405,11 @@ class SqliteStore implements Store {
     if (now.dev !== this.identity.dev || now.ino !== this.identity.ino) {
       throw new WirefeedError('store', 'E_STATE_GONE', `database ${this.file} is no longer the file this process opened; nothing more is written`);
     }
+  }
+
+  // One machine's state, locked to one daemon (state/lock): that daemon is the only instance.
+  coordinate(events: CoordinationEvents): Promise<Coordination> {
+    return Promise.resolve(soleInstance(events));
   }
 
   async close(): Promise<void> {

@@ -78,6 +78,8 @@ export interface DaemonProcess {
   lines: string[];
   /** Send a signal and wait for the exit code. */
   kill(signal: NodeJS.Signals): Promise<number | null>;
+  /** False once the process has exited. */
+  alive(): boolean;
 }
 
 const BIN = new URL('../../bin/wirefeed.js', import.meta.url).pathname;
@@ -87,7 +89,13 @@ export async function startDaemonProcess(args: string[], env: NodeJS.ProcessEnv 
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [BIN, 'run', ...args], { env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let running = true;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start:\n${lines.join('\n')}`)), 15_000);
     const onData = (chunk: Buffer) => {
@@ -115,5 +123,6 @@ export async function startDaemonProcess(args: string[], env: NodeJS.ProcessEnv 
       child.kill(signal);
       return exited;
     },
+    alive: () => running,
   };
 }

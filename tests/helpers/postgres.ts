@@ -20,6 +20,9 @@ export interface PgCluster {
   port: number;
   /** A URL for a new, empty database in the cluster. */
   database(): Promise<string>;
+  /** Stop the server (fast shutdown: sessions are ended), keeping its data; `start` brings it back on the same port. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,12 +69,19 @@ export async function startPgCluster(): Promise<PgCluster> {
     }
   }
   let n = 0;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${root} -c fsync=off`;
   return {
     port,
     async database() {
       const name = `wirefeed_${++n}`;
       await pg('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', name]);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async halt() {
+      await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async start() {
+      await pg('pg_ctl', ['-D', data, '-l', join(root, 'log'), '-w', '-o', options, 'start']);
     },
     async stop() {
       try {
