@@ -3,19 +3,13 @@
  * rendered feeds within 1 s (PostgreSQL LISTEN/NOTIFY), and every instance serves a feed with the
  * same bytes and the same ETag, so a reader moved between instances gets a 304.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NEW_HEADLINE, PAGE_2, clusterYaml, health, startWireSite } from './helpers/cluster.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { startPgCluster, type PgCluster } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 
-let cluster: PgCluster;
-beforeAll(async () => {
-  cluster = await startPgCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const cluster = pgClusterPerFile();
 
 const PATHS = ['/feeds/wire.atom', '/feeds/wire.rss', '/feeds/wire.json', '/feeds/all.atom', '/feeds/all.json'];
 /** A source whose page is not there: its feed stays empty, and an empty feed's bytes must not carry the moment it was rendered. */

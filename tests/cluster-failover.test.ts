@@ -5,21 +5,15 @@
  * re-dated. Instances are `wirefeed run` child processes, so the kill is real.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, type ListedStory } from '../src/store/index.js';
 import { INTERVAL_MS, leaderOf, NEW_HEADLINE, PAGE_2, perWindow, roles, startInstance, startWireSite, health } from './helpers/cluster.js';
 import { startDaemon, waitFor } from './helpers/daemon.js';
-import { startPgCluster, type PgCluster } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres.js';
 import { storiesOf } from './helpers/state.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 
-let cluster: PgCluster;
-beforeAll(async () => {
-  cluster = await startPgCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const cluster = pgClusterPerFile();
 
 async function storiesIn(url: string, dir: string): Promise<ListedStory[]> {
   const store = await openStore({ dir, url });

@@ -3,21 +3,15 @@
  * what each has rendered, /healthz is 503 and names the cause, fetching pauses; once the server is
  * back the feeds render anew, fetching resumes, and nothing is lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { health, leaderOf, NEW_HEADLINE, PAGE_2, startInstance, startWireSite } from './helpers/cluster.js';
 import { waitFor } from './helpers/daemon.js';
-import { startPgCluster, type PgCluster } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres.js';
 import { storiesOf } from './helpers/state.js';
 import { tempDir } from './helpers/tmp.js';
 
-let cluster: PgCluster;
-beforeAll(async () => {
-  cluster = await startPgCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const cluster = pgClusterPerFile();
 
 const PATHS = ['/feeds/wire.atom', '/feeds/all.json'];
 const OUTAGE_MS = 20_000;

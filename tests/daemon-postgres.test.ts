@@ -2,23 +2,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newestFirst } from '../src/store/index.js';
 import { startDaemon, startSite } from './helpers/daemon.js';
-import { startPgCluster, type PgCluster } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres.js';
 import { storiesOf } from './helpers/state.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const T0 = new Date('2026-11-28T12:00:00Z');
 
-let cluster: PgCluster;
-beforeAll(async () => {
-  cluster = await startPgCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const cluster = pgClusterPerFile();
 
 describe('daemon on PostgreSQL', () => {
   it('ingests a page from a loopback site into the database, serves its feed, and serves the same feed after a restart', async () => {

@@ -1,17 +1,10 @@
 /** The Store contract (tests/helpers/store-contract.ts) on PostgreSQL: a real cluster, a fresh database per store. */
-import { afterAll, beforeAll } from 'vitest';
 import { openStore } from '../src/store/index.js';
-import { startPgCluster, type PgCluster } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres.js';
 import { storeContract } from './helpers/store-contract.js';
 import { tempDir } from './helpers/tmp.js';
 
-let cluster: PgCluster;
-beforeAll(async () => {
-  cluster = await startPgCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const cluster = pgClusterPerFile();
 
 storeContract('PostgreSQL', async () => {
   const url = await cluster.database();

@@ -2,21 +2,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../src/cli/check.js';
 import { WirefeedError } from '../src/errors.js';
 import { openStore } from '../src/store/index.js';
-import { startPgCluster, type PgCluster } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres.js';
 import { story } from './helpers/store-contract.js';
 import { tempDir } from './helpers/tmp.js';
 
-let cluster: PgCluster;
-beforeAll(async () => {
-  cluster = await startPgCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const cluster = pgClusterPerFile();
 
 async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client(url);
