@@ -9,7 +9,7 @@
  * equality; JSON columns hold it as JSON's own `\u0000`. Ordered columns (ids, keys, timestamps)
  * use the "C" collation: code-point order, as SQLite's BINARY, whatever the database's locale.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
 import { emptySourceState, wellFormed, type Change, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ListedStory, type Store, type StoryStamp } from './index.js';
@@ -464,10 +464,19 @@ async function migrate(client: pg.PoolClient, where: string): Promise<void> {
   }
 }
 
+/**
+ * node-postgres, imported on first use: a daemon on SQLite never needs it, and loading it costs
+ * start time and memory (its Cloudflare check builds a fetch Response, which loads Node's own
+ * undici).
+ */
+async function driver(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
+
 /** Open the state in the PostgreSQL database at `url`, migrated to this wirefeed's schema. */
 export async function openPostgresStore(url: string): Promise<Store> {
   const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new (await driver()).Pool({ connectionString: url, max: 4 });
   // An idle client whose connection drops (server restart) emits 'error' on the pool, which
   // would crash the process unheard. The pool has already discarded that client; the next query
   // opens a new connection and fails with the cause if the server is still gone, so the store's
@@ -492,7 +501,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
  * (`wirefeed check`). Throws a WirefeedError with the driver's error as its cause.
  */
 export async function probePostgres(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new (await driver()).Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
