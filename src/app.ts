@@ -151,6 +151,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const store = await openStore(opts.config.state, {
     now,
     onImport: ({ stories, backup }) => log.warn('state imported from JSON files', { stories, backup }),
+    onCheckpointError: (err) => log.warn('state checkpoint failed; tried again after the next write', { state: opts.config.state.dir, error: describeError(err) }),
   });
   // Per configured source, in memory: its bookkeeping and story count, which /healthz, the
   // scheduler's backoff and the index page read on every call. One entry per source: flat in

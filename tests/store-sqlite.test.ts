@@ -1,4 +1,5 @@
 /** What the SQLite backend adds to the Store contract: its schema version, WAL, and a busy database. */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +18,23 @@ describe('the SQLite store', () => {
     const db = new Database(join(dir, 'wirefeed.db'), { readonly: true });
     expect([db.pragma('user_version', { simple: true }), db.pragma('journal_mode', { simple: true })]).toEqual([SCHEMA_VERSION, 'wal']);
     db.close();
+  });
+
+  it('checkpoints the WAL on a turn of its own after a write, never inside the commit', async () => {
+    const dir = await tempDir();
+    const db = join(dir, 'wirefeed.db');
+    const store = await openStore(dir);
+    const empty = statSync(db).size;
+    const body = Array.from({ length: 8 }, (_, i) => `Alinea ${i} ${'tekst '.repeat(30)}`);
+    // Well past 1,000 WAL pages, where SQLite's automatic checkpoint ran inside the commit.
+    await store.commit({ put: Array.from({ length: 3000 }, (_, i) => story(`s${String(i).padStart(4, '0')}`, ['bron'], T, { body })) });
+    expect(statSync(`${db}-wal`).size).toBeGreaterThan(1000 * 4096);
+    expect(statSync(db).size).toBe(empty);
+    const deadline = Date.now() + 20_000;
+    while (statSync(db).size === empty && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(statSync(db).size).toBeGreaterThan(1000 * 4096);
+    expect(await store.size()).toBe(3000);
+    await store.close();
   });
 
   it('refuses a database from a newer wirefeed and leaves it byte for byte', async () => {

@@ -147,32 +147,82 @@ class WorkingSet {
   }
 }
 
-async function findHeld(
-  store: Store,
-  work: WorkingSet,
-  keys: StoryKeys,
-  sourceId: string,
-  scoped: { scope: Scope; scopeOf: (sourceId: string) => Scope | null },
-  at: Date,
-): Promise<StoredStory | undefined> {
-  const withKey = work.over(await store.withKey(keys.storyKey), (s) => s.keys.includes(keys.storyKey));
+type Scoped = { scope: Scope; scopeOf: (sourceId: string) => Scope | null };
+
+/**
+ * What the store holds for a page, read before its stories are matched: the stories with any of
+ * its story keys (or one as id), in two queries for the whole page rather than three per story.
+ * Each lookup below answers as `withKey`, `byLeadKey` and `get` would: the store does not change
+ * while a page is ingested (`exclusive`), and the page's own stories come from the WorkingSet.
+ */
+class Lookups {
+  private readonly byKey = new Map<string, StoredStory[]>();
+  private readonly byLead = new Map<string, StoredStory[]>();
+  private readonly ids = new Set<string>();
+
+  private constructor(
+    private readonly store: Store,
+    private readonly keys: ReadonlySet<string>,
+    private readonly sourceId: string,
+    readonly since: string,
+  ) {}
+
+  static async of(store: Store, page: readonly StoryKeys[], sourceId: string, scoped: Scoped, at: Date): Promise<Lookups> {
+    const since = iso(new Date(at.getTime() - LEAD_MATCH_WINDOW_MS));
+    const l = new Lookups(store, new Set(page.map((k) => k.storyKey)), sourceId, since);
+    for (const s of await store.withKeys([...l.keys])) {
+      l.ids.add(s.id);
+      for (const key of new Set(s.keys)) {
+        if (!l.keys.has(key)) continue;
+        const rows = l.byKey.get(key);
+        if (rows === undefined) l.byKey.set(key, [s]);
+        else rows.push(s);
+      }
+    }
+    // withKey's order: the story whose id is the key first, then oldest row first.
+    for (const [key, rows] of l.byKey) rows.sort((a, b) => Number(b.id === key) - Number(a.id === key));
+    // Lead keys of the stories no held story of their scope has by key: only those are looked up by lead.
+    const leads = new Set<string>();
+    for (const k of page) {
+      if (k.leadKey !== null && !(l.byKey.get(k.storyKey) ?? []).some((s) => storyScope(s, scoped.scopeOf) === scoped.scope)) leads.add(k.leadKey);
+    }
+    for (const lead of leads) l.byLead.set(lead, []);
+    for (const s of await store.byLeadKeys([...leads], sourceId, since)) if (s.leadKey !== null) l.byLead.get(s.leadKey)?.push(s);
+    return l;
+  }
+
+  withKey(key: string): Promise<StoredStory[]> {
+    return this.keys.has(key) ? Promise.resolve(this.byKey.get(key) ?? []) : this.store.withKey(key);
+  }
+
+  byLeadKey(leadKey: string): Promise<StoredStory[]> {
+    return Promise.resolve(this.byLead.get(leadKey) ?? this.store.byLeadKey(leadKey, this.sourceId, this.since));
+  }
+
+  async held(id: string): Promise<boolean> {
+    return this.keys.has(id) ? this.ids.has(id) : (await this.store.get(id)) !== null;
+  }
+}
+
+async function findHeld(work: WorkingSet, keys: StoryKeys, sourceId: string, scoped: Scoped, lookups: Lookups): Promise<StoredStory | undefined> {
+  const withKey = work.over(await lookups.withKey(keys.storyKey), (s) => s.keys.includes(keys.storyKey));
   const byKey = withKey.find((s) => storyScope(s, scoped.scopeOf) === scoped.scope);
   if (byKey !== undefined) return byKey;
   if (keys.leadKey === null) return undefined;
-  const since = iso(new Date(at.getTime() - LEAD_MATCH_WINDOW_MS));
+  const since = lookups.since;
   // Listed under this very source, so of its scope (separateScopes keeps every story in one).
   const leadKey = keys.leadKey;
   return work
-    .over(await store.byLeadKey(leadKey, sourceId, since), (s) => s.leadKey === leadKey && s.sources.includes(sourceId) && s.lastSeen >= since)
+    .over(await lookups.byLeadKey(leadKey), (s) => s.leadKey === leadKey && s.sources.includes(sourceId) && s.lastSeen >= since)
     .find((s) => s.sources.includes(sourceId) && s.lastSeen >= since);
 }
 
 /** The id a new story gets (identity newStoryId), asking the store which ids are taken. */
-async function freeId(store: Store, work: WorkingSet, key: string, scope: Scope): Promise<string> {
+async function freeId(lookups: Lookups, work: WorkingSet, key: string, scope: Scope): Promise<string> {
   const taken = new Set<string>();
   for (;;) {
     const id = newStoryId(key, scope, (x) => taken.has(x));
-    if (!work.byId.has(id) && (await store.get(id)) === null) return id;
+    if (!work.byId.has(id) && !(await lookups.held(id))) return id;
     taken.add(id);
   }
 }
@@ -358,15 +408,19 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
   const rewritten = new Set<string>();
   const memo = lastPages(store);
   const before = memo.get(opts.sourceId);
+  // Stories held with lastSeen at this fetch already (the same page ingested again): nothing to write.
+  const seenNow = new Set<string>();
   const now = new Map<string, Known>();
   memo.set(opts.sourceId, now);
-  for (const d of stories) {
-    const known = knownOf(d, before, now);
+  const knowns = stories.map((d) => knownOf(d, before, now));
+  const lookups = await Lookups.of(store, knowns.map((k) => k.keys), opts.sourceId, scoped, opts.at);
+  for (const [i, d] of stories.entries()) {
+    const known = knowns[i]!;
     const { keys } = known;
     const hash = (): string => (known.bodyHash ??= bodyHash(known.body));
-    const held = await findHeld(store, work, keys, opts.sourceId, scoped, opts.at);
+    const held = await findHeld(work, keys, opts.sourceId, scoped, lookups);
     if (held === undefined) {
-      const story = newStory(d, keys, hash(), opts, await freeId(store, work, keys.storyKey, scope));
+      const story = newStory(d, keys, hash(), opts, await freeId(lookups, work, keys.storyKey, scope));
       work.byId.set(story.id, story);
       visible.add(story.id);
       result.new += 1;
@@ -374,6 +428,7 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
       continue;
     }
     const repeat = work.byId.has(held.id);
+    if (!repeat && held.lastSeen === mergeOpts.atIso) seenNow.add(held.id);
     work.byId.set(held.id, held);
     const m = merge(held, d, keys, hash, mergeOpts, result.warnings, repeat);
     if (m.quiet) rewritten.add(held.id);
@@ -394,7 +449,7 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
   const { touched } = await store.commit({
     put: page.filter((s) => visible.has(s.id)),
     quiet: page.filter((s) => !visible.has(s.id) && rewritten.has(s.id)),
-    seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id)).map((s) => s.id) },
+    seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id) && !seenNow.has(s.id)).map((s) => s.id) },
     ...(drops.length > 0 ? { unlist: { sourceId: opts.sourceId, ids: drops } } : {}),
     ...(opts.source !== undefined ? { sources: { [opts.sourceId]: opts.source } } : {}),
   });

@@ -219,6 +219,20 @@ class PostgresStore implements Store {
       [esc(sourceId), esc(leadKey), esc(since)],
     );
   }
+  async withKeys(keys: readonly string[]): Promise<ListedStory[]> {
+    if (keys.length === 0) return [];
+    return this.stories(
+      `${SELECT_STORY} stories s WHERE s.id IN (SELECT story_id FROM story_keys WHERE key = ANY($1::text[])) OR s.id = ANY($1::text[]) ORDER BY s.seq`,
+      [keys.map(esc)],
+    );
+  }
+  async byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]> {
+    if (leadKeys.length === 0) return [];
+    return this.stories(
+      `${SELECT_STORY} stories s JOIN listings l ON l.story_id = s.id AND l.source_id = $1 WHERE s.lead_key = ANY($2::text[]) AND s.last_seen >= $3 ORDER BY s.seq`,
+      [esc(sourceId), leadKeys.map(esc), esc(since)],
+    );
+  }
   leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]> {
     return this.stories(
       `${SELECT_STORY} stories s WHERE s.lead_key = $1
