@@ -173,8 +173,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
   const learn = async (): Promise<void> => {
     const states = await store.sources();
-    for (const id of w.sources.keys()) if (!book.has(id)) book.set(id, states[id] ?? emptySourceState());
-    await recount(w.sources.keys());
+    // Every source's count in one query, not one per source.
+    const stored = await store.counts();
+    for (const id of w.sources.keys()) {
+      if (!book.has(id)) book.set(id, states[id] ?? emptySourceState());
+      const n = stored[id] ?? 0;
+      counts.set(id, n);
+      metrics.storiesStored.set({ source: id }, n);
+    }
   };
   // Before any feed shows a story: no story may span visibility scopes (ingest separateScopes).
   const separate = async (): Promise<void> => {

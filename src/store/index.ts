@@ -111,6 +111,8 @@ export interface Store {
   /** firstSeen of the source's stories first seen at or after `since` (the index page's chart). */
   firstSeenSince(sourceId: string, since: string): Promise<string[]>;
   countOf(sourceId: string): Promise<number>;
+  /** `countOf` for every source that lists stories, in one query (a daemon's start). */
+  counts(): Promise<Record<string, number>>;
   /** Stories held. */
   size(): Promise<number>;
   /** Stories in id order after `afterId` (export). */

@@ -301,6 +301,10 @@ class PostgresStore implements Store {
   async countOf(sourceId: string): Promise<number> {
     return (await this.rows<{ n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = $1`, [esc(sourceId)]))[0]?.n ?? 0;
   }
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.rows<{ source_id: string; n: number }>(`SELECT source_id, stories AS n FROM source_counts WHERE stories > 0 ORDER BY source_id`, []);
+    return Object.fromEntries(rows.map((r) => [unesc(r.source_id), r.n]));
+  }
   async size(): Promise<number> {
     // count(*) is a bigint, which node-postgres hands back as a string.
     return Number((await this.rows<{ n: string }>(`SELECT count(*) AS n FROM stories`, []))[0]!.n);

@@ -43,10 +43,12 @@ export interface OpenStoreOptions {
 
 /**
  * How long after a write the WAL is checkpointed (its committed pages copied into the database
- * file, both fsynced). SQLite's automatic checkpoint ran inside whichever commit took the WAL
- * past 1,000 pages, and was most of a new page's ingest (50 new stories: 13 → 5.5 ms median on
- * the shared 2-core machine). Now it runs on a turn of its own, never inside a commit; a commit
- * is in the WAL, durable against a crash, when it returns either way (synchronous = NORMAL).
+ * file, both fsynced). SQLite's automatic checkpoint runs inside whichever commit takes the WAL
+ * past 1,000 pages, and that commit takes several times as long (50 new stories: 13 ms median
+ * against 5.5 without, on the shared 2-core machine). A daemon writes far less than that in a
+ * second, so its checkpoints run on a turn of their own, off the commit path; the automatic one
+ * stays as the bound for a process that writes without ever yielding (bulk tools). A commit is
+ * in the WAL, durable against a crash, when it returns either way (synchronous = NORMAL).
  */
 const CHECKPOINT_DELAY_MS = 1000;
 
@@ -157,6 +159,7 @@ function prepare(db: Database.Database) {
       `SELECT s.first_seen FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ? AND s.first_seen >= ?`,
     ),
     countOf: db.prepare<[string], { n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = ?`),
+    counts: db.prepare<[], { source_id: string; n: number }>(`SELECT source_id, stories AS n FROM source_counts WHERE stories > 0 ORDER BY source_id`),
     addCount: db.prepare<[string, number]>(
       `INSERT INTO source_counts (source_id, stories) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET stories = stories + excluded.stories`,
     ),
@@ -311,6 +314,9 @@ class SqliteStore implements Store {
   countOf(sourceId: string): Promise<number> {
     return this.read('reading', () => this.q.countOf.get(sourceId)?.n ?? 0);
   }
+  counts(): Promise<Record<string, number>> {
+    return this.read('reading', () => Object.fromEntries(this.q.counts.all().map((r) => [r.source_id, r.n])));
+  }
   size(): Promise<number> {
     return this.read('reading', () => this.q.size.get()!.n);
   }
@@ -463,8 +469,6 @@ function connect(file: string, busyTimeoutMs: number, journal: 'wal' | 'delete')
     migrate(db, file);
     // After the version check: a database from a newer wirefeed is not even switched to WAL.
     db.pragma(`journal_mode = ${journal}`);
-    // Checkpoints are the store's own (CHECKPOINT_DELAY_MS), off every commit's path.
-    if (journal === 'wal') db.pragma('wal_autocheckpoint = 0');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     return db;

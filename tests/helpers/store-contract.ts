@@ -143,6 +143,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       const [top] = await store.feed({ sourceIds: ['s2'], limit: 1 });
       expect(top).toEqual(asStored(story('c', ['s2'], T(12))));
       expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s9')]).toEqual([2, 3, 0]);
+      expect(await store.counts()).toEqual({ s1: 2, s2: 3, s3: 1 });
       await store.close();
     });
 
@@ -185,6 +186,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(await store.get('b')).toMatchObject({ sources: ['s2'], origin: 's1' });
       // Counts follow every listing written and dropped.
       expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s3')]).toEqual([0, 1, 0]);
+      expect(await store.counts()).toEqual({ s2: 1 });
       await store.close();
     });
 
