@@ -63,16 +63,15 @@ export interface IngestOptions {
   lang: Lang;
   /**
    * The visibility scope of each configured source (identity sourceScope), null for one that is
-   * not configured. Comes from the config of the caller; without it every source is public.
+   * not configured. Comes from the config of the caller (app.ts sourceScopes); required, so that
+   * no caller makes a private source's stories public by leaving it out.
    */
-  scopeOf?: (sourceId: string) => Scope | null;
+  scopeOf: (sourceId: string) => Scope | null;
   /** Applied after the page, in its transaction; none: every story stays. */
   retention?: RetentionPolicy;
   /** The source's bookkeeping after this page (validators, content hash), committed with its stories. */
   source?: Partial<SourceState>;
 }
-
-const ALL_PUBLIC = (): Scope => PUBLIC_SCOPE;
 
 /**
  * Keys and body hash of the stories on each source's last page, by headline: a page seen again
@@ -399,7 +398,7 @@ function asStored(d: DatedStory): DatedStory {
 async function ingestNow(store: Store, stories: readonly DatedStory[], opts: IngestOptions): Promise<IngestResult> {
   const result: IngestResult = { new: 0, updated: 0, unchanged: 0, changed: 0, dropped: 0, touched: [], warnings: [] };
   const mergeOpts = { ...opts, atIso: iso(opts.at) };
-  const scopeOf = opts.scopeOf ?? ALL_PUBLIC;
+  const scopeOf = opts.scopeOf;
   const scope = scopeOf(opts.sourceId);
   if (scope === null) throw new WirefeedError('ingest', 'E_SCOPE', `E_SCOPE: source ${opts.sourceId} is not configured: its stories have no scope`);
   const scoped = { scope, scopeOf };
