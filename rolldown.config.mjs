@@ -14,5 +14,12 @@ export default defineConfig({
     sourcemap: true,
     chunkFileNames: '[name]-[hash].js',
     cleanDir: true,
+    // V8 keeps each module's source text for as long as the process runs (lazy compilation and
+    // Function#toString need it), two bytes a character once a single character is not Latin-1.
+    // Escaped to ASCII and without comments and indentation, the sources held at run time are a
+    // third of what they were (measured: 4.6 MB → 1.5 MB with undici loaded). Names are kept
+    // (no mangling, no compression): stack traces read as the sources do.
+    charset: 'ascii',
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
   },
 });

@@ -7,6 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { ingestPage } from '../src/ingest/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startPgCluster } from '../tests/helpers/postgres.js';
@@ -64,7 +65,7 @@ async function invalidation(store: Store, instances: readonly Daemon[]): Promise
     const before = await Promise.all(urls.map(etagOf));
     const at = new Date(Date.UTC(2026, 10, 28, 13, i));
     const story = { ...datedStory(r, `n${i}`, at), publishedLatest: at, publishedEarliest: new Date(at.getTime() - 60_000) };
-    await ingestPage(store, [story], { sourceId: 'bench', at, lang: 'nl' });
+    await ingestPage(store, [story], { sourceId: 'bench', at, lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
     const t0 = performance.now();
     await Promise.all(
       urls.map(async (u, k) => {
@@ -95,7 +96,7 @@ export async function clusterFigures(): Promise<Figure[]> {
     try {
       const r = rng(13);
       const at = new Date('2026-11-28T12:00:00Z');
-      await ingestPage(store, Array.from({ length: 100 }, (_, i) => datedStory(r, `s${i}`, at)), { sourceId: 'bench', at, lang: 'nl' });
+      await ingestPage(store, Array.from({ length: 100 }, (_, i) => datedStory(r, `s${i}`, at)), { sourceId: 'bench', at, lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
       for (const name of ['a', 'b']) instances.push(await startDaemon(await clusterConfig(tmp.dir, name, db, upstream.url)));
       const urls = instances.map((d) => `${d.url}${FEED}`);
       const etags = await Promise.all(urls.map(etagOf));

@@ -7,6 +7,7 @@
 import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { ingestPage } from '../src/ingest/index.js';
 import { openStore } from '../src/store/index.js';
 import {
@@ -130,7 +131,7 @@ export async function serveFigures(): Promise<Figure[]> {
     const store = await openStore(stateDir);
     const r = rng(13);
     const at = new Date('2026-11-28T12:00:00Z');
-    await ingestPage(store, Array.from({ length: 100 }, (_, i) => datedStory(r, `s${i}`, at)), { sourceId: 'bench', at, lang: 'nl' });
+    await ingestPage(store, Array.from({ length: 100 }, (_, i) => datedStory(r, `s${i}`, at)), { sourceId: 'bench', at, lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
     await store.close();
 
     const config = await writeDaemonConfig(tmp.dir, stateDir, [{ id: 'bench', url: `${upstream.url}/bench` }]);

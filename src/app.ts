@@ -13,6 +13,7 @@ import { createPoller } from './app/poll.js';
 import { createStatus } from './app/status.js';
 import { wire, type Wiring } from './app/wiring.js';
 import type { LoadedConfig } from './config/load.js';
+import { describeError } from './errors.js';
 import { closeHttp, type HttpOptions } from './fetch/index.js';
 import { forgetLastPage, separateScopes } from './ingest/index.js';
 import type { Logger } from './log.js';
@@ -69,6 +70,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const store = await openStore(opts.config.state, {
     now,
     onImport: ({ stories, backup }) => log.warn('state imported from JSON files', { stories, backup }),
+    onCheckpointError: (err) => log.warn('state checkpoint failed; tried again after the next write', { state: opts.config.state.dir, error: describeError(err) }),
   });
   const book = new SourceBook(store, metrics);
   // Before any feed shows a story: no story may span visibility scopes (ingest separateScopes).

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/index.js';
 import type { Io } from '../src/cli/io.js';
+import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { ingestPage } from '../src/ingest/index.js';
 import { openStore } from '../src/store/index.js';
 import { datedStory } from './helpers/stories.js';
@@ -23,7 +24,7 @@ async function setup(n: number): Promise<string> {
   await writeFile(config, 'state: { dir: ./state }\nsources:\n  - { id: alfa, title: Alfa, path: a.txt }\n  - { id: beta, title: Beta, path: b.txt }\n');
   const store = await openStore(join(dir, 'state'));
   const stories = Array.from({ length: n }, (_, i) => datedStory({ headline: `Bericht nummer ${i} over een zaak die lang genoeg is voor een regel` }));
-  await ingestPage(store, stories, { sourceId: 'alfa', at: new Date('2026-11-28T12:00:00Z'), lang: 'nl' });
+  await ingestPage(store, stories, { sourceId: 'alfa', at: new Date('2026-11-28T12:00:00Z'), lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
   await store.close();
   return config;
 }

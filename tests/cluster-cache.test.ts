@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { NEW_HEADLINE, PAGE_2, clusterYaml, health, startWireSite } from './helpers/cluster.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { pgClusterPerFile } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres-file.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 
 const cluster = pgClusterPerFile();

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore, type ListedStory } from '../src/store/index.js';
 import { INTERVAL_MS, leaderOf, NEW_HEADLINE, PAGE_2, perWindow, roles, startInstance, startWireSite, health } from './helpers/cluster.js';
 import { startDaemon, waitFor } from './helpers/daemon.js';
-import { pgClusterPerFile } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres-file.js';
 import { storiesOf } from './helpers/state.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { health, leaderOf, NEW_HEADLINE, PAGE_2, startInstance, startWireSite } from './helpers/cluster.js';
 import { waitFor } from './helpers/daemon.js';
-import { pgClusterPerFile } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres-file.js';
 import { storiesOf } from './helpers/state.js';
 import { tempDir } from './helpers/tmp.js';
 

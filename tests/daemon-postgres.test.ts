@@ -5,7 +5,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newestFirst } from '../src/store/index.js';
 import { startDaemon, startSite } from './helpers/daemon.js';
-import { pgClusterPerFile } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres-file.js';
 import { storiesOf } from './helpers/state.js';
 import { afterThisTest, tempDir } from './helpers/tmp.js';
 

@@ -15,6 +15,7 @@ import { WirefeedError } from '../src/errors.js';
 import type { DatedStory, FeedFormat } from '../src/model.js';
 import { renderFeed } from '../src/render/index.js';
 import { buildFeedView, type FeedSpec } from '../src/select/index.js';
+import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { ingestPage, type IngestResult } from '../src/ingest/index.js';
 import { readPage } from '../src/refresh.js';
 import { openStore } from '../src/store/index.js';
@@ -160,7 +161,7 @@ it(`${CASES} random and mutated pages through parse → ingest → render: no th
     const ingest = async (): Promise<IngestResult | null> => {
       try {
         const page = readPage(source, doc, at);
-        return await ingestPage(store, page.stories, { sourceId: source.id, at, lang: page.lang });
+        return await ingestPage(store, page.stories, { sourceId: source.id, at, lang: page.lang, scopeOf: () => PUBLIC_SCOPE });
       } catch (err) {
         if (err instanceof WirefeedError && err.code === 'E_NO_STORIES') return null;
         return fail(where, `ingest threw ${String(err)}`, c.text, err);
@@ -226,10 +227,10 @@ it('a page that lists one story twice with different bodies keeps the first, and
     publishedLatest: new Date(T0),
   });
   const page = [story('Der Bundestag hat den Haushalt beschlossen. Finanzminister Klitik'), story('Der Bundestag hat den Haushalt beschlossen. Finanzminister Klingbeil sprach.')];
-  const first = await ingestPage(store, page, { sourceId: 'de', at: new Date(T0), lang: 'de' });
+  const first = await ingestPage(store, page, { sourceId: 'de', at: new Date(T0), lang: 'de', scopeOf: () => PUBLIC_SCOPE });
   expect([first.new, first.updated, first.unchanged]).toEqual([1, 0, 1]);
   const held = JSON.stringify(await storiesOf(store, 'de'));
-  const later = await ingestPage(store, page, { sourceId: 'de', at: new Date(T0 + 600_000), lang: 'de' });
+  const later = await ingestPage(store, page, { sourceId: 'de', at: new Date(T0 + 600_000), lang: 'de', scopeOf: () => PUBLIC_SCOPE });
   expect([later.new, later.updated, later.unchanged, later.changed]).toEqual([0, 0, 2, 0]);
   // No feed changed (the store's revision of a source, before): no source touched.
   expect(later.touched).toEqual([]);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { extract, extractSteps, htmlToLines } from '../src/extract/index.js';
 import type { Document } from '../src/model.js';
 import { parseExtracted } from '../src/parse/index.js';
+import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { ingestPage } from '../src/ingest/index.js';
 import { openStore, type Change, type Store } from '../src/store/index.js';
 import { runSteps, runStepsSliced, type Steps } from '../src/steps.js';
@@ -194,7 +195,7 @@ describe('retention', () => {
     const store = await openStore(await tempDir());
     afterThisTest(() => store.close());
     const old = Array.from({ length: 500 }, (_, i) => datedStory({ headline: `Oud bericht ${i}`, publishedLatest: new Date(NOW.getTime() - 3_600_000 - i * 1000) }));
-    await ingestPage(store, old, { sourceId: 's', at: new Date(NOW.getTime() - 3_600_000), lang: 'nl' });
+    await ingestPage(store, old, { sourceId: 's', at: new Date(NOW.getTime() - 3_600_000), lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
     const fresh = Array.from({ length: 500 }, (_, i) => datedStory({ headline: `Nieuw bericht ${i}`, publishedLatest: new Date(NOW.getTime() - i * 1000) }));
 
     const calls: number[] = [];
@@ -205,7 +206,7 @@ describe('retention', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const r = await ingestPage(counting, fresh, { sourceId: 's', at: NOW, lang: 'nl', retention: { keep: 500, maxAgeDays: 30 } });
+    const r = await ingestPage(counting, fresh, { sourceId: 's', at: NOW, lang: 'nl', scopeOf: () => PUBLIC_SCOPE, retention: { keep: 500, maxAgeDays: 30 } });
     expect(r.dropped).toBe(500);
     expect(calls).toEqual([500]);
     expect((await storiesOf(store, 's')).map((s) => s.headline).sort()).toEqual(fresh.map((s) => s.headline).sort());

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DatedStory, StoredStory } from '../src/model.js';
+import { PUBLIC_SCOPE } from '../src/identity/index.js';
 import { ingestPage } from '../src/ingest/index.js';
 import { newestFirst, openStore } from '../src/store/index.js';
 import { storiesOf } from './helpers/state.js';
@@ -15,7 +16,7 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 
 const dated = (over: Partial<DatedStory> & { headline: string }): DatedStory => datedStory({ place: 'WASHINGTON', ...over });
 
-const opts = (sourceId: string, when: Date) => ({ sourceId, at: when, lang: 'nl' as const });
+const opts = (sourceId: string, when: Date) => ({ sourceId, at: when, lang: 'nl' as const, scopeOf: () => PUBLIC_SCOPE });
 
 describe('ingest', () => {
   it('stores new stories under their story key and finds them again unchanged', async () => {

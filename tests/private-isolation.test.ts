@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { entryUri, storyKey } from '../src/identity/index.js';
+import { PUBLIC_SCOPE, entryUri, storyKey } from '../src/identity/index.js';
 import { openStore } from '../src/store/index.js';
 import { ingestPage } from '../src/ingest/index.js';
 import { runCli } from '../src/cli/index.js';
@@ -146,8 +146,9 @@ describe('state from before scopes', () => {
       ageText: null, leadSentence: 'Het kabinet is gevallen.', link: null, author: null, image: null, datetime: null, publishedEarliest: null, publishedLatest: at,
     });
     const old = await openStore(join(dir, 'state'));
-    await ingestPage(old, [dated(PUBLIC_LEAD)], { sourceId: 'pub', at, lang: 'nl' });
-    await ingestPage(old, [dated(PRIVATE_LEAD)], { sourceId: 'priv', at, lang: 'nl' });
+    // As before scopes: every source one public scope.
+    await ingestPage(old, [dated(PUBLIC_LEAD)], { sourceId: 'pub', at, lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
+    await ingestPage(old, [dated(PRIVATE_LEAD)], { sourceId: 'priv', at, lang: 'nl', scopeOf: () => PUBLIC_SCOPE });
     expect((await old.withKey(storyKey(HEADLINE)))[0]?.sources).toEqual(['pub', 'priv']);
     await old.close();
 

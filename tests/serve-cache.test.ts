@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { startServer, type RunningServer } from '../src/serve/index.js';
+import { validatorsFor, variantFor } from '../src/serve/representation.js';
 import { renderFeed } from '../src/render/index.js';
 import { catalogFeed, entry, get, makeDeps, type TestDeps } from './serve-helpers.js';
 
@@ -127,6 +128,23 @@ describe('rendered-feed cache under a byte budget', () => {
     expect(after.headers['content-encoding']).toBe('br');
     expect(after.headers['etag']).not.toBe(before.headers['etag']);
     expect(await cacheMetrics(url)).toEqual({ bytes: after.body.length, entries: 1, hits_total: 0, misses_total: 2 });
+  });
+});
+
+describe('what a cached coding holds', () => {
+  it('each coding is its own allocation of exactly its length, so the budget counts what the cache holds', async () => {
+    const { deps } = await start(1024 * 1024);
+    const plain = await atomBytes(deps, 'aaa');
+    const v = validatorsFor(plain, { revision: 0, contentType: 'application/atom+xml', cacheControl: 'no-cache', lastModified: null });
+    for (const enc of ['identity', 'gzip', 'br'] as const) {
+      const { body } = variantFor(v, enc, plain);
+      // zlib's sync output for a small document is a view into its 16 KB chunk.
+      expect(body.length).toBeLessThan(16 * 1024);
+      expect([enc, body.byteOffset, body.buffer.byteLength]).toEqual([enc, 0, body.length]);
+    }
+    // A short document (Buffer.from's 8 KB pool) too.
+    const tiny = Buffer.from('<feed/>', 'utf8');
+    expect(variantFor(validatorsFor(tiny, { revision: 0, contentType: 'text/plain', cacheControl: 'no-cache', lastModified: null }), 'identity', tiny).body.buffer.byteLength).toBe(7);
   });
 });
 

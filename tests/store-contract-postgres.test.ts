@@ -1,6 +1,6 @@
 /** The Store contract (tests/helpers/store-contract.ts) on PostgreSQL: a real cluster, a fresh database per store. */
 import { openStore } from '../src/store/index.js';
-import { pgClusterPerFile } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres-file.js';
 import { storeContract } from './helpers/store-contract.js';
 import { tempDir } from './helpers/tmp.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../src/cli/check.js';
 import { WirefeedError } from '../src/errors.js';
 import { openStore } from '../src/store/index.js';
-import { pgClusterPerFile } from './helpers/postgres.js';
+import { pgClusterPerFile } from './helpers/postgres-file.js';
 import { story } from './helpers/store-contract.js';
 import { tempDir } from './helpers/tmp.js';
 

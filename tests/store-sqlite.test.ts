@@ -1,4 +1,5 @@
 /** What the SQLite backend adds to the Store contract: its schema version, WAL, and a busy database. */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +18,23 @@ describe('the SQLite store', () => {
     const db = new Database(join(dir, 'wirefeed.db'), { readonly: true });
     expect([db.pragma('user_version', { simple: true }), db.pragma('journal_mode', { simple: true })]).toEqual([SCHEMA_VERSION, 'wal']);
     db.close();
+  });
+
+  it('checkpoints the WAL on a turn of its own after a write, before SQLite\'s automatic checkpoint would', async () => {
+    const dir = await tempDir();
+    const db = join(dir, 'wirefeed.db');
+    const store = await openStore(dir);
+    const empty = statSync(db).size;
+    const body = Array.from({ length: 4 }, (_, i) => `Alinea ${i} ${'tekst '.repeat(30)}`);
+    // Some hundreds of WAL pages: fewer than the 1,000 at which SQLite would checkpoint by itself.
+    await store.commit({ put: Array.from({ length: 1000 }, (_, i) => story(`s${String(i).padStart(4, '0')}`, ['bron'], T, { body })) });
+    const wal = statSync(`${db}-wal`).size;
+    expect([wal > 200 * 4096, wal < 1000 * 4096, statSync(db).size]).toEqual([true, true, empty]);
+    const deadline = Date.now() + 20_000;
+    while (statSync(db).size === empty && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(statSync(db).size).toBeGreaterThan(200 * 4096);
+    expect(await store.size()).toBe(1000);
+    await store.close();
   });
 
   it('refuses a database from a newer wirefeed and leaves it byte for byte', async () => {

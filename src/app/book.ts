@@ -66,8 +66,14 @@ export class SourceBook {
    */
   async learn(ids: readonly string[], fresh: boolean): Promise<void> {
     const states = await this.store.sources();
-    for (const id of ids) if (fresh || !this.states.has(id)) this.states.set(id, states[id] ?? emptySourceState());
-    await this.recount(ids);
+    // Every source's count in one query, not one per source.
+    const stored = await this.store.counts();
+    for (const id of ids) {
+      if (fresh || !this.states.has(id)) this.states.set(id, states[id] ?? emptySourceState());
+      const n = stored[id] ?? 0;
+      this.counts.set(id, n);
+      this.metrics.storiesStored.set({ source: id }, n);
+    }
   }
 
   /** Forget sources that left the config. */

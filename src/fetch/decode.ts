@@ -6,7 +6,17 @@
  * sniff): a byte order mark wins over every label. A BOM cannot occur by accident, while a wrong
  * server default (`charset=iso-8859-1` on a UTF-8 file) is common.
  */
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+// Types only: the library itself is required on first use, below.
+import type Iconv from 'iconv-lite';
+
+/**
+ * iconv-lite is required on the first page in a legacy charset, not at module load: its tables
+ * are a quarter of the bundle (parsed and held at every start), and most sources send UTF-8.
+ */
+const requireLazy = createRequire(import.meta.url);
+let iconvLib: typeof Iconv | null = null;
+const iconv = (): typeof Iconv => (iconvLib ??= requireLazy('iconv-lite') as typeof Iconv);
 
 export interface Decoded {
   text: string;
@@ -109,7 +119,7 @@ function binaryReason(bytes: Uint8Array, charset: string): string | null {
 function canonical(label: string): string | null {
   const known = LABEL_ALIASES[label];
   if (known) return known;
-  return iconv.encodingExists(label) ? label : null;
+  return iconv().encodingExists(label) ? label : null;
 }
 
 function decodeUtf8(bytes: Uint8Array, warnings: string[]): string {
@@ -147,6 +157,6 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null): Decod
   }
 
   const body = bom ? bytes.subarray(bom.bytes.length) : bytes;
-  const text = charset === 'utf-8' ? decodeUtf8(body, warnings) : iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.length), charset);
+  const text = charset === 'utf-8' ? decodeUtf8(body, warnings) : iconv().decode(Buffer.from(body.buffer, body.byteOffset, body.length), charset);
   return { text, charset, warnings, binary: false };
 }

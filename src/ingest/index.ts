@@ -37,11 +37,10 @@ import { bodyHash, newStoryId, PUBLIC_SCOPE, storyKeys, storyScope, type Scope, 
 import { WirefeedError } from '../errors.js';
 import type { DatedStory, Lang, SourceState, StoredStory } from '../model.js';
 import { wellFormed, type Store, type StoryStamp } from '../store/index.js';
+import { Lookups, type Scoped } from './lookups.js';
 import { retentionDrops, type RetentionPolicy } from './retention.js';
 
 export type { RetentionPolicy } from './retention.js';
-
-const LEAD_MATCH_WINDOW_MS = 48 * 3600 * 1000;
 
 export interface IngestResult {
   new: number;
@@ -63,16 +62,15 @@ export interface IngestOptions {
   lang: Lang;
   /**
    * The visibility scope of each configured source (identity sourceScope), null for one that is
-   * not configured. Comes from the config of the caller; without it every source is public.
+   * not configured. Comes from the config of the caller (app.ts sourceScopes); required, so that
+   * no caller makes a private source's stories public by leaving it out.
    */
-  scopeOf?: (sourceId: string) => Scope | null;
+  scopeOf: (sourceId: string) => Scope | null;
   /** Applied after the page, in its transaction; none: every story stays. */
   retention?: RetentionPolicy;
   /** The source's bookkeeping after this page (validators, content hash), committed with its stories. */
   source?: Partial<SourceState>;
 }
-
-const ALL_PUBLIC = (): Scope => PUBLIC_SCOPE;
 
 /**
  * Keys and body hash of the stories on each source's last page, by headline: a page seen again
@@ -147,32 +145,25 @@ class WorkingSet {
   }
 }
 
-async function findHeld(
-  store: Store,
-  work: WorkingSet,
-  keys: StoryKeys,
-  sourceId: string,
-  scoped: { scope: Scope; scopeOf: (sourceId: string) => Scope | null },
-  at: Date,
-): Promise<StoredStory | undefined> {
-  const withKey = work.over(await store.withKey(keys.storyKey), (s) => s.keys.includes(keys.storyKey));
+async function findHeld(work: WorkingSet, keys: StoryKeys, sourceId: string, scoped: Scoped, lookups: Lookups): Promise<StoredStory | undefined> {
+  const withKey = work.over(await lookups.withKey(keys.storyKey), (s) => s.keys.includes(keys.storyKey));
   const byKey = withKey.find((s) => storyScope(s, scoped.scopeOf) === scoped.scope);
   if (byKey !== undefined) return byKey;
   if (keys.leadKey === null) return undefined;
-  const since = iso(new Date(at.getTime() - LEAD_MATCH_WINDOW_MS));
+  const since = lookups.since;
   // Listed under this very source, so of its scope (separateScopes keeps every story in one).
   const leadKey = keys.leadKey;
   return work
-    .over(await store.byLeadKey(leadKey, sourceId, since), (s) => s.leadKey === leadKey && s.sources.includes(sourceId) && s.lastSeen >= since)
+    .over(await lookups.byLeadKey(leadKey), (s) => s.leadKey === leadKey && s.sources.includes(sourceId) && s.lastSeen >= since)
     .find((s) => s.sources.includes(sourceId) && s.lastSeen >= since);
 }
 
 /** The id a new story gets (identity newStoryId), asking the store which ids are taken. */
-async function freeId(store: Store, work: WorkingSet, key: string, scope: Scope): Promise<string> {
+async function freeId(lookups: Lookups, work: WorkingSet, key: string, scope: Scope): Promise<string> {
   const taken = new Set<string>();
   for (;;) {
     const id = newStoryId(key, scope, (x) => taken.has(x));
-    if (!work.byId.has(id) && (await store.get(id)) === null) return id;
+    if (!work.byId.has(id) && !(await lookups.held(id))) return id;
     taken.add(id);
   }
 }
@@ -349,7 +340,7 @@ function asStored(d: DatedStory): DatedStory {
 async function ingestNow(store: Store, stories: readonly DatedStory[], opts: IngestOptions): Promise<IngestResult> {
   const result: IngestResult = { new: 0, updated: 0, unchanged: 0, changed: 0, dropped: 0, touched: [], warnings: [] };
   const mergeOpts = { ...opts, atIso: iso(opts.at) };
-  const scopeOf = opts.scopeOf ?? ALL_PUBLIC;
+  const scopeOf = opts.scopeOf;
   const scope = scopeOf(opts.sourceId);
   if (scope === null) throw new WirefeedError('ingest', 'E_SCOPE', `E_SCOPE: source ${opts.sourceId} is not configured: its stories have no scope`);
   const scoped = { scope, scopeOf };
@@ -358,15 +349,19 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
   const rewritten = new Set<string>();
   const memo = lastPages(store);
   const before = memo.get(opts.sourceId);
+  // Stories held with lastSeen at this fetch already (the same page ingested again): nothing to write.
+  const seenNow = new Set<string>();
   const now = new Map<string, Known>();
   memo.set(opts.sourceId, now);
-  for (const d of stories) {
-    const known = knownOf(d, before, now);
+  const knowns = stories.map((d) => knownOf(d, before, now));
+  const lookups = await Lookups.of(store, knowns.map((k) => k.keys), opts.sourceId, scoped, opts.at);
+  for (const [i, d] of stories.entries()) {
+    const known = knowns[i]!;
     const { keys } = known;
     const hash = (): string => (known.bodyHash ??= bodyHash(known.body));
-    const held = await findHeld(store, work, keys, opts.sourceId, scoped, opts.at);
+    const held = await findHeld(work, keys, opts.sourceId, scoped, lookups);
     if (held === undefined) {
-      const story = newStory(d, keys, hash(), opts, await freeId(store, work, keys.storyKey, scope));
+      const story = newStory(d, keys, hash(), opts, await freeId(lookups, work, keys.storyKey, scope));
       work.byId.set(story.id, story);
       visible.add(story.id);
       result.new += 1;
@@ -374,6 +369,7 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
       continue;
     }
     const repeat = work.byId.has(held.id);
+    if (!repeat && held.lastSeen === mergeOpts.atIso) seenNow.add(held.id);
     work.byId.set(held.id, held);
     const m = merge(held, d, keys, hash, mergeOpts, result.warnings, repeat);
     if (m.quiet) rewritten.add(held.id);
@@ -394,7 +390,7 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
   const { touched } = await store.commit({
     put: page.filter((s) => visible.has(s.id)),
     quiet: page.filter((s) => !visible.has(s.id) && rewritten.has(s.id)),
-    seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id)).map((s) => s.id) },
+    seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id) && !seenNow.has(s.id)).map((s) => s.id) },
     ...(drops.length > 0 ? { unlist: { sourceId: opts.sourceId, ids: drops } } : {}),
     ...(opts.source !== undefined ? { sources: { [opts.sourceId]: opts.source } } : {}),
   });

@@ -14,18 +14,19 @@ export interface Dateline {
 }
 
 /** A place word starts with a capital: `TEL`, `München`, `St.`, `Saint-Denis`; two places join with a slash (`SRINAGAR/NEW DELHI`, `Frankfurt/Main`). */
-const WORD = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}(?:/\p{Lu}[\p{L}\p{M}'’.\-]{0,30})?`;
+// Non-ASCII as \u escapes: a raw template's text reaches the bundle unescaped (rolldown.config.mjs).
+const WORD = String.raw`\p{Lu}[\p{L}\p{M}'\u2019.\-]{0,30}(?:/\p{Lu}[\p{L}\p{M}'\u2019.\-]{0,30})?`;
 /** Small words inside a place name (`Rio de Janeiro`, `Frankfurt am Main`, `Den Haag aan Zee`). */
 const CONNECTOR = String.raw`(?:de|del|do|da|di|du|des|la|le|las|los|am|an|der|den|aan|op|sur|en|im|upon)`;
 /** Dutch elided articles before a place: `'S-HERTOGENBOSCH`, `'s-Gravenhage`, `'T ZAND`. */
-const ELISION = String.raw`(?:['’][sStT][- ])?`;
+const ELISION = String.raw`(?:['\u2019][sStT][- ])?`;
 const PLACE = String.raw`(${ELISION}${WORD}(?: (?:${CONNECTOR} )?${WORD}){0,4})`;
 /** A date or other note between place and agencies: `, Nov 27`, `, 27 novembre`. */
 const DATE = String.raw`(?:, ?[^(),]{1,30}?)?`;
 const AGENCY = String.raw`[\p{L}][\p{L}\p{N}&.\- ]{0,19}`;
 const AGENCIES = String.raw`\((${AGENCY}(?:/${AGENCY}){0,5})\)`;
 /** Hyphen, en dash or em dash after the parenthesis, with a space on at least one side (`—The`). */
-const DASH = String.raw`(?: [-–—] *|[-–—](?: +|$))`;
+const DASH = String.raw`(?: [-\u2013\u2014] *|[-\u2013\u2014](?: +|$))`;
 
 const DATELINE = new RegExp(`^${PLACE}${DATE} ?${AGENCIES}${DASH}`, 'u');
 /** Agencies with no place before them: `(Reuters) - `, `(dpa) – `; also what follows a byline's names. */

@@ -97,8 +97,9 @@ export interface BylineLine {
 /** Byline words, per language. */
 const BY = /^(?:By|BY|Von|VON|Par|PAR|Door|DOOR)\s+/u;
 /** A name: capitalised words, initials, particles (`van der`, `de`). */
-const NAME_WORD = String.raw`(?:\p{Lu}[\p{L}\p{M}'’.\-]{0,30}|van|der|den|de|du|von|la|le|ter|ten)`;
-const NAME = String.raw`\p{Lu}[\p{L}\p{M}'’.\-]{0,30}(?: ${NAME_WORD}){1,4}`;
+// Non-ASCII as \u escapes: a raw template's text reaches the bundle unescaped (rolldown.config.mjs).
+const NAME_WORD = String.raw`(?:\p{Lu}[\p{L}\p{M}'\u2019.\-]{0,30}|van|der|den|de|du|von|la|le|ter|ten)`;
+const NAME = String.raw`\p{Lu}[\p{L}\p{M}'\u2019.\-]{0,30}(?: ${NAME_WORD}){1,4}`;
 const NAME_LIST = `${NAME}(?:(?:, | and | und | et | en | & )${NAME}){0,3}`;
 const NAMES = new RegExp(`^(${NAME_LIST})`, 'u');
 const WHOLE_NAMES = new RegExp(`^${NAME_LIST}$`, 'u');

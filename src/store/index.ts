@@ -153,6 +153,13 @@ export interface Store {
   withKey(key: string): Promise<ListedStory[]>;
   /** Stories with this lead key listed under `sourceId` and last seen at or after `since` (ISO), oldest row first. */
   byLeadKey(leadKey: string, sourceId: string, since: string): Promise<ListedStory[]>;
+  /**
+   * `withKey` and `get` for a page's keys at once: every story that has one of `keys` among its
+   * keys or as its id, each once, oldest row first (ingest looks a page up in one query).
+   */
+  withKeys(keys: readonly string[]): Promise<ListedStory[]>;
+  /** `byLeadKey` for a page's lead keys at once: each story once, oldest row first. */
+  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]>;
   /** Stories with this lead key listed under any of `sourceIds`. */
   leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]>;
   feed(query: FeedQuery): Promise<ListedStory[]>;
@@ -163,6 +170,8 @@ export interface Store {
   /** firstSeen of the source's stories first seen at or after `since` (the index page's chart). */
   firstSeenSince(sourceId: string, since: string): Promise<string[]>;
   countOf(sourceId: string): Promise<number>;
+  /** `countOf` for every source that lists stories, in one query (a daemon's start). */
+  counts(): Promise<Record<string, number>>;
   /** Stories held. */
   size(): Promise<number>;
   /** Stories in id order after `afterId`, with their full-text bookkeeping (export). */

@@ -9,7 +9,7 @@
  * equality; JSON columns hold it as JSON's own `\u0000`. Ordered columns (ids, keys, timestamps)
  * use the "C" collation: code-point order, as SQLite's BINARY, whatever the database's locale.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
 import { emptySourceState, wellFormed, type Change, type Coordination, type CoordinationEvents, type CoordinationOptions, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
@@ -236,6 +236,20 @@ class PostgresStore implements Store {
       [esc(sourceId), esc(leadKey), esc(since)],
     );
   }
+  async withKeys(keys: readonly string[]): Promise<ListedStory[]> {
+    if (keys.length === 0) return [];
+    return this.stories(
+      `${SELECT_STORY} stories s WHERE s.id IN (SELECT story_id FROM story_keys WHERE key = ANY($1::text[])) OR s.id = ANY($1::text[]) ORDER BY s.seq`,
+      [keys.map(esc)],
+    );
+  }
+  async byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]> {
+    if (leadKeys.length === 0) return [];
+    return this.stories(
+      `${SELECT_STORY} stories s JOIN listings l ON l.story_id = s.id AND l.source_id = $1 WHERE s.lead_key = ANY($2::text[]) AND s.last_seen >= $3 ORDER BY s.seq`,
+      [esc(sourceId), leadKeys.map(esc), esc(since)],
+    );
+  }
   leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]> {
     return this.stories(
       `${SELECT_STORY} stories s WHERE s.lead_key = $1
@@ -324,6 +338,10 @@ class PostgresStore implements Store {
   }
   async countOf(sourceId: string): Promise<number> {
     return (await this.rows<{ n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = $1`, [esc(sourceId)]))[0]?.n ?? 0;
+  }
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.rows<{ source_id: string; n: number }>(`SELECT source_id, stories AS n FROM source_counts WHERE stories > 0 ORDER BY source_id`, []);
+    return Object.fromEntries(rows.map((r) => [unesc(r.source_id), r.n]));
   }
   async size(): Promise<number> {
     // count(*) is a bigint, which node-postgres hands back as a string.
@@ -556,10 +574,19 @@ async function migrate(client: pg.PoolClient, where: string): Promise<void> {
   }
 }
 
+/**
+ * node-postgres, imported on first use: a daemon on SQLite never needs it, and loading it costs
+ * start time and memory (its Cloudflare check builds a fetch Response, which loads Node's own
+ * undici).
+ */
+async function driver(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
+
 /** Open the state in the PostgreSQL database at `url`, migrated to this wirefeed's schema. */
 export async function openPostgresStore(url: string): Promise<Store> {
   const where = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new (await driver()).Pool({ connectionString: url, max: 4 });
   // An idle client whose connection drops (server restart) emits 'error' on the pool, which
   // would crash the process unheard. The pool has already discarded that client; the next query
   // opens a new connection and fails with the cause if the server is still gone, so the store's
@@ -584,7 +611,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
  * (`wirefeed check`). Throws a WirefeedError with the driver's error as its cause.
  */
 export async function probePostgres(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new (await driver()).Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -12,7 +12,6 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -94,26 +93,3 @@ export async function startPgCluster(): Promise<PgCluster> {
   };
 }
 
-/** A cluster for the whole test file: started before its first test, stopped after its last. */
-export function pgClusterPerFile(): PgCluster {
-  let started: PgCluster | null = null;
-  beforeAll(async () => {
-    started = await startPgCluster();
-  }, 60_000);
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const get = (): PgCluster => {
-    if (started === null) throw new Error('the cluster starts in beforeAll');
-    return started;
-  };
-  return {
-    get port() {
-      return get().port;
-    },
-    database: () => get().database(),
-    halt: () => get().halt(),
-    start: () => get().start(),
-    stop: () => get().stop(),
-  };
-}

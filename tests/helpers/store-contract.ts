@@ -93,6 +93,11 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await store.withKey('k')).map((s) => s.id)).toEqual(['k', 'b']);
       expect((await store.withKey('b')).map((s) => s.id)).toEqual(['b']);
       expect(await store.withKey('none')).toEqual([]);
+      // A page's keys at once: each story once, oldest row first, a story whose id is one of them too.
+      expect((await store.withKeys(['k', 'b', 'c', 'none'])).map((s) => s.id)).toEqual(['b', 'k', 'c']);
+      expect((await store.withKeys(['c'])).map((s) => s.id)).toEqual(['c']);
+      expect(await store.withKeys([])).toEqual([]);
+      expect(await store.withKeys(['k'])).toEqual([asStored(story('b', ['s2'], T(10), { keys: ['k', 'b'] })), asStored(story('k', ['s1'], T(11), { keys: ['k'] }))]);
       await store.close();
     });
 
@@ -109,6 +114,10 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await store.byLeadKey('L', 's1', T(9))).map((s) => s.id)).toEqual(['a']);
       expect((await store.byLeadKey('L', 's1', T(7))).map((s) => s.id)).toEqual(['a', 'c']);
       expect((await store.byLeadKey('L', 's3', T(0))).map((s) => s.id)).toEqual([]);
+      expect((await store.byLeadKeys(['L', 'M'], 's1', T(7))).map((s) => s.id)).toEqual(['a', 'c']);
+      expect((await store.byLeadKeys(['M', 'N'], 's3', T(0))).map((s) => s.id)).toEqual(['d']);
+      expect((await store.byLeadKeys(['L'], 's1', T(9))).map((s) => s.id)).toEqual(['a']);
+      expect(await store.byLeadKeys([], 's1', T(0))).toEqual([]);
       expect((await store.leadGroup('L', ['s1', 's2'])).map((s) => s.id).sort()).toEqual(['a', 'b', 'c']);
       expect((await store.leadGroup('L', ['s2', 's3'])).map((s) => s.id)).toEqual(['b']);
       await store.close();
@@ -134,6 +143,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       const [top] = await store.feed({ sourceIds: ['s2'], limit: 1 });
       expect(top).toEqual(asStored(story('c', ['s2'], T(12))));
       expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s9')]).toEqual([2, 3, 0]);
+      expect(await store.counts()).toEqual({ s1: 2, s2: 3, s3: 1 });
       await store.close();
     });
 
@@ -192,6 +202,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(await store.get('b')).toMatchObject({ sources: ['s2'], origin: 's1' });
       // Counts follow every listing written and dropped.
       expect([await store.countOf('s1'), await store.countOf('s2'), await store.countOf('s3')]).toEqual([0, 1, 0]);
+      expect(await store.counts()).toEqual({ s2: 1 });
       await store.close();
     });
 

@@ -1,0 +1,74 @@
+/**
+ * What a daemon on SQLite with UTF-8 sources never loads: node-postgres (whose Cloudflare check
+ * builds a fetch Response and so loads Node's own undici) and iconv-lite (a quarter of the
+ * bundle). A child process runs the built fetch and store stages (dist/, which `npm test` builds
+ * first) with a module hook that records every package an ESM import resolves, and reads
+ * CommonJS loads from require.cache, as tests/extract-lazy.test.ts does.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+import { tempDir } from './helpers/tmp.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+const FETCH = pathToFileURL(join(ROOT, 'dist', 'src', 'fetch', 'index.js')).href;
+const STORE = pathToFileURL(join(ROOT, 'dist', 'src', 'store', 'index.js')).href;
+
+const HOOK = `
+import { appendFileSync } from 'node:fs';
+let log;
+export function initialize(file) { log = file; }
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
+  if (m) appendFileSync(log, m[1] + '\\n');
+  return r;
+}`;
+
+const CHILD = `
+import { register, createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+const [log, hook, fetchUrl, storeUrl, stateDir] = process.argv.slice(1);
+register(hook, import.meta.url, { data: log });
+const { decodeBody } = await import(fetchUrl);
+const { openStore } = await import(storeUrl);
+const require = createRequire(import.meta.url);
+const loaded = () => {
+  const names = new Set(readFileSync(log, 'utf8').split('\\n').filter(Boolean));
+  for (const f of Object.keys(require.cache)) {
+    const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f);
+    if (m) names.add(m[1]);
+  }
+  return ['pg', 'iconv-lite'].filter((n) => names.has(n));
+};
+const steps = {};
+steps.imported = loaded();
+steps.utf8 = [decodeBody(Buffer.from('Kop \\u00e9\\n'), 'text/plain; charset=utf-8').text, loaded()];
+const store = await openStore(stateDir);
+await store.close();
+steps.sqlite = loaded();
+steps.legacy = [decodeBody(Buffer.from([0x4b, 0x6f, 0x70, 0x20, 0x80]), 'text/plain; charset=windows-1252').text, loaded()];
+// The hook's own check: an ESM import of pg is recorded (the child runs in the repository).
+await import('pg');
+steps.hookSeesImports = loaded().includes('pg');
+process.stdout.write(JSON.stringify(steps));
+`;
+
+test('a SQLite state and UTF-8 pages load neither node-postgres nor iconv-lite; a legacy charset loads iconv-lite', async () => {
+  const dir = await tempDir();
+  const log = join(dir, 'resolved.txt');
+  await writeFile(log, '');
+  const hook = `data:text/javascript,${encodeURIComponent(HOOK)}`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD, log, hook, FETCH, STORE, join(dir, 'state')], { cwd: ROOT });
+  expect(JSON.parse(stdout)).toEqual({
+    imported: [],
+    utf8: ['Kop \u00e9\n', []],
+    sqlite: [],
+    legacy: ['Kop \u20ac', ['iconv-lite']],
+    hookSeesImports: true,
+  });
+});
