@@ -8,8 +8,9 @@
  * stops answering, is told at once to stop fetching: it can no longer know that it holds the lock.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { describeError } from '../errors.js';
+import { pgDriver } from './pg-driver.js';
 import type { ChangeNotice, Coordination, CoordinationEvents, CoordinationOptions } from './index.js';
 
 /** The scheduler's advisory lock key (one more than the migrations' "wirefee"). */
@@ -66,7 +67,7 @@ export async function startPgCoordination(url: string, instance: string, events:
   };
 
   const connect = async (): Promise<pg.Client> => {
-    const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+    const client = new (await pgDriver()).Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
     client.on('error', (err) => lost(client, `database session lost: ${describeError(err)}`));
     client.on('end', () => lost(client, 'database session closed'));
     client.on('notification', (msg) => {

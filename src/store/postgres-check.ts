@@ -4,8 +4,9 @@
  * the listings they count. Read only: nothing is migrated or written, so it is safe beside running
  * instances and on a database that is not wirefeed's at all.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { WirefeedError } from '../errors.js';
+import { pgDriver } from './pg-driver.js';
 import { PG_SCHEMA_VERSION, redactUrl, unesc } from './postgres.js';
 
 /** What the check found. */
@@ -65,7 +66,7 @@ async function inspect(client: pg.Client): Promise<PostgresCheck> {
 /** Check the wirefeed state in the PostgreSQL database at `url` (see the file comment). */
 export async function checkPostgres(url: string): Promise<PostgresCheck> {
   const where = redactUrl(url);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new (await pgDriver()).Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   // A connection that drops mid-check emits 'error' on the client; the query in flight fails with it.
   client.on('error', () => undefined);
   try {

@@ -14,6 +14,7 @@ import { WirefeedError } from '../errors.js';
 import type { Lang, SourceState, StoredStory } from '../model.js';
 import { emptySourceState, wellFormed, type Change, type Coordination, type CoordinationEvents, type CoordinationOptions, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { changePayload, CHANGES_CHANNEL, instanceId, startPgCoordination } from './pg-coordination.js';
+import { pgDriver } from './pg-driver.js';
 import { DUE_VALIDATORS, dueOf, STORY_COLUMNS, withFullTextTried, type DueRow, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
 
 type StoryRow = Row<boolean>;
@@ -574,19 +575,10 @@ async function migrate(client: pg.PoolClient, where: string): Promise<void> {
   }
 }
 
-/**
- * node-postgres, imported on first use: a daemon on SQLite never needs it, and loading it costs
- * start time and memory (its Cloudflare check builds a fetch Response, which loads Node's own
- * undici).
- */
-async function driver(): Promise<typeof pg> {
-  return (await import('pg')).default;
-}
-
 /** Open the state in the PostgreSQL database at `url`, migrated to this wirefeed's schema. */
 export async function openPostgresStore(url: string): Promise<Store> {
   const where = redactUrl(url);
-  const pool = new (await driver()).Pool({ connectionString: url, max: 4 });
+  const pool = new (await pgDriver()).Pool({ connectionString: url, max: 4 });
   // An idle client whose connection drops (server restart) emits 'error' on the pool, which
   // would crash the process unheard. The pool has already discarded that client; the next query
   // opens a new connection and fails with the cause if the server is still gone, so the store's
@@ -611,7 +603,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
  * (`wirefeed check`). Throws a WirefeedError with the driver's error as its cause.
  */
 export async function probePostgres(url: string): Promise<void> {
-  const client = new (await driver()).Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new (await pgDriver()).Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
