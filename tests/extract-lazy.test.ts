@@ -10,23 +10,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import { PACKAGE_HOOK_URL } from './helpers/package-hook.js';
 import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
 const EXTRACT = pathToFileURL(join(ROOT, 'dist', 'src', 'extract', 'index.js')).href;
-
-/** Records each resolved node_modules package (its name) in the file passed as `data`. */
-const HOOK = `
-import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(file) { log = file; }
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
-  if (m) appendFileSync(log, m[1] + '\\n');
-  return r;
-}`;
 
 const CHILD = `
 import { register, createRequire } from 'node:module';
@@ -59,7 +48,7 @@ test('plain text loads neither HTML library, free-line HTML only htmlparser2, se
   const dir = await tempDir();
   const log = join(dir, 'resolved.txt');
   await writeFile(log, '');
-  const hook = `data:text/javascript,${encodeURIComponent(HOOK)}`;
+  const hook = PACKAGE_HOOK_URL;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD, log, hook, EXTRACT], { cwd: ROOT });
   expect(JSON.parse(stdout)).toEqual({
     imported: [],

@@ -11,23 +11,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import { PACKAGE_HOOK_URL } from './helpers/package-hook.js';
 import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
 const FETCH = pathToFileURL(join(ROOT, 'dist', 'src', 'fetch', 'index.js')).href;
 const STORE = pathToFileURL(join(ROOT, 'dist', 'src', 'store', 'index.js')).href;
-
-const HOOK = `
-import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(file) { log = file; }
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
-  if (m) appendFileSync(log, m[1] + '\\n');
-  return r;
-}`;
 
 const CHILD = `
 import { register, createRequire } from 'node:module';
@@ -62,7 +52,7 @@ test('a SQLite state and UTF-8 pages load neither node-postgres nor iconv-lite; 
   const dir = await tempDir();
   const log = join(dir, 'resolved.txt');
   await writeFile(log, '');
-  const hook = `data:text/javascript,${encodeURIComponent(HOOK)}`;
+  const hook = PACKAGE_HOOK_URL;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD, log, hook, FETCH, STORE, join(dir, 'state')], { cwd: ROOT });
   expect(JSON.parse(stdout)).toEqual({
     imported: [],
