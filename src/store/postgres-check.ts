@@ -8,7 +8,8 @@ import type pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import { pgDriver } from './pg-driver.js';
 import { PG_SCHEMA_VERSION } from './pg-schema.js';
-import { redactUrl, unesc } from './postgres.js';
+import { unesc } from './pg-rows.js';
+import { redactUrl } from './postgres.js';
 
 /** What the check found. */
 export interface PostgresCheck {
