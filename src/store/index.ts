@@ -242,7 +242,8 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export { backupDatabase, DB_FILE, integrityCheck, type OpenStoreOptions } from './sqlite.js';
+export { backupDatabase, DB_FILE, integrityCheck } from './sqlite-file.js';
+export type { OpenStoreOptions } from './sqlite.js';
 export { probePostgres, redactUrl } from './postgres.js';
 export { checkPostgres, type PostgresCheck } from './postgres-check.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import { exists, JSON_META, readJsonState } from './json-import.js';
-import { DB_FILE } from './sqlite.js';
+import { DB_FILE } from './sqlite-file.js';
 
 /** SQLite's codes for a file that is not a (sound) database. */
 const BROKEN = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);

@@ -3,6 +3,7 @@
  * shapes a query gives back. A column added to one backend and not the other is a type error here,
  * not a story that reads back differently. Only the boolean column's type differs (SQLite has none).
  */
+import type { Lang, SourceState } from '../model.js';
 import type { ExportedStory, FullTextDue, ListedStory } from './index.js';
 
 /** Columns ingest's upsert writes, in parameter order; the full-text columns are written by putFullText only. */
@@ -79,4 +80,52 @@ export const DUE_VALIDATORS = `CASE WHEN full_text_link = link THEN full_text_et
 export function dueOf(r: DueRow): FullTextDue {
   const validators = r.stored === 1 && (r.etag !== null || r.modified !== null) ? { validators: { etag: r.etag, lastModified: r.modified } } : {};
   return { id: r.id, link: r.link, body: JSON.parse(r.body) as string[], entry: r.entry, attempts: r.attempts, ...validators };
+}
+
+/** A text column as the backend gives it → the text it holds (PostgreSQL unescapes U+0000; SQLite holds text as is). */
+export type ReadText = <T extends string | null>(t: T) => T;
+
+/** A `stories` row → the story (`text` reads each text column; JSON columns are parsed as they are). */
+export function toStory<B>(r: StoryRow<B>, text: ReadText): ListedStory {
+  const sources = JSON.parse(r.sources) as string[];
+  return {
+    id: text(r.id),
+    keys: JSON.parse(r.keys) as string[],
+    leadKey: text(r.lead_key),
+    sources,
+    headline: text(r.headline),
+    // SQLite gives 0/1, PostgreSQL a boolean.
+    headlineDerived: Boolean(r.headline_derived),
+    place: text(r.place),
+    agencies: JSON.parse(r.agencies) as string[],
+    section: text(r.section),
+    body: JSON.parse(r.body) as string[],
+    bodyHash: text(r.body_hash),
+    link: text(r.link),
+    author: text(r.author),
+    image: text(r.image),
+    lang: text(r.lang) as Lang,
+    firstSeen: text(r.first_seen),
+    lastSeen: text(r.last_seen),
+    publishedEarliest: text(r.published_earliest),
+    publishedLatest: text(r.published_latest),
+    updated: text(r.updated),
+    origin: r.origin === null ? sources[0]! : text(r.origin),
+    ...(r.full_text === null ? {} : { fullText: text(r.full_text) }),
+  };
+}
+
+/** A `sources` row → the source's bookkeeping. */
+export function toSource(r: SourceRow, text: ReadText): SourceState {
+  return {
+    etag: text(r.etag),
+    lastModified: text(r.last_modified),
+    lastAttempt: text(r.last_attempt),
+    lastSuccess: text(r.last_success),
+    lastError: text(r.last_error),
+    consecutiveFailures: r.consecutive_failures,
+    nextAttemptAfter: text(r.next_attempt_after),
+    contentHash: text(r.content_hash),
+    lastPageAt: text(r.last_page_at),
+  };
 }

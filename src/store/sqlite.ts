@@ -9,24 +9,21 @@
  * last commits back (never corrupting the file). FULL would fsync every commit: ~4 ms a page
  * here, twenty times the ingest itself.
  *
- * Lists (keys, sources, agencies, body) are JSON columns read with the row; `story_keys` and
- * `listings` index the first two for lookups and feeds.
+ * The statements and rows are sqlite-statements.ts; the file, its backup and integrity check
+ * sqlite-file.ts; the schema and its migrations schema.ts.
  */
 import { statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
-import type { Lang, SourceState, StoredStory } from '../model.js';
-import { emptySourceState, soleInstance, wellFormed, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import type { SourceState, StoredStory } from '../model.js';
+import { emptySourceState, soleInstance, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
-import { migrate } from './schema.js';
-import { DUE_VALIDATORS, dueOf, STORY_COLUMNS, withFullTextTried, type DueRow, type FullTextRow, type SourceRow, type StoryRow as Row } from './rows.js';
-
-type StoryRow = Row<number>;
-
-export const DB_FILE = 'wirefeed.db';
+import { dueOf, withFullTextTried } from './rows.js';
+import { connect, DB_FILE, storeError } from './sqlite-file.js';
+import { byRowid, prepare, storyParams, text, toSource, toStory, type Statements, type StoryRow } from './sqlite-statements.js';
 
 export interface OpenStoreOptions {
   /** Take the directory lock (default true). Tools that only read skip it. */
@@ -52,181 +49,6 @@ export interface OpenStoreOptions {
  */
 const CHECKPOINT_DELAY_MS = 1000;
 
-
-
-function toStory(r: StoryRow): ListedStory {
-  const sources = JSON.parse(r.sources) as string[];
-  return {
-    id: r.id,
-    keys: JSON.parse(r.keys) as string[],
-    leadKey: r.lead_key,
-    sources,
-    headline: r.headline,
-    headlineDerived: r.headline_derived !== 0,
-    place: r.place,
-    agencies: JSON.parse(r.agencies) as string[],
-    section: r.section,
-    body: JSON.parse(r.body) as string[],
-    bodyHash: r.body_hash,
-    link: r.link,
-    author: r.author,
-    image: r.image,
-    lang: r.lang as Lang,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-    publishedEarliest: r.published_earliest,
-    publishedLatest: r.published_latest,
-    updated: r.updated,
-    origin: r.origin ?? sources[0]!,
-    ...(r.full_text === null ? {} : { fullText: r.full_text }),
-  };
-}
-
-function toSource(r: SourceRow): SourceState {
-  return {
-    etag: r.etag,
-    lastModified: r.last_modified,
-    lastAttempt: r.last_attempt,
-    lastSuccess: r.last_success,
-    lastError: r.last_error,
-    consecutiveFailures: r.consecutive_failures,
-    nextAttemptAfter: r.next_attempt_after,
-    contentHash: r.content_hash,
-    lastPageAt: r.last_page_at,
-  };
-}
-
-
-/** Text columns hold well-formed text (wellFormed); JSON columns keep a lone surrogate, escaped. */
-function text<T extends string | null>(t: T): T {
-  return (t === null ? t : wellFormed(t)) as T;
-}
-
-function storyParams(s: StoredStory, origin: string | null): unknown[] {
-  return [
-    text(s.id), JSON.stringify(s.keys), text(s.leadKey), JSON.stringify(s.sources), origin, text(s.headline), s.headlineDerived ? 1 : 0,
-    text(s.place), JSON.stringify(s.agencies), text(s.section), JSON.stringify(s.body), text(s.bodyHash), text(s.link), text(s.author),
-    text(s.image), text(s.lang), text(s.firstSeen), text(s.lastSeen), text(s.publishedEarliest), text(s.publishedLatest), text(s.updated),
-  ];
-}
-
-/** The statements, prepared once per connection. */
-function prepare(db: Database.Database) {
-  return {
-    get: db.prepare<[string], StoryRow>(`SELECT * FROM stories WHERE id = ?`),
-    withKey: db.prepare<[string, string], StoryRow>(
-      `SELECT s.* FROM story_keys k JOIN stories s ON s.id = k.story_id WHERE k.key = ? ORDER BY s.id = ? DESC, s.rowid`,
-    ),
-    byLeadKey: db.prepare<[string, string, string], StoryRow>(
-      `SELECT s.* FROM stories s JOIN listings l ON l.story_id = s.id AND l.source_id = ?
-       WHERE s.lead_key = ? AND s.last_seen >= ? ORDER BY s.rowid`,
-    ),
-    // Put in row order by the caller (byRowid): SQLite's ORDER BY would copy every row into a sorter.
-    withKeys: db.prepare<{ keys: string }, StoryRow & { row_: number }>(
-      `SELECT s.rowid AS row_, s.* FROM stories s WHERE s.id IN (
-         SELECT story_id FROM story_keys WHERE key IN (SELECT value FROM json_each(@keys)) UNION SELECT value FROM json_each(@keys))`,
-    ),
-    // By the lead key index (the IS NOT NULL lets its partial index serve), not by the source's listings.
-    byLeadKeys: db.prepare<[string, string, string], StoryRow & { row_: number }>(
-      `SELECT s.rowid AS row_, s.* FROM stories s
-       WHERE s.lead_key IN (SELECT value FROM json_each(?)) AND s.lead_key IS NOT NULL AND s.last_seen >= ?
-         AND EXISTS (SELECT 1 FROM listings l WHERE l.source_id = ? AND l.story_id = s.id)`,
-    ),
-    leadGroup: db.prepare<[string, string], StoryRow>(
-      `SELECT s.* FROM stories s WHERE s.lead_key = ?
-       AND EXISTS (SELECT 1 FROM listings l WHERE l.story_id = s.id AND l.source_id IN (SELECT value FROM json_each(?)))
-       ORDER BY s.rowid`,
-    ),
-    feedOne: db.prepare<[string, number, number], StoryRow>(
-      `SELECT s.* FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ?
-       ORDER BY l.published_latest DESC, l.story_id LIMIT ? OFFSET ?`,
-    ),
-    feedMany: db.prepare<[string, number, number], StoryRow>(
-      `WITH ids AS (
-         SELECT DISTINCT story_id, published_latest FROM listings WHERE source_id IN (SELECT value FROM json_each(?))
-         ORDER BY published_latest DESC, story_id LIMIT ? OFFSET ?)
-       SELECT s.* FROM ids JOIN stories s ON s.id = ids.story_id ORDER BY ids.published_latest DESC, ids.story_id`,
-    ),
-    stamps: db.prepare<[string], { id: string; published_latest: string; last_seen: string }>(
-      `SELECT s.id, s.published_latest, s.last_seen FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ?`,
-    ),
-    shared: db.prepare<[string], StoryRow>(
-      `SELECT s.* FROM listings l JOIN stories s ON s.id = l.story_id
-       WHERE l.source_id = ? AND EXISTS (SELECT 1 FROM listings o WHERE o.story_id = s.id AND o.source_id <> l.source_id)
-       ORDER BY s.rowid`,
-    ),
-    firstSeen: db.prepare<[string, string], { first_seen: string }>(
-      `SELECT s.first_seen FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ? AND s.first_seen >= ?`,
-    ),
-    countOf: db.prepare<[string], { n: number }>(`SELECT stories AS n FROM source_counts WHERE source_id = ?`),
-    counts: db.prepare<[], { source_id: string; n: number }>(`SELECT source_id, stories AS n FROM source_counts WHERE stories > 0 ORDER BY source_id`),
-    addCount: db.prepare<[string, number]>(
-      `INSERT INTO source_counts (source_id, stories) VALUES (?, ?) ON CONFLICT (source_id) DO UPDATE SET stories = stories + excluded.stories`,
-    ),
-    size: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM stories`),
-    page: db.prepare<[string, number], StoryRow & FullTextRow>(`SELECT * FROM stories WHERE id > ? ORDER BY id LIMIT ?`),
-    source: db.prepare<[string], SourceRow>(`SELECT * FROM sources WHERE id = ?`),
-    sources: db.prepare<[], SourceRow>(`SELECT * FROM sources ORDER BY id`),
-    held: db.prepare<[string], { sources: string; origin: string | null; keys: string; published_latest: string }>(
-      `SELECT sources, origin, keys, published_latest FROM stories WHERE id = ?`,
-    ),
-    upsert: db.prepare(
-      `INSERT INTO stories (${STORY_COLUMNS}) VALUES (${STORY_COLUMNS.split(', ').map(() => '?').join(', ')})
-       ON CONFLICT (id) DO UPDATE SET ${STORY_COLUMNS.split(', ')
-         .filter((c) => c !== 'id')
-         .map((c) => `${c} = excluded.${c}`)
-         .join(', ')}`,
-    ),
-    fullTextDue: db.prepare<[string, number, string, number], DueRow>(
-      `SELECT id, link, body, entry, CASE WHEN full_text_for = entry THEN full_text_attempts ELSE 0 END AS attempts, ${DUE_VALIDATORS} FROM (
-         SELECT s.*, s.link || ' ' || s.body_hash AS entry FROM listings l JOIN stories s ON s.id = l.story_id
-         WHERE l.source_id = ? AND (s.link LIKE 'http://%' OR s.link LIKE 'https://%'))
-       WHERE full_text_for IS NOT entry
-          OR (full_text IS NULL AND full_text_attempts < ? AND (full_text_after IS NULL OR full_text_after <= ?))
-       ORDER BY published_latest DESC, id LIMIT ?`,
-    ),
-    fullTextCount: db.prepare<[string], { n: number }>(
-      `SELECT count(*) AS n FROM listings l JOIN stories s ON s.id = l.story_id WHERE l.source_id = ? AND s.full_text IS NOT NULL`,
-    ),
-    putFullText: db.prepare<{ html: string | null; entry: string; attempts: number; after: string | null; at: string; id: string; link: string | null; etag: string | null; modified: string | null }>(
-      `UPDATE stories SET full_text = COALESCE(@html, full_text), full_text_for = @entry, full_text_attempts = @attempts, full_text_after = @after,
-         updated = CASE WHEN @html IS NULL OR updated >= @at THEN updated ELSE @at END,
-         full_text_link = CASE WHEN @html IS NULL THEN full_text_link ELSE @link END,
-         full_text_etag = CASE WHEN @html IS NULL THEN full_text_etag ELSE @etag END,
-         full_text_modified = CASE WHEN @html IS NULL THEN full_text_modified ELSE @modified END
-       WHERE id = @id`,
-    ),
-    deleteKeys: db.prepare<[string]>(`DELETE FROM story_keys WHERE story_id = ?`),
-    insertKey: db.prepare<[string, string]>(`INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)`),
-    deleteListings: db.prepare<[string]>(`DELETE FROM listings WHERE story_id = ?`),
-    insertListing: db.prepare<[string, string, string]>(`INSERT OR IGNORE INTO listings (source_id, story_id, published_latest) VALUES (?, ?, ?)`),
-    deleteListing: db.prepare<[string, string]>(`DELETE FROM listings WHERE source_id = ? AND story_id = ?`),
-    setOrigin: db.prepare<[string, string]>(`UPDATE stories SET origin = ? WHERE id = ?`),
-    setSources: db.prepare<[string, string | null, string]>(`UPDATE stories SET sources = ?, origin = ? WHERE id = ?`),
-    deleteStory: db.prepare<[string]>(`DELETE FROM stories WHERE id = ?`),
-    seen: db.prepare<[string, string]>(`UPDATE stories SET last_seen = ? WHERE id IN (SELECT value FROM json_each(?))`),
-    upsertSource: db.prepare(
-      `INSERT INTO sources (id, etag, last_modified, last_attempt, last_success, last_error, consecutive_failures, next_attempt_after, content_hash, last_page_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, last_attempt = excluded.last_attempt,
-         last_success = excluded.last_success, last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures,
-         next_attempt_after = excluded.next_attempt_after, content_hash = excluded.content_hash, last_page_at = excluded.last_page_at`,
-    ),
-  };
-}
-
-type Statements = ReturnType<typeof prepare>;
-
-function byRowid<R extends { row_: number }>(rows: R[]): R[] {
-  return rows.sort((a, b) => a.row_ - b.row_);
-}
-
-/** Wrap a SQLite failure (SQLITE_FULL, SQLITE_READONLY, SQLITE_BUSY, SQLITE_IOERR…) with what was being done. */
-function storeError(what: string, file: string, err: unknown): WirefeedError {
-  if (err instanceof WirefeedError) return err;
-  const code = (err as { code?: unknown }).code;
-  return new WirefeedError('store', 'E_DB', `${what} ${file} failed${typeof code === 'string' ? ` (${code})` : ''}`, { cause: err });
-}
 
 class SqliteStore implements Store {
   private readonly q: Statements;
@@ -486,22 +308,6 @@ class SqliteStore implements Store {
   }
 }
 
-/** A connection with the schema migrated; one from a newer wirefeed is refused untouched. */
-function connect(file: string, busyTimeoutMs: number, journal: 'wal' | 'delete'): Database.Database {
-  const db = new Database(file, { timeout: busyTimeoutMs });
-  try {
-    migrate(db, file);
-    // After the version check: a database from a newer wirefeed is not even switched to WAL.
-    db.pragma(`journal_mode = ${journal}`);
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
 /** Import the JSON state of an earlier wirefeed, when `dir` holds one and no database yet (json-import.ts). */
 async function importJson(dir: string, file: string, opts: OpenStoreOptions): Promise<void> {
   const now = opts.now ?? (() => new Date());
@@ -561,33 +367,3 @@ export async function openSqliteStore(dir: string, opts: OpenStoreOptions = {}):
   }
 }
 
-/**
- * SQLite's online backup of the database in `dir` into `file`: a consistent copy, safe while a
- * daemon writes (it restarts on a change made meanwhile). Reads without the directory lock.
- */
-export async function backupDatabase(dir: string, file: string): Promise<void> {
-  const source = join(dir, DB_FILE);
-  if (!(await exists(source))) throw new WirefeedError('store', 'E_NO_STATE', `no database ${source} to back up`);
-  const db = new Database(source, { fileMustExist: true, timeout: 5000 });
-  try {
-    await db.backup(file);
-  } catch (err) {
-    throw storeError(`backing up into ${file} from`, source, err);
-  } finally {
-    db.close();
-  }
-}
-
-/** `PRAGMA integrity_check` of the database in `dir`: 'ok', or SQLite's list of problems. */
-export async function integrityCheck(dir: string): Promise<string> {
-  const file = join(dir, DB_FILE);
-  if (!(await exists(file))) throw new WirefeedError('store', 'E_NO_STATE', `no database ${file} to check`);
-  const db = new Database(file, { fileMustExist: true, timeout: 5000 });
-  try {
-    return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n');
-  } catch (err) {
-    throw storeError('checking', file, err);
-  } finally {
-    db.close();
-  }
-}
