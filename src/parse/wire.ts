@@ -1,7 +1,7 @@
 /**
  * The wire grammar over text lines, in one pass of two steps (a line is tokenized as the reader
  * reaches it or looks ahead to it):
- * 1. each line becomes a token: an age glued to its start or standing at its end is split
+ * 1. each line becomes a token (wire-tokens.ts): an age glued to its start or standing at its end is split
  *    off, and what is left is a dateline lead, a section marker, page furniture or plain text;
  *    a short line that reads as a time but is no known age phrase is an age all the same;
  * 2. the tokens are read in order. A lead opens a story; plain text just before a lead is its
