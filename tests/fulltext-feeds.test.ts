@@ -4,15 +4,11 @@
  * and `summary`. Without a full text, the body paragraphs stay the content. Read back by feedparser,
  * checked by xmllint and the Atom schema.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FeedView, StoredStory } from '../src/model.js';
 import { renderFeed } from '../src/render/index.js';
 import { toEntry } from '../src/select/index.js';
-import { parseWithFeedparser } from './clients/feedparser.js';
-import { atomErrors, wellFormedErrors } from './clients/xml.js';
+import { readByClients } from './clients/check-feeds.js';
 
 const FULL = '<p>Eerste alinea met <a href="https://x.example/b?a=1&amp;c=2">een link</a>.</p>\n<p>Tweede &amp; laatste alinea.</p>';
 
@@ -48,22 +44,15 @@ describe('full text in every format', () => {
     const atom = renderFeed(view, 'atom');
     const rss = renderFeed(view, 'rss');
     expect(atom).toContain('<content type="html">&lt;p&gt;Eerste alinea met &lt;a href=&quot;https://x.example/b?a=1&amp;amp;c=2&quot;&gt;een link&lt;/a&gt;.&lt;/p&gt;\n&lt;p&gt;Tweede &amp;amp; laatste alinea.&lt;/p&gt;</content>');
-    const dir = await mkdtemp(join(tmpdir(), 'wirefeed-fulltext-'));
-    try {
-      await writeFile(join(dir, 'f.atom'), atom);
-      await writeFile(join(dir, 'f.rss'), rss);
-      expect(await wellFormedErrors([join(dir, 'f.atom'), join(dir, 'f.rss')])).toEqual([]);
-      expect(await atomErrors([join(dir, 'f.atom')])).toEqual([]);
-      for (const file of ['f.atom', 'f.rss']) {
-        const read = await parseWithFeedparser(join(dir, file));
-        expect(read.bozo).toBe(false);
-        expect(read.entries.map((e) => [e.content, e.summary])).toEqual([
-          [FULL, '<p>GENT (ANP) - Tekst.</p>'],
-          ['<p>GENT (ANP) - Tekst.</p>\n<p>Meer tekst.</p>', '<p>GENT (ANP) - Tekst.</p>'],
-        ]);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const checked = await readByClients(atom, rss);
+    expect(checked.wellFormed).toEqual([]);
+    expect(checked.atom).toEqual([]);
+    for (const read of checked.reads) {
+      expect(read.bozo).toBe(false);
+      expect(read.entries.map((e) => [e.content, e.summary])).toEqual([
+        [FULL, '<p>GENT (ANP) - Tekst.</p>'],
+        ['<p>GENT (ANP) - Tekst.</p>\n<p>Meer tekst.</p>', '<p>GENT (ANP) - Tekst.</p>'],
+      ]);
     }
   });
 });
