@@ -5,36 +5,19 @@
  * first) with a module hook that records every package an ESM import resolves, and reads
  * CommonJS loads from require.cache, as tests/extract-lazy.test.ts does.
  */
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
-import { PACKAGE_HOOK_URL } from './helpers/package-hook.js';
+import { ROOT, runWatchingPackages } from './helpers/package-hook.js';
 import { tempDir } from './helpers/tmp.js';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..');
 const FETCH = pathToFileURL(join(ROOT, 'dist', 'src', 'fetch', 'index.js')).href;
 const STORE = pathToFileURL(join(ROOT, 'dist', 'src', 'store', 'index.js')).href;
 
 const CHILD = `
-import { register, createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-const [log, hook, fetchUrl, storeUrl, stateDir] = process.argv.slice(1);
-register(hook, import.meta.url, { data: log });
+const [fetchUrl, storeUrl, stateDir] = args;
 const { decodeBody } = await import(fetchUrl);
 const { openStore } = await import(storeUrl);
-const require = createRequire(import.meta.url);
-const loaded = () => {
-  const names = new Set(readFileSync(log, 'utf8').split('\\n').filter(Boolean));
-  for (const f of Object.keys(require.cache)) {
-    const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f);
-    if (m) names.add(m[1]);
-  }
-  return ['pg', 'iconv-lite'].filter((n) => names.has(n));
-};
 const steps = {};
 steps.imported = loaded();
 steps.utf8 = [decodeBody(Buffer.from('Kop \\u00e9\\n'), 'text/plain; charset=utf-8').text, loaded()];
@@ -50,11 +33,7 @@ process.stdout.write(JSON.stringify(steps));
 
 test('a SQLite state and UTF-8 pages load neither node-postgres nor iconv-lite; a legacy charset loads iconv-lite', async () => {
   const dir = await tempDir();
-  const log = join(dir, 'resolved.txt');
-  await writeFile(log, '');
-  const hook = PACKAGE_HOOK_URL;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD, log, hook, FETCH, STORE, join(dir, 'state')], { cwd: ROOT });
-  expect(JSON.parse(stdout)).toEqual({
+  expect(await runWatchingPackages(CHILD, ['pg', 'iconv-lite'], [FETCH, STORE, join(dir, 'state')])).toEqual({
     imported: [],
     utf8: ['Kop \u00e9\n', []],
     sqlite: [],
