@@ -121,6 +121,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         log,
         now,
         poll: poller.poll,
+        maxConcurrent: w.config.http.maxConcurrent,
         notBefore: (id, first) => {
           const st = book.stateOf(id);
           let t = st.nextAttemptAfter === null ? null : Date.parse(st.nextAttemptAfter);

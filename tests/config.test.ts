@@ -34,7 +34,7 @@ describe('the shipped config', () => {
       file: SHIPPED,
       server: { host: '127.0.0.1', port: 8080, baseUrl: 'http://127.0.0.1:8080', maxConnections: 1000, feedCacheMb: 16 },
       state: { dir: path.join(ROOT, 'state') },
-      http: { connectTimeoutMs: 15000, headersTimeoutMs: 15000, bodyTimeoutMs: 15000, maxBytes: 5242880, maxRedirects: 5 },
+      http: { connectTimeoutMs: 15000, headersTimeoutMs: 15000, bodyTimeoutMs: 15000, maxBytes: 5242880, maxRedirects: 5, maxConcurrent: 8 },
       sources: [
         {
           id: 'anp-buitenland',
@@ -85,7 +85,7 @@ describe('the shipped config', () => {
       maxConnections: 1000,
       feedCacheMb: 16,
     });
-    expect(config.http).toEqual({ connectTimeoutMs: 15000, headersTimeoutMs: 15000, bodyTimeoutMs: 15000, maxBytes: 5242880, maxRedirects: 5 });
+    expect(config.http).toEqual({ connectTimeoutMs: 15000, headersTimeoutMs: 15000, bodyTimeoutMs: 15000, maxBytes: 5242880, maxRedirects: 5, maxConcurrent: 8 });
     expect(config.sources.map((s) => [s.id, s.kind, s.schedule, s.token])).toEqual([
       ['anp-buitenland', 'path', '*/5 * * * *', undefined],
       ['example-world', 'url', '*/10 * * * *', undefined],

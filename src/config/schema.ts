@@ -203,6 +203,7 @@ const httpSchema = z.strictObject({
   bodyTimeoutMs: z.int().min(1).default(15000),
   maxBytes: z.int().min(1).default(5 * 1024 * 1024),
   maxRedirects: z.int().min(0).default(5),
+  maxConcurrent: z.int().min(1).max(1000).default(8).describe('url sources fetched at once; the others wait their turn'),
 });
 
 type Site = { id: string; path: string };

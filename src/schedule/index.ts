@@ -1,8 +1,11 @@
 /**
  * What drives ingest: one node-cron job per URL source (the first fetch runs at start when it is due), one
  * chokidar watcher per watched file or spool directory (shared by the sources on it), and
- * backoff after failures. Each poll of a source is independent: one slow or failing source never
- * delays another.
+ * backoff after failures. Each poll of a source is independent: a failing source never delays
+ * another. At most `maxConcurrent` url polls run at once (miniflux's worker pool, FreshRSS's
+ * batches): a thousand sources on one schedule open a handful of connections, not a thousand, and
+ * the pages in memory at a time stay few. The others wait their turn in the order they fell due;
+ * a slow source holds one turn until its timeouts.
  */
 import { realpathSync, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
@@ -32,6 +35,8 @@ export interface SchedulerDeps {
    * `first`: asked for the fetch at start, which may wait for what another instance fetched last (issue 17).
    */
   notBefore(sourceId: string, first: boolean): Date | null;
+  /** url polls running at once (config http.maxConcurrent). */
+  maxConcurrent: number;
 }
 
 export interface SchedulerOptions {
@@ -52,6 +57,28 @@ export interface Scheduler {
 
 /** Files a spool writer leaves while still writing, or editors leave behind. */
 const SPOOL_IGNORE = /(^\.|~$|\.(tmp|part|swp|crdownload)$)/i;
+
+/** At most `limit` calls of `run` at once; the others start in the order they came, as turns come free. */
+class Turns {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = limit;
+  }
+
+  async run(fn: () => Promise<void>): Promise<void> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) this.free += 1;
+      else next();
+    }
+  }
+}
 
 /** Milliseconds between two runs of a cron expression (the shortest of the next few gaps). */
 export function scheduleIntervalMs(expr: string, timezone: string): number {
@@ -138,15 +165,19 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
   const running = new Map<string, Promise<void>>();
   /** Spool entries that are not regular files, each logged once (until it goes away). */
   const skipped = new Set<string>();
+  const turns = new Turns(deps.maxConcurrent);
   let stopped = false;
 
-  const run = (key: string, sourceId: string, file?: string): void => {
+  /** Poll `sourceId` (its spool `file`) unless a poll of `key` is running or waiting; `limited`: wait for a turn (url sources). */
+  const run = (key: string, sourceId: string, file?: string, limited = false): void => {
     if (stopped) return;
     if (running.has(key)) {
-      deps.log.debug('poll skipped: previous one still running', { source: sourceId });
+      deps.log.debug('poll skipped: previous one still running or waiting for its turn', { source: sourceId });
       return;
     }
-    const p = deps.poll(sourceId, file).finally(() => running.delete(key));
+    // A poll still waiting when the scheduler stops does not start.
+    const poll = (): Promise<void> => (stopped ? Promise.resolve() : deps.poll(sourceId, file));
+    const p = (limited ? turns.run(poll) : poll()).finally(() => running.delete(key));
     running.set(key, p);
   };
 
@@ -186,7 +217,7 @@ export function startScheduler(sources: readonly ScheduledSource[], deps: Schedu
       deps.log.debug('poll skipped: not due', { source: source.id, until: notBefore.toISOString() });
       return;
     }
-    run(source.id, source.id);
+    run(source.id, source.id, undefined, true);
   };
 
   // One cron job per distinct schedule and zone, ticking each of its sources: creating a job
