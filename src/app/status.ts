@@ -86,18 +86,43 @@ export function createStatus(deps: StatusDeps): Status {
     // Ids are unique across sources and feeds: a spec with a source's id is that source's own feed.
     const own = spec === undefined ? undefined : w.sources.get(spec.id);
     const at = deps.now();
-    // The chart's window, an hour wider: storiesPerHour cuts it exactly.
-    const since = new Date(at.getTime() - (HOURS + 1) * 3_600_000).toISOString();
+    const figures = own === undefined ? null : await sourceFigures(own, at);
     return {
       lastFetch,
       lastError,
       stories,
       headlines,
       timeZone: sources[0]?.timezone ?? 'UTC',
-      activity: own === undefined ? null : sourceActivity(own.id, await store.firstSeenSince(own.id, since), deps.history, at),
-      fullText: own?.fullText ? { stored: await store.fullTextCount(own.id), of: book.countOf(own.id) } : null,
+      activity: own === undefined || figures === null ? null : sourceActivity(own.id, figures.firstSeen, deps.history, at),
+      fullText: own === undefined || figures === null || figures.stored === null ? null : { stored: figures.stored, of: book.countOf(own.id) },
     };
   };
 
-  return { health, feedStatus, reset: () => listed.clear() };
+  // What the index page asks the store of a source — the chart's first-seen times and the stored
+  // full texts — asked again only when the source changed or the chart's hour moved on, not on
+  // every GET / (a thousand sources were two thousand queries a page).
+  const figuresOf = new Map<string, { rev: number; hour: number; fullText: boolean; firstSeen: string[]; stored: number | null }>();
+  const sourceFigures = async (own: SourceConfig, at: Date): Promise<{ firstSeen: string[]; stored: number | null }> => {
+    const rev = book.revision([own.id]);
+    const hour = Math.floor(at.getTime() / 3_600_000);
+    const fullText = Boolean(own.fullText);
+    let held = figuresOf.get(own.id);
+    if (held === undefined || held.rev !== rev || held.hour !== hour || held.fullText !== fullText) {
+      // The chart's window, from the start of an hour more than it shows: sourceActivity cuts it exactly.
+      const since = new Date((hour - HOURS) * 3_600_000).toISOString();
+      const firstSeen = await store.firstSeenSince(own.id, since);
+      held = { rev, hour, fullText, firstSeen, stored: fullText ? await store.fullTextCount(own.id) : null };
+      figuresOf.set(own.id, held);
+    }
+    return { firstSeen: held.firstSeen, stored: held.stored };
+  };
+
+  return {
+    health,
+    feedStatus,
+    reset: () => {
+      listed.clear();
+      figuresOf.clear();
+    },
+  };
 }
