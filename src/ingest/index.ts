@@ -199,15 +199,17 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
     for (const s of page) listed.set(s.id, { id: s.id, publishedLatest: s.publishedLatest, lastSeen: s.lastSeen });
     drops = retentionDrops([...listed.values()], mergeOpts.atIso, opts.retention, opts.at);
   }
-  const { touched } = await store.commit({
+  const change = {
     put: page.filter((s) => visible.has(s.id)),
     quiet: page.filter((s) => !visible.has(s.id) && rewritten.has(s.id)),
     seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id) && !seenNow.has(s.id)).map((s) => s.id) },
     ...(drops.length > 0 ? { unlist: { sourceId: opts.sourceId, ids: drops } } : {}),
     ...(opts.source !== undefined ? { sources: { [opts.sourceId]: opts.source } } : {}),
-  });
+  };
   result.dropped = drops.length;
-  result.touched = touched;
+  // The same page at the same fetch time, no bookkeeping: nothing to write, no transaction.
+  if (change.put.length + change.quiet.length + change.seen.ids.length + drops.length === 0 && opts.source === undefined) return result;
+  result.touched = (await store.commit(change)).touched;
   return result;
 }
 
