@@ -4,8 +4,8 @@
  * `story_keys` and `listings` index the first two for lookups and feeds.
  */
 import type Database from 'better-sqlite3';
-import type { SourceState, StoredStory } from '../model.js';
-import { wellFormed, type ListedStory } from './index.js';
+import type { Lang, SourceState, StoredStory } from '../model.js';
+import { wellFormed, type HeldStory, type ListedStory } from './index.js';
 import { DUE_VALIDATORS, STORY_COLUMNS, toSource as sourceOf, toStory as storyOf, type DueRow, type FullTextRow, type ReadText, type SourceRow, type StoryRow as Row } from './rows.js';
 
 export type StoryRow = Row<number>;
@@ -15,6 +15,50 @@ const asIs: ReadText = (t) => t;
 
 export function toStory(r: StoryRow): ListedStory {
   return storyOf(r, asIs);
+}
+
+/**
+ * A row of a page's lookups, read as an array (better-sqlite3's raw mode: an object per row costs
+ * more than the query itself) of the rowid and STORY_COLUMNS, without the article: ingest has no
+ * use for it, and it can be tens of kB.
+ */
+export type HeldRow = [
+  rowid: number, id: string, keys: string, leadKey: string | null, sources: string, origin: string | null, headline: string,
+  headlineDerived: number, place: string | null, agencies: string, section: string | null, body: string, bodyHash: string,
+  link: string | null, author: string | null, image: string | null, lang: string, firstSeen: string, lastSeen: string,
+  publishedEarliest: string | null, publishedLatest: string, updated: string,
+];
+
+const HELD_COLUMNS = `s.rowid, ${STORY_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}`;
+
+/** Lookup rows in row order (SQLite's ORDER BY would copy every row into a sorter) → stories. */
+export function heldStories(rows: HeldRow[]): HeldStory[] {
+  return rows.sort((a, b) => a[0] - b[0]).map((r) => {
+    const sources = JSON.parse(r[4]) as string[];
+    return {
+      id: r[1],
+      keys: JSON.parse(r[2]) as string[],
+      leadKey: r[3],
+      sources,
+      headline: r[6],
+      headlineDerived: r[7] !== 0,
+      place: r[8],
+      agencies: JSON.parse(r[9]) as string[],
+      section: r[10],
+      body: JSON.parse(r[11]) as string[],
+      bodyHash: r[12],
+      link: r[13],
+      author: r[14],
+      image: r[15],
+      lang: r[16] as Lang,
+      firstSeen: r[17],
+      lastSeen: r[18],
+      publishedEarliest: r[19],
+      publishedLatest: r[20],
+      updated: r[21],
+      origin: r[5] ?? sources[0]!,
+    };
+  });
 }
 
 export function toSource(r: SourceRow): SourceState {
@@ -45,17 +89,16 @@ export function prepare(db: Database.Database) {
       `SELECT s.* FROM stories s JOIN listings l ON l.story_id = s.id AND l.source_id = ?
        WHERE s.lead_key = ? AND s.last_seen >= ? ORDER BY s.rowid`,
     ),
-    // Put in row order by the caller (byRowid): SQLite's ORDER BY would copy every row into a sorter.
-    withKeys: db.prepare<{ keys: string }, StoryRow & { row_: number }>(
-      `SELECT s.rowid AS row_, s.* FROM stories s WHERE s.id IN (
+    withKeys: db.prepare<{ keys: string }, HeldRow>(
+      `SELECT ${HELD_COLUMNS} FROM stories s WHERE s.id IN (
          SELECT story_id FROM story_keys WHERE key IN (SELECT value FROM json_each(@keys)) UNION SELECT value FROM json_each(@keys))`,
-    ),
+    ).raw(),
     // By the lead key index (the IS NOT NULL lets its partial index serve), not by the source's listings.
-    byLeadKeys: db.prepare<[string, string, string], StoryRow & { row_: number }>(
-      `SELECT s.rowid AS row_, s.* FROM stories s
+    byLeadKeys: db.prepare<[string, string, string], HeldRow>(
+      `SELECT ${HELD_COLUMNS} FROM stories s
        WHERE s.lead_key IN (SELECT value FROM json_each(?)) AND s.lead_key IS NOT NULL AND s.last_seen >= ?
          AND EXISTS (SELECT 1 FROM listings l WHERE l.source_id = ? AND l.story_id = s.id)`,
-    ),
+    ).raw(),
     leadGroup: db.prepare<[string, string], StoryRow>(
       `SELECT s.* FROM stories s WHERE s.lead_key = ?
        AND EXISTS (SELECT 1 FROM listings l WHERE l.story_id = s.id AND l.source_id IN (SELECT value FROM json_each(?)))
@@ -140,7 +183,3 @@ export function prepare(db: Database.Database) {
 }
 
 export type Statements = ReturnType<typeof prepare>;
-
-export function byRowid<R extends { row_: number }>(rows: R[]): R[] {
-  return rows.sort((a, b) => a.row_ - b.row_);
-}

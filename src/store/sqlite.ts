@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import type { SourceState, StoredStory } from '../model.js';
-import { emptySourceState, soleInstance, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, soleInstance, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type HeldStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { dueOf, withFullTextTried } from './rows.js';
 import { connect, DB_FILE, storeError } from './sqlite-file.js';
-import { byRowid, prepare, storyParams, text, toSource, toStory, type Statements, type StoryRow } from './sqlite-statements.js';
+import { heldStories, prepare, storyParams, text, toSource, toStory, type Statements, type StoryRow } from './sqlite-statements.js';
 
 export interface OpenStoreOptions {
   /** Take the directory lock (default true). Tools that only read skip it. */
@@ -109,11 +109,11 @@ class SqliteStore implements Store {
   byLeadKey(leadKey: string, sourceId: string, since: string): Promise<ListedStory[]> {
     return this.read('reading', () => this.rows(this.q.byLeadKey.all(sourceId, leadKey, since)));
   }
-  withKeys(keys: readonly string[]): Promise<ListedStory[]> {
-    return this.read('reading', () => (keys.length === 0 ? [] : this.rows(byRowid(this.q.withKeys.all({ keys: JSON.stringify(keys.map(text)) })))));
+  withKeys(keys: readonly string[]): Promise<HeldStory[]> {
+    return this.read('reading', () => (keys.length === 0 ? [] : heldStories(this.q.withKeys.all({ keys: JSON.stringify(keys.map(text)) }))));
   }
-  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]> {
-    return this.read('reading', () => (leadKeys.length === 0 ? [] : this.rows(byRowid(this.q.byLeadKeys.all(JSON.stringify(leadKeys.map(text)), since, sourceId)))));
+  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<HeldStory[]> {
+    return this.read('reading', () => (leadKeys.length === 0 ? [] : heldStories(this.q.byLeadKeys.all(JSON.stringify(leadKeys.map(text)), since, sourceId))));
   }
   leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]> {
     return this.read('reading', () => this.rows(this.q.leadGroup.all(leadKey, JSON.stringify(sourceIds))));
