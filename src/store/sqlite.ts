@@ -104,7 +104,7 @@ class SqliteStore implements Store {
     });
   }
   withKey(key: string): Promise<ListedStory[]> {
-    return this.read('reading', () => this.rows(this.q.withKey.all(key, key)));
+    return this.read('reading', () => this.rows(this.q.withKey.all({ key })));
   }
   byLeadKey(leadKey: string, sourceId: string, since: string): Promise<ListedStory[]> {
     return this.read('reading', () => this.rows(this.q.byLeadKey.all(sourceId, leadKey, since)));
@@ -234,10 +234,10 @@ class SqliteStore implements Store {
     for (const s of story.sources) touched?.add(s);
     this.q.upsert.run(...storyParams(story, origin));
     const keys = JSON.stringify(story.keys);
-    // A story not held has no keys or listings to delete (they go with their story).
+    // A story not held has no keys or listings to delete; story_keys holds the keys other than the id.
     if (held === undefined || held.keys !== keys) {
-      if (held !== undefined) this.q.deleteKeys.run(story.id);
-      for (const key of story.keys) this.q.insertKey.run(key, story.id);
+      if (held !== undefined) this.q.deleteKeys.run(story.id, held.keys);
+      for (const key of story.keys) if (key !== story.id) this.q.insertKey.run(key, story.id);
     }
     if (held === undefined || held.sources !== sources) {
       const before = new Set(held === undefined ? [] : (JSON.parse(held.sources) as string[]));
@@ -246,8 +246,8 @@ class SqliteStore implements Store {
       for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
     }
     if (held === undefined || held.sources !== sources || held.published_latest !== story.publishedLatest) {
-      if (held !== undefined) this.q.deleteListings.run(story.id);
-      for (const s of story.sources) this.q.insertListing.run(s, story.id, story.publishedLatest);
+      if (held !== undefined) this.q.deleteListings.run(held.sources, held.published_latest, story.id);
+      for (const s of story.sources) this.q.insertListing.run(s, story.publishedLatest, story.id);
     }
   }
 
@@ -259,11 +259,12 @@ class SqliteStore implements Store {
     for (const s of before) touched.add(s);
     counts.set(sourceId, (counts.get(sourceId) ?? 0) - 1);
     const after = before.filter((s) => s !== sourceId);
+    this.q.deleteListing.run(sourceId, held.published_latest, id);
     if (after.length === 0) {
+      this.q.deleteKeys.run(id, held.keys);
       this.q.deleteStory.run(id);
       return;
     }
-    this.q.deleteListing.run(sourceId, id);
     this.q.setSources.run(JSON.stringify(after), held.origin ?? (after[0] !== before[0] ? before[0]! : null), id);
   }
 
