@@ -138,8 +138,9 @@ export function prepare(db: Database.Database) {
     source: db.prepare<[string], SourceRow>(`SELECT * FROM sources WHERE id = ?`),
     sources: db.prepare<[], SourceRow>(`SELECT * FROM sources ORDER BY id`),
     held: db.prepare<[string], HeldColumns>(
-      `SELECT sources, origin, keys, published_latest FROM stories WHERE id = ?`,
+      `SELECT id, sources, origin, keys, published_latest FROM stories WHERE id IN (SELECT value FROM json_each(?))`,
     ),
+    heldOne: db.prepare<[string], HeldColumns>(`SELECT id, sources, origin, keys, published_latest FROM stories WHERE id = ?`),
     upsert: db.prepare(
       `INSERT INTO stories (${STORY_COLUMNS}) VALUES (${STORY_COLUMNS.split(', ').map(() => '?').join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${STORY_COLUMNS.split(', ')
@@ -192,6 +193,7 @@ export type Statements = ReturnType<typeof prepare>;
 
 /** What a write reads of a held story first. */
 export interface HeldColumns {
+  id: string;
   sources: string;
   origin: string | null;
   keys: string;

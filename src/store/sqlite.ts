@@ -23,7 +23,7 @@ import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from
 import { acquireLock, type StateLock } from './lock.js';
 import { dueOf, withFullTextTried } from './rows.js';
 import { connect, DB_FILE, storeError } from './sqlite-file.js';
-import { heldStories, prepare, storyParams, text, toSource, toStory, type Statements, type StoryRow } from './sqlite-statements.js';
+import { heldStories, prepare, storyParams, text, toSource, toStory, type HeldColumns, type Statements, type StoryRow } from './sqlite-statements.js';
 
 export interface OpenStoreOptions {
   /** Take the directory lock (default true). Tools that only read skip it. */
@@ -204,8 +204,9 @@ class SqliteStore implements Store {
   private apply(change: Change): CommitResult {
     const touched = new Set<string>();
     const counts = new Map<string, number>();
-    for (const story of change.put ?? []) this.put(story, touched, counts);
-    for (const story of change.quiet ?? []) this.put(story, null, counts);
+    const held = this.held([...(change.put ?? []), ...(change.quiet ?? [])]);
+    for (const story of change.put ?? []) this.put(story, held, touched, counts);
+    for (const story of change.quiet ?? []) this.put(story, held, null, counts);
     if (change.seen !== undefined && change.seen.ids.length > 0) this.q.seen.run(change.seen.at, JSON.stringify(change.seen.ids.map(text)));
     if (change.unlist !== undefined) for (const id of change.unlist.ids) this.unlist(id, change.unlist.sourceId, touched, counts);
     for (const [id, delta] of counts) if (delta !== 0) this.q.addCount.run(id, delta);
@@ -218,11 +219,20 @@ class SqliteStore implements Store {
     return { touched: [...touched].sort() };
   }
 
-  /** `counts`: per source, listings added (+) and dropped (−). */
-  private put(story: StoredStory, touched: Set<string> | null, counts: Map<string, number>): void {
+  /** What is stored of the stories a change writes, by id, in one query (a query per story costs more than its insert). */
+  private held(stories: readonly StoredStory[]): Map<string, HeldColumns> {
+    const held = new Map<string, HeldColumns>();
+    if (stories.length === 0) return held;
+    for (const row of this.q.held.all(JSON.stringify(stories.map((s) => text(s.id))))) held.set(row.id, row);
+    return held;
+  }
+
+  /** `held`: what `held()` read, kept current here (a change may put one story twice); `counts`: per source, listings added (+) and dropped (−). */
+  private put(story: StoredStory, stored: Map<string, HeldColumns>, touched: Set<string> | null, counts: Map<string, number>): void {
     const home = story.sources[0];
     if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
-    const held = this.q.held.get(story.id);
+    const id = text(story.id);
+    const held = stored.get(id);
     const sources = JSON.stringify(story.sources);
     let origin: string | null = null;
     if (held !== undefined) {
@@ -249,10 +259,11 @@ class SqliteStore implements Store {
       if (held !== undefined) this.q.deleteListings.run(held.sources, held.published_latest, story.id);
       for (const s of story.sources) this.q.insertListing.run(s, story.publishedLatest, story.id);
     }
+    stored.set(id, { id, sources, origin, keys, published_latest: text(story.publishedLatest) });
   }
 
   private unlist(id: string, sourceId: string, touched: Set<string>, counts: Map<string, number>): void {
-    const held = this.q.held.get(id);
+    const held = this.q.heldOne.get(id);
     if (held === undefined) return;
     const before = JSON.parse(held.sources) as string[];
     if (!before.includes(sourceId)) return;
