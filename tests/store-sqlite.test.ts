@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { SCHEMA_VERSION } from '../src/store/schema.js';
+import { prepare } from '../src/store/sqlite-statements.js';
 import { story } from './helpers/store-contract.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -75,6 +76,28 @@ describe('the SQLite store', () => {
     ]);
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     check.close();
+  });
+
+  it('runs every statement by an index: no statement scans stories, keys or listings but the count of all stories', async () => {
+    const dir = await tempDir();
+    await (await openStore(dir)).close();
+    const db = new Database(join(dir, 'wirefeed.db'));
+    const scans: string[] = [];
+    for (const [name, statement] of Object.entries(prepare(db))) {
+      const sql = statement.source;
+      const named = [...new Set(sql.match(/@\w+/g) ?? [])].map((p) => p.slice(1));
+      const explain = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`);
+      const plan = named.length > 0 ? explain.all(Object.fromEntries(named.map((p) => [p, '[]']))) : explain.all(...Array<string>((sql.match(/\?/g) ?? []).length).fill('[]'));
+      for (const { detail } of plan) if (detail.startsWith('SCAN ') && !detail.includes('VIRTUAL TABLE')) scans.push(`${name}: ${detail}`);
+    }
+    // Scanned: a page's JSON lists (json_each), a feed's page of ids, the tables of sources, and all stories to count them.
+    expect(scans).toEqual([
+      'feedMany: SCAN ids',
+      'counts: SCAN source_counts',
+      'size: SCAN stories USING COVERING INDEX sqlite_autoindex_stories_1',
+      'sources: SCAN sources USING INDEX sqlite_autoindex_sources_1',
+    ]);
+    db.close();
   });
 
   it('checkpoints the WAL on a turn of its own after a write, before SQLite\'s automatic checkpoint would', async () => {
