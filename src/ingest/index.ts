@@ -96,26 +96,38 @@ function iso(d: Date): string {
 class WorkingSet {
   readonly byId = new Map<string, StoredStory>();
 
-  /** Store rows replaced by the page's copy of the same story, then the page's stories the store does not know matching `also`. */
-  over(rows: readonly StoredStory[], also: (s: StoredStory) => boolean): StoredStory[] {
-    const out = rows.map((r) => this.byId.get(r.id) ?? r);
-    const ids = new Set(out.map((s) => s.id));
-    for (const s of this.byId.values()) if (!ids.has(s.id) && also(s)) out.push(s);
-    return out;
+  /**
+   * The first story that `accept`s among the store rows, each as the page's copy where it has one,
+   * then among the page's stories the store rows do not hold that match `also`. The rows come
+   * first, so a held story found among them costs no look at the page's other stories.
+   */
+  find(rows: readonly StoredStory[], also: (s: StoredStory) => boolean, accept: (s: StoredStory) => boolean): StoredStory | undefined {
+    for (const r of rows) {
+      const s = this.byId.get(r.id) ?? r;
+      if (accept(s)) return s;
+    }
+    const ids = new Set(rows.map((r) => r.id));
+    for (const s of this.byId.values()) if (!ids.has(s.id) && also(s) && accept(s)) return s;
+    return undefined;
   }
 }
 
 async function findHeld(work: WorkingSet, keys: StoryKeys, sourceId: string, scoped: Scoped, lookups: Lookups): Promise<StoredStory | undefined> {
-  const withKey = work.over(await lookups.withKey(keys.storyKey), (s) => s.keys.includes(keys.storyKey));
-  const byKey = withKey.find((s) => storyScope(s, scoped.scopeOf) === scoped.scope);
+  const byKey = work.find(
+    await lookups.withKey(keys.storyKey),
+    (s) => s.keys.includes(keys.storyKey),
+    (s) => storyScope(s, scoped.scopeOf) === scoped.scope,
+  );
   if (byKey !== undefined) return byKey;
   if (keys.leadKey === null) return undefined;
   const since = lookups.since;
   // Listed under this very source, so of its scope (separateScopes keeps every story in one).
   const leadKey = keys.leadKey;
-  return work
-    .over(await lookups.byLeadKey(leadKey), (s) => s.leadKey === leadKey && s.sources.includes(sourceId) && s.lastSeen >= since)
-    .find((s) => s.sources.includes(sourceId) && s.lastSeen >= since);
+  return work.find(
+    await lookups.byLeadKey(leadKey),
+    (s) => s.leadKey === leadKey,
+    (s) => s.sources.includes(sourceId) && s.lastSeen >= since,
+  );
 }
 
 /** The id a new story gets (identity newStoryId), asking the store which ids are taken. */
