@@ -227,7 +227,7 @@ class SqliteStore implements Store {
     return held;
   }
 
-  /** `held`: what `held()` read, kept current here (a change may put one story twice); `counts`: per source, listings added (+) and dropped (−). */
+  /** `stored`: what `held()` read, kept current here (a change may put one story twice); `counts`: per source, listings added (+) and dropped (−). */
   private put(story: StoredStory, stored: Map<string, HeldColumns>, touched: Set<string> | null, counts: Map<string, number>): void {
     const home = story.sources[0];
     if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
