@@ -22,7 +22,7 @@ describe('full text in the SQLite store', () => {
     db.close();
 
     const store = await openStore(dir);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     const held = await store.get('a'.repeat(32));
     expect(held).toMatchObject({ headline: `Kop ${'a'.repeat(32)}`, link: 'https://x.example/a' });
     expect(held?.fullText).toBeUndefined();
@@ -42,7 +42,7 @@ describe('full text in the SQLite store', () => {
     expect((await store.fullTextDue('s', T, 3, 10)).map((d) => [d.id, d.attempts])).toEqual([['a'.repeat(32), 0]]);
     await store.close();
     const check = new Database(join(dir, 'wirefeed.db'), { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     check.close();
   });
 });

@@ -31,6 +31,27 @@ describe('ingest', () => {
     await store.close();
   });
 
+  it('writes nothing, not even an empty transaction, for the same page at the same fetch time', async () => {
+    const store = await openStore(await tempDir());
+    const commits: unknown[] = [];
+    const counted = new Proxy(store, {
+      get: (target, prop, receiver) =>
+        prop === 'commit' ? (change: Parameters<typeof store.commit>[0]) => (commits.push(change), target.commit(change)) : Reflect.get(target, prop, receiver),
+    });
+    const page = [dated({ headline: 'Dijk houdt stand' }), dated({ headline: 'Veerpont vaart weer', place: 'VLISSINGEN' })];
+    await ingestPage(counted, page, opts('s1', T0));
+    expect(commits).toHaveLength(1);
+    expect(await ingestPage(counted, page, opts('s1', T0))).toMatchObject({ new: 0, updated: 0, unchanged: 2, changed: 0, touched: [] });
+    expect(commits).toHaveLength(1);
+    // Bookkeeping to store, or a later fetch time: one commit each.
+    await ingestPage(counted, page, { ...opts('s1', T0), source: { contentHash: 'h1' } });
+    await ingestPage(counted, page, opts('s1', at(min(5))));
+    expect(commits).toHaveLength(3);
+    expect((await store.source('s1')).contentHash).toBe('h1');
+    expect((await storiesOf(store, 's1')).map((s) => s.lastSeen)).toEqual([at(min(5)).toISOString(), at(min(5)).toISOString()]);
+    await store.close();
+  });
+
   it('keeps the longer body when the new one is its beginning, and updates on a real edit', async () => {
     const store = await openStore(await tempDir());
     const full = dated({ headline: 'Kabinet valt', body: ['DEN HAAG (ANP) - Het kabinet is gevallen.', 'Details volgen.', 'Meer details.'] });

@@ -326,7 +326,7 @@ describe('state check and backup on PostgreSQL', () => {
     expect((await cli(['state', 'import', '-', '--config', config], exported)).code).toBe(0);
     const ok = await cli(['state', 'check', '--config', config]);
     expect([ok.code, ok.stderr]).toEqual([0, '']);
-    expect(ok.stdout.split('\n').slice(1)).toEqual(['schema: version 3', 'check: ok', 'alfa: 5 stories', 'bravo: 4 stories', 'geheim: 3 stories', 'total: 11 stories', '']);
+    expect(ok.stdout.split('\n').slice(1)).toEqual(['schema: version 4', 'check: ok', 'alfa: 5 stories', 'bravo: 4 stories', 'geheim: 3 stories', 'total: 11 stories', '']);
     await query(url, `UPDATE source_counts SET stories = 9 WHERE source_id = 'bravo'`);
     const drifted = await cli(['state', 'check', '--config', config]);
     expect([drifted.code, drifted.stdout.split('\n').slice(2, 4)]).toEqual([1, ['check: source bravo: 9 stories counted, 4 listed', 'alfa: 5 stories']]);

@@ -27,7 +27,7 @@ describe('PostgreSQL store', () => {
     const url = await cluster.database();
     const dir = await tempDir();
     const stores = await Promise.all([1, 2, 3].map(() => openStore({ dir, url })));
-    expect(await sql(url, 'SELECT version FROM wirefeed_schema')).toEqual([{ version: 3 }]);
+    expect(await sql(url, 'SELECT version FROM wirefeed_schema')).toEqual([{ version: 4 }]);
     await stores[0]!.commit({ put: [story('a', ['s1'], '2026-11-28T10:00:00.000Z')] });
     expect((await stores[2]!.get('a'))?.headline).toBe('Kop a');
     expect(stores[1]!.location).toBe(url);

@@ -22,7 +22,7 @@
  * feed it is feedEntryUri(feed id, id). So no two feeds share an entry id, which readers such as
  * newsboat key items by across all feeds, and none changes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as hashOnce } from 'node:crypto';
 
 /** Hex digits kept of a SHA-256: 128 bits, so an id can also be written as a UUID. */
 const KEY_HEX = 32;
@@ -38,7 +38,7 @@ export function normaliseText(text: string): string {
 }
 
 function hash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, KEY_HEX);
+  return hashOnce('sha256', text, 'hex').slice(0, KEY_HEX);
 }
 
 /**
@@ -94,7 +94,12 @@ export function storyKeys(story: { headline: string; place: string | null; leadS
 
 /** Hash of the body paragraphs, to tell an edited body from an unchanged one. */
 export function bodyHash(body: readonly string[]): string {
-  return hash(body.map((p) => p.normalize('NFKC').replace(/\s+/g, ' ').trim()).join('\n'));
+  return hash(body.map((p) => collapseSpace(p.normalize('NFKC')).trim()).join('\n'));
+}
+
+/** Every run of white space as one space; most text has only single spaces, and is given back as is (a replace of each costs more than the hash). */
+function collapseSpace(text: string): string {
+  return /\s\s|[^\S ]/.test(text) ? text.replace(/\s+/g, ' ') : text;
 }
 
 /**

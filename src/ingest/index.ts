@@ -95,27 +95,62 @@ function iso(d: Date): string {
 /** A page's stories as they will be written: held ones merged, new ones made; looked up before the store. */
 class WorkingSet {
   readonly byId = new Map<string, StoredStory>();
+  /** Each story's place in `byId` (its first `put`). */
+  private readonly order = new Map<string, number>();
+  /** The page's stories under every story key and lead key they have had on this page (merge only ever adds one). */
+  private readonly underKey = new Map<string, StoredStory[]>();
+  private readonly underLead = new Map<string, StoredStory[]>();
 
-  /** Store rows replaced by the page's copy of the same story, then the page's stories the store does not know matching `also`. */
-  over(rows: readonly StoredStory[], also: (s: StoredStory) => boolean): StoredStory[] {
-    const out = rows.map((r) => this.byId.get(r.id) ?? r);
-    const ids = new Set(out.map((s) => s.id));
-    for (const s of this.byId.values()) if (!ids.has(s.id) && also(s)) out.push(s);
-    return out;
+  /** Take the page's copy of a story, under its keys and lead key as they are now: again after a merge may have added one. */
+  put(story: StoredStory): void {
+    if (!this.order.has(story.id)) this.order.set(story.id, this.order.size);
+    this.byId.set(story.id, story);
+    for (const key of story.keys) listUnder(this.underKey, key, story);
+    if (story.leadKey !== null) listUnder(this.underLead, story.leadKey, story);
+  }
+
+  /** `find` among the page's stories with this story key. */
+  withKey(rows: readonly StoredStory[], key: string, accept: (s: StoredStory) => boolean): StoredStory | undefined {
+    return this.find(rows, this.underKey.get(key), accept);
+  }
+
+  /** `find` among the page's stories with this lead key. */
+  withLead(rows: readonly StoredStory[], leadKey: string, accept: (s: StoredStory) => boolean): StoredStory | undefined {
+    return this.find(rows, this.underLead.get(leadKey), accept);
+  }
+
+  /**
+   * The first story that `accept`s among the store rows, each as the page's copy where it has one,
+   * then among the page's `own` stories the rows do not hold, in page order.
+   */
+  private find(rows: readonly StoredStory[], own: readonly StoredStory[] | undefined, accept: (s: StoredStory) => boolean): StoredStory | undefined {
+    for (const r of rows) {
+      const s = this.byId.get(r.id) ?? r;
+      if (accept(s)) return s;
+    }
+    if (own === undefined) return undefined;
+    const ids = new Set(rows.map((r) => r.id));
+    const place = (s: StoredStory): number => this.order.get(s.id)!;
+    return own
+      .filter((s) => !ids.has(s.id))
+      .sort((a, b) => place(a) - place(b))
+      .find(accept);
   }
 }
 
+function listUnder(index: Map<string, StoredStory[]>, key: string, story: StoredStory): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [story]);
+  else if (!list.includes(story)) list.push(story);
+}
+
 async function findHeld(work: WorkingSet, keys: StoryKeys, sourceId: string, scoped: Scoped, lookups: Lookups): Promise<StoredStory | undefined> {
-  const withKey = work.over(await lookups.withKey(keys.storyKey), (s) => s.keys.includes(keys.storyKey));
-  const byKey = withKey.find((s) => storyScope(s, scoped.scopeOf) === scoped.scope);
+  const byKey = work.withKey(await lookups.withKey(keys.storyKey), keys.storyKey, (s) => storyScope(s, scoped.scopeOf) === scoped.scope);
   if (byKey !== undefined) return byKey;
   if (keys.leadKey === null) return undefined;
   const since = lookups.since;
   // Listed under this very source, so of its scope (separateScopes keeps every story in one).
-  const leadKey = keys.leadKey;
-  return work
-    .over(await lookups.byLeadKey(leadKey), (s) => s.leadKey === leadKey && s.sources.includes(sourceId) && s.lastSeen >= since)
-    .find((s) => s.sources.includes(sourceId) && s.lastSeen >= since);
+  return work.withLead(await lookups.byLeadKey(keys.leadKey), keys.leadKey, (s) => s.sources.includes(sourceId) && s.lastSeen >= since);
 }
 
 /** The id a new story gets (identity newStoryId), asking the store which ids are taken. */
@@ -174,7 +209,7 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
     const held = await findHeld(work, keys, opts.sourceId, scoped, lookups);
     if (held === undefined) {
       const story = newStory(d, keys, hash(), opts, await freeId(lookups, work, keys.storyKey, scope));
-      work.byId.set(story.id, story);
+      work.put(story);
       visible.add(story.id);
       result.new += 1;
       result.changed += 1;
@@ -182,8 +217,8 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
     }
     const repeat = work.byId.has(held.id);
     if (!repeat && held.lastSeen === mergeOpts.atIso) seenNow.add(held.id);
-    work.byId.set(held.id, held);
     const m = merge(held, d, keys, hash, mergeOpts, result.warnings, repeat);
+    work.put(held);
     if (m.quiet) rewritten.add(held.id);
     if (m.updated) result.updated += 1;
     else result.unchanged += 1;
@@ -199,15 +234,17 @@ async function ingestNow(store: Store, stories: readonly DatedStory[], opts: Ing
     for (const s of page) listed.set(s.id, { id: s.id, publishedLatest: s.publishedLatest, lastSeen: s.lastSeen });
     drops = retentionDrops([...listed.values()], mergeOpts.atIso, opts.retention, opts.at);
   }
-  const { touched } = await store.commit({
+  const change = {
     put: page.filter((s) => visible.has(s.id)),
     quiet: page.filter((s) => !visible.has(s.id) && rewritten.has(s.id)),
     seen: { at: mergeOpts.atIso, ids: page.filter((s) => !visible.has(s.id) && !rewritten.has(s.id) && !seenNow.has(s.id)).map((s) => s.id) },
     ...(drops.length > 0 ? { unlist: { sourceId: opts.sourceId, ids: drops } } : {}),
     ...(opts.source !== undefined ? { sources: { [opts.sourceId]: opts.source } } : {}),
-  });
+  };
   result.dropped = drops.length;
-  result.touched = touched;
+  // The same page at the same fetch time, no bookkeeping: nothing to write, no transaction.
+  if (change.put.length + change.quiet.length + change.seen.ids.length + drops.length === 0 && opts.source === undefined) return result;
+  result.touched = (await store.commit(change)).touched;
   return result;
 }
 

@@ -25,6 +25,9 @@ export interface ListedStory extends StoredStory {
   fullText?: string;
 }
 
+/** A story as a page's lookups read it (ingest): without its article. */
+export type HeldStory = Omit<ListedStory, 'fullText'>;
+
 /** What the full-text step recorded for a story: the entry version it tried, attempts, backoff. */
 export interface FullTextTried {
   entry: string;
@@ -155,11 +158,12 @@ export interface Store {
   byLeadKey(leadKey: string, sourceId: string, since: string): Promise<ListedStory[]>;
   /**
    * `withKey` and `get` for a page's keys at once: every story that has one of `keys` among its
-   * keys or as its id, each once, oldest row first (ingest looks a page up in one query).
+   * keys or as its id, each once, oldest row first (ingest looks a page up in one query); without
+   * their articles.
    */
-  withKeys(keys: readonly string[]): Promise<ListedStory[]>;
-  /** `byLeadKey` for a page's lead keys at once: each story once, oldest row first. */
-  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]>;
+  withKeys(keys: readonly string[]): Promise<HeldStory[]>;
+  /** `byLeadKey` for a page's lead keys at once: each story once, oldest row first, without its article. */
+  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<HeldStory[]>;
   /** Stories with this lead key listed under any of `sourceIds`. */
   leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]>;
   feed(query: FeedQuery): Promise<ListedStory[]>;

@@ -82,6 +82,11 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE stories ADD COLUMN full_text_etag TEXT;
   ALTER TABLE stories ADD COLUMN full_text_modified TEXT;
   `,
+  // 4: schema.ts's 4 makes SQLite write fewer B-trees per new story (the pages of its WAL).
+  // PostgreSQL keeps its tables and indexes: its writes go to its own WAL by row, not by page of
+  // every B-tree, and pg-writes.ts writes a page's stories in a few statements. The version moves
+  // with SQLite's, so that one number names a wirefeed's schema in both.
+  `-- nothing to change`,
 ];
 
 /** The schema version this wirefeed writes on PostgreSQL. */

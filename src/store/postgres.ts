@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { WirefeedError } from '../errors.js';
 import type { SourceState } from '../model.js';
-import { emptySourceState, wellFormed, type Change, type Coordination, type CoordinationEvents, type CoordinationOptions, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, wellFormed, type Change, type Coordination, type CoordinationEvents, type CoordinationOptions, type CommitResult, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type HeldStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { changePayload, CHANGES_CHANNEL, instanceId, startPgCoordination } from './pg-coordination.js';
 import { pgDriver } from './pg-driver.js';
 import { migrate } from './pg-schema.js';
@@ -16,7 +16,10 @@ import { apply } from './pg-writes.js';
 import { DUE_VALIDATORS, dueOf, STORY_COLUMNS, withFullTextTried, type DueRow, type FullTextRow, type SourceRow } from './rows.js';
 
 // The full text is written by putFullText only (not a STORY_COLUMN, so ingest's upsert keeps it), but read with the story.
-const SELECT_STORY = `SELECT ${[...STORY_COLUMNS.split(', '), 'full_text'].map((c) => `s.${c}`).join(', ')} FROM`;
+const STORY = STORY_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ');
+const SELECT_STORY = `SELECT ${STORY}, s.full_text FROM`;
+/** A page's lookups (ingest) read a story without its article (a null full_text reads as none). */
+const SELECT_HELD = `SELECT ${STORY}, NULL AS full_text FROM`;
 
 const SELECT_EXPORTED = SELECT_STORY.replace(/ FROM$/, ', s.full_text_for, s.full_text_attempts, s.full_text_after FROM');
 
@@ -81,17 +84,17 @@ class PostgresStore implements Store {
       [esc(sourceId), esc(leadKey), esc(since)],
     );
   }
-  async withKeys(keys: readonly string[]): Promise<ListedStory[]> {
+  async withKeys(keys: readonly string[]): Promise<HeldStory[]> {
     if (keys.length === 0) return [];
     return this.stories(
-      `${SELECT_STORY} stories s WHERE s.id IN (SELECT story_id FROM story_keys WHERE key = ANY($1::text[])) OR s.id = ANY($1::text[]) ORDER BY s.seq`,
+      `${SELECT_HELD} stories s WHERE s.id IN (SELECT story_id FROM story_keys WHERE key = ANY($1::text[])) OR s.id = ANY($1::text[]) ORDER BY s.seq`,
       [keys.map(esc)],
     );
   }
-  async byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]> {
+  async byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<HeldStory[]> {
     if (leadKeys.length === 0) return [];
     return this.stories(
-      `${SELECT_STORY} stories s JOIN listings l ON l.story_id = s.id AND l.source_id = $1 WHERE s.lead_key = ANY($2::text[]) AND s.last_seen >= $3 ORDER BY s.seq`,
+      `${SELECT_HELD} stories s JOIN listings l ON l.story_id = s.id AND l.source_id = $1 WHERE s.lead_key = ANY($2::text[]) AND s.last_seen >= $3 ORDER BY s.seq`,
       [esc(sourceId), leadKeys.map(esc), esc(since)],
     );
   }

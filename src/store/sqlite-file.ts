@@ -26,7 +26,6 @@ export function connect(file: string, busyTimeoutMs: number, journal: 'wal' | 'd
     // After the version check: a database from a newer wirefeed is not even switched to WAL.
     db.pragma(`journal_mode = ${journal}`);
     db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
     return db;
   } catch (err) {
     db.close();

@@ -1,11 +1,11 @@
 /**
  * The SQLite statements, prepared once per connection, and the rows they read and write (sqlite.ts
  * runs them). Lists (keys, sources, agencies, body) are JSON columns read with the row;
- * `story_keys` and `listings` index the first two for lookups and feeds.
+ * `story_keys` (the keys other than the id) and `listings` index the first two for lookups and feeds.
  */
 import type Database from 'better-sqlite3';
-import type { SourceState, StoredStory } from '../model.js';
-import { wellFormed, type ListedStory } from './index.js';
+import type { Lang, SourceState, StoredStory } from '../model.js';
+import { wellFormed, type HeldStory, type ListedStory } from './index.js';
 import { DUE_VALIDATORS, STORY_COLUMNS, toSource as sourceOf, toStory as storyOf, type DueRow, type FullTextRow, type ReadText, type SourceRow, type StoryRow as Row } from './rows.js';
 
 export type StoryRow = Row<number>;
@@ -15,6 +15,50 @@ const asIs: ReadText = (t) => t;
 
 export function toStory(r: StoryRow): ListedStory {
   return storyOf(r, asIs);
+}
+
+/**
+ * A row of a page's lookups, read as an array (better-sqlite3's raw mode: an object per row costs
+ * more than the query itself) of the rowid and STORY_COLUMNS, without the article: ingest has no
+ * use for it, and it can be tens of kB.
+ */
+export type HeldRow = [
+  rowid: number, id: string, keys: string, leadKey: string | null, sources: string, origin: string | null, headline: string,
+  headlineDerived: number, place: string | null, agencies: string, section: string | null, body: string, bodyHash: string,
+  link: string | null, author: string | null, image: string | null, lang: string, firstSeen: string, lastSeen: string,
+  publishedEarliest: string | null, publishedLatest: string, updated: string,
+];
+
+const HELD_COLUMNS = `s.rowid, ${STORY_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}`;
+
+/** Lookup rows in row order (SQLite's ORDER BY would copy every row into a sorter) → stories. */
+export function heldStories(rows: HeldRow[]): HeldStory[] {
+  return rows.sort((a, b) => a[0] - b[0]).map((r) => {
+    const sources = JSON.parse(r[4]) as string[];
+    return {
+      id: r[1],
+      keys: JSON.parse(r[2]) as string[],
+      leadKey: r[3],
+      sources,
+      headline: r[6],
+      headlineDerived: r[7] !== 0,
+      place: r[8],
+      agencies: JSON.parse(r[9]) as string[],
+      section: r[10],
+      body: JSON.parse(r[11]) as string[],
+      bodyHash: r[12],
+      link: r[13],
+      author: r[14],
+      image: r[15],
+      lang: r[16] as Lang,
+      firstSeen: r[17],
+      lastSeen: r[18],
+      publishedEarliest: r[19],
+      publishedLatest: r[20],
+      updated: r[21],
+      origin: r[5] ?? sources[0]!,
+    };
+  });
 }
 
 export function toSource(r: SourceRow): SourceState {
@@ -38,27 +82,29 @@ export function storyParams(s: StoredStory, origin: string | null): unknown[] {
 export function prepare(db: Database.Database) {
   return {
     get: db.prepare<[string], StoryRow>(`SELECT * FROM stories WHERE id = ?`),
-    withKey: db.prepare<[string, string], StoryRow>(
-      `SELECT s.* FROM story_keys k JOIN stories s ON s.id = k.story_id WHERE k.key = ? ORDER BY s.id = ? DESC, s.rowid`,
+    // The story whose id is the key, when the key is among its keys (story_keys has the others).
+    withKey: db.prepare<{ key: string }, StoryRow>(
+      `SELECT s.* FROM stories s WHERE s.id IN (SELECT story_id FROM story_keys WHERE key = @key)
+         OR (s.id = @key AND EXISTS (SELECT 1 FROM json_each(s.keys) WHERE value = @key))
+       ORDER BY s.id = @key DESC, s.rowid`,
     ),
     byLeadKey: db.prepare<[string, string, string], StoryRow>(
-      `SELECT s.* FROM stories s JOIN listings l ON l.story_id = s.id AND l.source_id = ?
+      `SELECT s.* FROM stories s JOIN listings l ON l.source_id = ? AND l.published_latest = s.published_latest AND l.story_id = s.id
        WHERE s.lead_key = ? AND s.last_seen >= ? ORDER BY s.rowid`,
     ),
-    // Put in row order by the caller (byRowid): SQLite's ORDER BY would copy every row into a sorter.
-    withKeys: db.prepare<{ keys: string }, StoryRow & { row_: number }>(
-      `SELECT s.rowid AS row_, s.* FROM stories s WHERE s.id IN (
+    withKeys: db.prepare<{ keys: string }, HeldRow>(
+      `SELECT ${HELD_COLUMNS} FROM stories s WHERE s.id IN (
          SELECT story_id FROM story_keys WHERE key IN (SELECT value FROM json_each(@keys)) UNION SELECT value FROM json_each(@keys))`,
-    ),
+    ).raw(),
     // By the lead key index (the IS NOT NULL lets its partial index serve), not by the source's listings.
-    byLeadKeys: db.prepare<[string, string, string], StoryRow & { row_: number }>(
-      `SELECT s.rowid AS row_, s.* FROM stories s
+    byLeadKeys: db.prepare<[string, string, string], HeldRow>(
+      `SELECT ${HELD_COLUMNS} FROM stories s
        WHERE s.lead_key IN (SELECT value FROM json_each(?)) AND s.lead_key IS NOT NULL AND s.last_seen >= ?
-         AND EXISTS (SELECT 1 FROM listings l WHERE l.source_id = ? AND l.story_id = s.id)`,
-    ),
+         AND EXISTS (SELECT 1 FROM listings l WHERE l.source_id = ? AND l.published_latest = s.published_latest AND l.story_id = s.id)`,
+    ).raw(),
     leadGroup: db.prepare<[string, string], StoryRow>(
       `SELECT s.* FROM stories s WHERE s.lead_key = ?
-       AND EXISTS (SELECT 1 FROM listings l WHERE l.story_id = s.id AND l.source_id IN (SELECT value FROM json_each(?)))
+       AND EXISTS (SELECT 1 FROM listings l WHERE l.source_id IN (SELECT value FROM json_each(?)) AND l.published_latest = s.published_latest AND l.story_id = s.id)
        ORDER BY s.rowid`,
     ),
     feedOne: db.prepare<[string, number, number], StoryRow>(
@@ -76,7 +122,7 @@ export function prepare(db: Database.Database) {
     ),
     shared: db.prepare<[string], StoryRow>(
       `SELECT s.* FROM listings l JOIN stories s ON s.id = l.story_id
-       WHERE l.source_id = ? AND EXISTS (SELECT 1 FROM listings o WHERE o.story_id = s.id AND o.source_id <> l.source_id)
+       WHERE l.source_id = ? AND EXISTS (SELECT 1 FROM json_each(s.sources) o WHERE o.value <> l.source_id)
        ORDER BY s.rowid`,
     ),
     firstSeen: db.prepare<[string, string], { first_seen: string }>(
@@ -91,9 +137,10 @@ export function prepare(db: Database.Database) {
     page: db.prepare<[string, number], StoryRow & FullTextRow>(`SELECT * FROM stories WHERE id > ? ORDER BY id LIMIT ?`),
     source: db.prepare<[string], SourceRow>(`SELECT * FROM sources WHERE id = ?`),
     sources: db.prepare<[], SourceRow>(`SELECT * FROM sources ORDER BY id`),
-    held: db.prepare<[string], { sources: string; origin: string | null; keys: string; published_latest: string }>(
-      `SELECT sources, origin, keys, published_latest FROM stories WHERE id = ?`,
+    held: db.prepare<[string], HeldColumns>(
+      `SELECT id, sources, origin, keys, published_latest FROM stories WHERE id IN (SELECT value FROM json_each(?))`,
     ),
+    heldOne: db.prepare<[string], HeldColumns>(`SELECT id, sources, origin, keys, published_latest FROM stories WHERE id = ?`),
     upsert: db.prepare(
       `INSERT INTO stories (${STORY_COLUMNS}) VALUES (${STORY_COLUMNS.split(', ').map(() => '?').join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${STORY_COLUMNS.split(', ')
@@ -120,11 +167,14 @@ export function prepare(db: Database.Database) {
          full_text_modified = CASE WHEN @html IS NULL THEN full_text_modified ELSE @modified END
        WHERE id = @id`,
     ),
-    deleteKeys: db.prepare<[string]>(`DELETE FROM story_keys WHERE story_id = ?`),
+    // By what the row lists (keys, sources: a JSON array each; its publishedLatest): the primary keys, no index on story_id.
+    deleteKeys: db.prepare<[string, string]>(`DELETE FROM story_keys WHERE story_id = ? AND key IN (SELECT value FROM json_each(?))`),
     insertKey: db.prepare<[string, string]>(`INSERT OR IGNORE INTO story_keys (key, story_id) VALUES (?, ?)`),
-    deleteListings: db.prepare<[string]>(`DELETE FROM listings WHERE story_id = ?`),
-    insertListing: db.prepare<[string, string, string]>(`INSERT OR IGNORE INTO listings (source_id, story_id, published_latest) VALUES (?, ?, ?)`),
-    deleteListing: db.prepare<[string, string]>(`DELETE FROM listings WHERE source_id = ? AND story_id = ?`),
+    deleteListings: db.prepare<[string, string, string]>(
+      `DELETE FROM listings WHERE source_id IN (SELECT value FROM json_each(?)) AND published_latest = ? AND story_id = ?`,
+    ),
+    insertListing: db.prepare<[string, string, string]>(`INSERT OR IGNORE INTO listings (source_id, published_latest, story_id) VALUES (?, ?, ?)`),
+    deleteListing: db.prepare<[string, string, string]>(`DELETE FROM listings WHERE source_id = ? AND published_latest = ? AND story_id = ?`),
     setOrigin: db.prepare<[string, string]>(`UPDATE stories SET origin = ? WHERE id = ?`),
     setSources: db.prepare<[string, string | null, string]>(`UPDATE stories SET sources = ?, origin = ? WHERE id = ?`),
     deleteStory: db.prepare<[string]>(`DELETE FROM stories WHERE id = ?`),
@@ -141,6 +191,11 @@ export function prepare(db: Database.Database) {
 
 export type Statements = ReturnType<typeof prepare>;
 
-export function byRowid<R extends { row_: number }>(rows: R[]): R[] {
-  return rows.sort((a, b) => a.row_ - b.row_);
+/** What a write reads of a held story first. */
+export interface HeldColumns {
+  id: string;
+  sources: string;
+  origin: string | null;
+  keys: string;
+  published_latest: string;
 }

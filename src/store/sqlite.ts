@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import type { SourceState, StoredStory } from '../model.js';
-import { emptySourceState, soleInstance, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type ListedStory, type Store, type StoryStamp } from './index.js';
+import { emptySourceState, soleInstance, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type HeldStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { dueOf, withFullTextTried } from './rows.js';
 import { connect, DB_FILE, storeError } from './sqlite-file.js';
-import { byRowid, prepare, storyParams, text, toSource, toStory, type Statements, type StoryRow } from './sqlite-statements.js';
+import { heldStories, prepare, storyParams, text, toSource, toStory, type HeldColumns, type Statements, type StoryRow } from './sqlite-statements.js';
 
 export interface OpenStoreOptions {
   /** Take the directory lock (default true). Tools that only read skip it. */
@@ -104,16 +104,16 @@ class SqliteStore implements Store {
     });
   }
   withKey(key: string): Promise<ListedStory[]> {
-    return this.read('reading', () => this.rows(this.q.withKey.all(key, key)));
+    return this.read('reading', () => this.rows(this.q.withKey.all({ key })));
   }
   byLeadKey(leadKey: string, sourceId: string, since: string): Promise<ListedStory[]> {
     return this.read('reading', () => this.rows(this.q.byLeadKey.all(sourceId, leadKey, since)));
   }
-  withKeys(keys: readonly string[]): Promise<ListedStory[]> {
-    return this.read('reading', () => (keys.length === 0 ? [] : this.rows(byRowid(this.q.withKeys.all({ keys: JSON.stringify(keys.map(text)) })))));
+  withKeys(keys: readonly string[]): Promise<HeldStory[]> {
+    return this.read('reading', () => (keys.length === 0 ? [] : heldStories(this.q.withKeys.all({ keys: JSON.stringify(keys.map(text)) }))));
   }
-  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<ListedStory[]> {
-    return this.read('reading', () => (leadKeys.length === 0 ? [] : this.rows(byRowid(this.q.byLeadKeys.all(JSON.stringify(leadKeys.map(text)), since, sourceId)))));
+  byLeadKeys(leadKeys: readonly string[], sourceId: string, since: string): Promise<HeldStory[]> {
+    return this.read('reading', () => (leadKeys.length === 0 ? [] : heldStories(this.q.byLeadKeys.all(JSON.stringify(leadKeys.map(text)), since, sourceId))));
   }
   leadGroup(leadKey: string, sourceIds: readonly string[]): Promise<ListedStory[]> {
     return this.read('reading', () => this.rows(this.q.leadGroup.all(leadKey, JSON.stringify(sourceIds))));
@@ -204,8 +204,9 @@ class SqliteStore implements Store {
   private apply(change: Change): CommitResult {
     const touched = new Set<string>();
     const counts = new Map<string, number>();
-    for (const story of change.put ?? []) this.put(story, touched, counts);
-    for (const story of change.quiet ?? []) this.put(story, null, counts);
+    const held = this.held([...(change.put ?? []), ...(change.quiet ?? [])]);
+    for (const story of change.put ?? []) this.put(story, held, touched, counts);
+    for (const story of change.quiet ?? []) this.put(story, held, null, counts);
     if (change.seen !== undefined && change.seen.ids.length > 0) this.q.seen.run(change.seen.at, JSON.stringify(change.seen.ids.map(text)));
     if (change.unlist !== undefined) for (const id of change.unlist.ids) this.unlist(id, change.unlist.sourceId, touched, counts);
     for (const [id, delta] of counts) if (delta !== 0) this.q.addCount.run(id, delta);
@@ -218,11 +219,20 @@ class SqliteStore implements Store {
     return { touched: [...touched].sort() };
   }
 
-  /** `counts`: per source, listings added (+) and dropped (−). */
-  private put(story: StoredStory, touched: Set<string> | null, counts: Map<string, number>): void {
+  /** What is stored of the stories a change writes, by id, in one query (a query per story costs more than its insert). */
+  private held(stories: readonly StoredStory[]): Map<string, HeldColumns> {
+    const held = new Map<string, HeldColumns>();
+    if (stories.length === 0) return held;
+    for (const row of this.q.held.all(JSON.stringify(stories.map((s) => text(s.id))))) held.set(row.id, row);
+    return held;
+  }
+
+  /** `stored`: what `held()` read, kept current here (a change may put one story twice); `counts`: per source, listings added (+) and dropped (−). */
+  private put(story: StoredStory, stored: Map<string, HeldColumns>, touched: Set<string> | null, counts: Map<string, number>): void {
     const home = story.sources[0];
     if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
-    const held = this.q.held.get(story.id);
+    const id = text(story.id);
+    const held = stored.get(id);
     const sources = JSON.stringify(story.sources);
     let origin: string | null = null;
     if (held !== undefined) {
@@ -234,10 +244,10 @@ class SqliteStore implements Store {
     for (const s of story.sources) touched?.add(s);
     this.q.upsert.run(...storyParams(story, origin));
     const keys = JSON.stringify(story.keys);
-    // A story not held has no keys or listings to delete (they go with their story).
+    // A story not held has no keys or listings to delete; story_keys holds the keys other than the id.
     if (held === undefined || held.keys !== keys) {
-      if (held !== undefined) this.q.deleteKeys.run(story.id);
-      for (const key of story.keys) this.q.insertKey.run(key, story.id);
+      if (held !== undefined) this.q.deleteKeys.run(story.id, held.keys);
+      for (const key of story.keys) if (key !== story.id) this.q.insertKey.run(key, story.id);
     }
     if (held === undefined || held.sources !== sources) {
       const before = new Set(held === undefined ? [] : (JSON.parse(held.sources) as string[]));
@@ -246,24 +256,26 @@ class SqliteStore implements Store {
       for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
     }
     if (held === undefined || held.sources !== sources || held.published_latest !== story.publishedLatest) {
-      if (held !== undefined) this.q.deleteListings.run(story.id);
-      for (const s of story.sources) this.q.insertListing.run(s, story.id, story.publishedLatest);
+      if (held !== undefined) this.q.deleteListings.run(held.sources, held.published_latest, story.id);
+      for (const s of story.sources) this.q.insertListing.run(s, story.publishedLatest, story.id);
     }
+    stored.set(id, { id, sources, origin, keys, published_latest: text(story.publishedLatest) });
   }
 
   private unlist(id: string, sourceId: string, touched: Set<string>, counts: Map<string, number>): void {
-    const held = this.q.held.get(id);
+    const held = this.q.heldOne.get(id);
     if (held === undefined) return;
     const before = JSON.parse(held.sources) as string[];
     if (!before.includes(sourceId)) return;
     for (const s of before) touched.add(s);
     counts.set(sourceId, (counts.get(sourceId) ?? 0) - 1);
     const after = before.filter((s) => s !== sourceId);
+    this.q.deleteListing.run(sourceId, held.published_latest, id);
     if (after.length === 0) {
+      this.q.deleteKeys.run(id, held.keys);
       this.q.deleteStory.run(id);
       return;
     }
-    this.q.deleteListing.run(sourceId, id);
     this.q.setSources.run(JSON.stringify(after), held.origin ?? (after[0] !== before[0] ? before[0]! : null), id);
   }
 

@@ -242,6 +242,8 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(await store.get('a')).toMatchObject({ fullText: '<p>Heel het verhaal.</p>', updated: T(12) });
       expect((await store.get('c'))?.fullText).toBeUndefined();
       expect([await store.fullTextCount('s'), await store.fullTextCount('s9')]).toEqual([1, 0]);
+      // A page's lookups (ingest) read the story without its article.
+      expect((await store.withKeys(['a'])).map((s) => [s.id, 'fullText' in s, s.updated])).toEqual([['a', false, T(12)]]);
       // Ingest writes the story again: the full text stays; a changed body makes the entry due again.
       await store.commit({ put: [{ ...a, body: ['Nieuwe tekst.'], bodyHash: 'hash-a2', updated: T(12) }] });
       expect((await store.get('a'))?.fullText).toBe('<p>Heel het verhaal.</p>');
