@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { readPlainYaml } from './plain-yaml.js';
 import { ConfigError, Locator, byPosition, issueMessage, issueProblems, type ConfigProblem } from './problems.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -30,6 +31,14 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
 
 /** Validates config text; `file` names it in messages and anchors its relative paths. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  // The fast path (plain-yaml.ts) for a file that is fine; any doubt or problem, and `yaml` reads
+  // it again below to say where.
+  const plain = readPlainYaml(text);
+  if (plain !== undefined) {
+    const result = configSchema.safeParse(withoutEmptyBlocks(plain), { error: issueMessage });
+    if (result.success) return resolvePaths(result.data, path.resolve(file), env);
+  }
+
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const where = new Locator(doc, lines);
