@@ -234,19 +234,26 @@ export interface Daemon extends Child {
   listeningMs: number;
 }
 
-/** Node's options in the shipped unit's ExecStart (between node and bin/wirefeed.js), and its MALLOC_* Environment=. */
+/**
+ * Node's options in the shipped unit's ExecStart (between node and bin/wirefeed.js), and the
+ * environment the unit gives: HOME and its Environment= lines (MALLOC_ARENA_MAX, LOG_LEVEL).
+ * startChild adds PATH and nothing else of the bench's own environment.
+ */
 export async function unitNodeOptions(): Promise<{ options: string[]; env: Record<string, string> }> {
   const unit = await readFile(join(ROOT, 'systemd', 'wirefeed.service'), 'utf8');
   const exec = /^ExecStart=(.+)$/m.exec(unit)?.[1]?.split(' ') ?? [];
   const bin = exec.findIndex((a) => a.endsWith('/bin/wirefeed.js'));
   if (bin < 1) throw new Error('bench: no node … bin/wirefeed.js in the unit\'s ExecStart');
-  // The unit's malloc settings too (LOG_LEVEL is the bench's own to set).
-  const env: Record<string, string> = {};
-  for (const m of unit.matchAll(/^Environment=(MALLOC_\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
+  const env: Record<string, string> = { HOME: process.env['HOME'] ?? '/' };
+  for (const m of unit.matchAll(/^Environment=(\w+)=(\S*)$/gm)) env[m[1]!] = m[2]!;
   return { options: exec.slice(1, bin), env };
 }
 
-/** `wirefeed run --config FILE` as a separate process, run as the systemd unit runs it, once it listens. */
+/**
+ * `wirefeed run --config FILE` as a separate process, run as the systemd unit runs it, once it
+ * listens: the unit's node options and environment, not the bench's. A sandbox's
+ * NODE_EXTRA_CA_CERTS, say, makes node parse a CA bundle at boot (60–80 ms of the start).
+ */
 export async function startDaemon(config: string, logLevel = 'warn'): Promise<Daemon> {
   const { options, env } = await unitNodeOptions();
   const t0 = performance.now();
