@@ -176,8 +176,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw err;
   }
   const running = server;
+  const wiredFor = baseUrlOf(w.config);
   boundUrl = running.url;
-  w = wire(w.config, baseUrlOf(w.config));
+  // Only a base URL that follows the bound port (`…:0`) changes here: wire again for it alone.
+  if (baseUrlOf(w.config) !== wiredFor) w = wire(w.config, baseUrlOf(w.config));
 
   try {
     cluster = await joinCluster({ store, book, metrics, log, wiring: () => w, startSchedules });
