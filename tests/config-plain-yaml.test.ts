@@ -49,6 +49,10 @@ describe('scalars read as YAML 1.2 core, the way yaml reads them', () => {
     expect(agrees(text)).toEqual({ a: 'one\ntwo\n', b: 'one two\nthree', c: 'x y', d: 'plain continued' });
   });
 
+  test('a byte order mark and CRLF line ends', () => {
+    expect(agrees('\uFEFFa: 1\r\nb: |\r\n  x\r\n')).toEqual({ a: 1, b: 'x\n' });
+  });
+
   test('<< is an ordinary key, not a merge', () => {
     expect(agrees(yaml('a:', '  <<: {x: 1}', '  y: 2'))).toEqual({ a: { '<<': { x: 1 }, y: 2 } });
   });

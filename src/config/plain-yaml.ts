@@ -13,10 +13,10 @@
  *   (`!!timestamp`, `!local`, `!!map` on a list) is one js-yaml does not know: it throws;
  * - js-yaml throws on a duplicate key, an unknown alias, a second document, a tab in indentation;
  * - not sure, so `yaml` reads it: any js-yaml warning (a flow item less indented than its key
- *   is one, and an error to `yaml`); any directive (`%YAML 1.1` would switch
- *   `yaml` to YAML 1.1 types); any anchor (`yaml` caps alias expansion and warns about anchor
- *   names ending in `:`); a line starting with a flow end indicator (`]` or `}`), which `yaml`
- *   warns about when it is not indented more than its parent.
+ *   is one, and an error to `yaml`); any directive (`%YAML 1.1` would switch `yaml` to YAML 1.1
+ *   types); any anchor (`yaml` caps alias expansion and warns about anchor names ending in `:`);
+ *   a line starting with a flow end indicator (`]` or `}`), which `yaml` warns about when it is
+ *   not indented more than its parent.
  */
 import { FAILSAFE_SCHEMA, Type, YAMLException, load, type State } from 'js-yaml';
 
@@ -37,8 +37,11 @@ const CORE = FAILSAFE_SCHEMA.extend({
     scalar('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
       s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10),
     ),
-    scalar('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/, (s) =>
-      /nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
+    // floatNaN, floatExp and float of yaml/dist/schema/core/float.js, in one pattern.
+    scalar(
+      'float',
+      /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
+      (s) => (/nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s)),
     ),
   ],
 });
