@@ -70,6 +70,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const store = await openStore(opts.config.state, {
     now,
     onImport: ({ stories, backup }) => log.warn('state imported from JSON files', { stories, backup }),
+    onMigrated: ({ from, to, seconds }) => log.info('state schema migrated', { from, to, seconds: Math.round(seconds * 10) / 10 }),
     onCheckpointError: (err) => log.warn('state checkpoint failed; tried again after the next write', { state: opts.config.state.dir, error: describeError(err) }),
   });
   const book = new SourceBook(store, metrics);

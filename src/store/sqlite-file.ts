@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WirefeedError } from '../errors.js';
 import { exists } from './json-import.js';
-import { migrate } from './schema.js';
+import { migrate, SCHEMA_VERSION } from './schema.js';
 
 export const DB_FILE = 'wirefeed.db';
 
@@ -18,11 +18,23 @@ export function storeError(what: string, file: string, err: unknown): WirefeedEr
   return new WirefeedError('store', 'E_DB', `${what} ${file} failed${typeof code === 'string' ? ` (${code})` : ''}`, { cause: err });
 }
 
-/** A connection with the schema migrated; one from a newer wirefeed is refused untouched. */
-export function connect(file: string, busyTimeoutMs: number, journal: 'wal' | 'delete'): Database.Database {
+/** A schema migration of an existing database: from and to which version, and how long it took. */
+export interface Migrated {
+  from: number;
+  to: number;
+  seconds: number;
+}
+
+/**
+ * A connection with the schema migrated; one from a newer wirefeed is refused untouched.
+ * `onMigrated` hears of a migration of a database that had a schema (a new one is not news).
+ */
+export function connect(file: string, busyTimeoutMs: number, journal: 'wal' | 'delete', onMigrated?: (m: Migrated) => void): Database.Database {
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
-    migrate(db, file);
+    const t0 = performance.now();
+    const from = migrate(db, file);
+    if (from > 0 && from < SCHEMA_VERSION) onMigrated?.({ from, to: SCHEMA_VERSION, seconds: (performance.now() - t0) / 1000 });
     // After the version check: a database from a newer wirefeed is not even switched to WAL.
     db.pragma(`journal_mode = ${journal}`);
     db.pragma('synchronous = NORMAL');

@@ -22,7 +22,7 @@ import { emptySourceState, soleInstance, type Change, type CommitResult, type Co
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
 import { dueOf, withFullTextTried } from './rows.js';
-import { connect, DB_FILE, storeError } from './sqlite-file.js';
+import { connect, DB_FILE, storeError, type Migrated } from './sqlite-file.js';
 import { heldStories, prepare, storyParams, text, toSource, toStory, type HeldColumns, type Statements, type StoryRow } from './sqlite-statements.js';
 
 export interface OpenStoreOptions {
@@ -34,6 +34,8 @@ export interface OpenStoreOptions {
   now?: () => Date;
   /** Told once when a JSON state was imported (for logging). */
   onImport?: (imported: { stories: number; backup: string }) => void;
+  /** Told when the database's schema was migrated at open (for logging: a large state takes a while). */
+  onMigrated?: (m: Migrated) => void;
   /** Told when a WAL checkpoint failed (for logging); the pages stay in the WAL and the next write tries again. */
   onCheckpointError?: (err: WirefeedError) => void;
 }
@@ -363,7 +365,7 @@ export async function openSqliteStore(dir: string, opts: OpenStoreOptions = {}):
     if (lock !== null) await importJson(dir, file, opts);
     let db: Database.Database;
     try {
-      db = connect(file, opts.busyTimeoutMs ?? 5000, 'wal');
+      db = connect(file, opts.busyTimeoutMs ?? 5000, 'wal', opts.onMigrated);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
