@@ -8,7 +8,7 @@ import { WirefeedError } from '../errors.js';
 import type { StoredStory } from '../model.js';
 import { emptySourceState, type Change, type CommitResult } from './index.js';
 import { esc, toSource, unesc } from './pg-rows.js';
-import { STORY_COLUMNS, type SourceRow } from './rows.js';
+import { relisted, STORY_COLUMNS, unlisted, type SourceRow } from './rows.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -120,30 +120,15 @@ async function putNew(db: Queryable, stories: readonly StoredStory[], touched: S
 }
 
 async function put(db: Queryable, story: StoredStory, touched: Set<string> | null, counts: Map<string, number>): Promise<void> {
-  const home = story.sources[0];
-  if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
   const was = await held(db, story.id);
   const sources = JSON.stringify(story.sources);
-  let origin: string | null = null;
-  if (was !== undefined) {
-    const before = JSON.parse(was.sources) as string[];
-    for (const s of before) touched?.add(s);
-    // The first move away from its first home: that home stays its origin.
-    origin = was.origin !== null ? unesc(was.origin) : before[0] !== home ? before[0]! : null;
-  }
-  for (const s of story.sources) touched?.add(s);
+  const origin = relisted(story, was === undefined ? undefined : { sources: JSON.parse(was.sources) as string[], origin: was.origin === null ? null : unesc(was.origin) }, touched, counts);
   await db.query(UPSERT, storyParams(story, origin));
   const id = esc(story.id);
   // A new story has no keys or listings to delete: one round trip each saved (an import is mostly new stories).
   if (was === undefined || was.keys !== JSON.stringify(story.keys)) {
     if (was !== undefined) await db.query(`DELETE FROM story_keys WHERE story_id = $1`, [id]);
     await db.query(`INSERT INTO story_keys (key, story_id) SELECT DISTINCT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [story.keys.map(esc), id]);
-  }
-  if (was === undefined || was.sources !== sources) {
-    const before = new Set(was === undefined ? [] : (JSON.parse(was.sources) as string[]));
-    const after = new Set(story.sources);
-    for (const s of after) if (!before.has(s)) counts.set(s, (counts.get(s) ?? 0) + 1);
-    for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
   }
   if (was === undefined || was.sources !== sources || unesc(was.published_latest) !== story.publishedLatest) {
     if (was !== undefined) await db.query(`DELETE FROM listings WHERE story_id = $1`, [id]);
@@ -157,16 +142,12 @@ async function put(db: Queryable, story: StoredStory, touched: Set<string> | nul
 async function unlist(db: Queryable, id: string, sourceId: string, touched: Set<string>, counts: Map<string, number>): Promise<void> {
   const was = await held(db, id);
   if (was === undefined) return;
-  const before = JSON.parse(was.sources) as string[];
-  if (!before.includes(sourceId)) return;
-  for (const s of before) touched.add(s);
-  counts.set(sourceId, (counts.get(sourceId) ?? 0) - 1);
-  const after = before.filter((s) => s !== sourceId);
-  if (after.length === 0) {
+  const left = unlisted({ sources: JSON.parse(was.sources) as string[], origin: was.origin === null ? null : unesc(was.origin) }, sourceId, touched, counts);
+  if (left === null) return;
+  if (left.sources.length === 0) {
     await db.query(`DELETE FROM stories WHERE id = $1`, [esc(id)]);
     return;
   }
   await db.query(`DELETE FROM listings WHERE source_id = $1 AND story_id = $2`, [esc(sourceId), esc(id)]);
-  const origin = was.origin !== null ? unesc(was.origin) : after[0] !== before[0] ? before[0]! : null;
-  await db.query(`UPDATE stories SET sources = $1, origin = $2 WHERE id = $3`, [JSON.stringify(after), esc(origin), esc(id)]);
+  await db.query(`UPDATE stories SET sources = $1, origin = $2 WHERE id = $3`, [JSON.stringify(left.sources), esc(left.origin), esc(id)]);
 }

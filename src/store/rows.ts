@@ -3,7 +3,8 @@
  * shapes a query gives back. A column added to one backend and not the other is a type error here,
  * not a story that reads back differently. Only the boolean column's type differs (SQLite has none).
  */
-import type { Lang, SourceState } from '../model.js';
+import { WirefeedError } from '../errors.js';
+import type { Lang, SourceState, StoredStory } from '../model.js';
 import type { ExportedStory, FullTextDue, ListedStory } from './index.js';
 
 /** Columns ingest's upsert writes, in parameter order; the full-text columns are written by putFullText only. */
@@ -128,4 +129,47 @@ export function toSource(r: SourceRow, text: ReadText): SourceState {
     contentHash: text(r.content_hash),
     lastPageAt: text(r.last_page_at),
   };
+}
+
+/** What is held of a story that a write moves between sources: its sources and its origin (text as read). */
+export interface HeldListing {
+  sources: readonly string[];
+  origin: string | null;
+}
+
+/** `counts[source]` moved by `delta`. */
+function bump(counts: Map<string, number>, source: string, delta: number): void {
+  counts.set(source, (counts.get(source) ?? 0) + delta);
+}
+
+/**
+ * A story put over what is held of it (undefined: a new story), in both backends' bookkeeping:
+ * every source it was or is listed under is touched, and each source's listing count moves by
+ * the listing it gains (+1) or loses (−1). Returns the story's origin: the first home it moved
+ * away from stays its origin.
+ */
+export function relisted(story: StoredStory, held: HeldListing | undefined, touched: Set<string> | null, counts: Map<string, number>): string | null {
+  const home = story.sources[0];
+  if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
+  const before = new Set(held?.sources ?? []);
+  const after = new Set(story.sources);
+  for (const s of before) touched?.add(s);
+  for (const s of after) touched?.add(s);
+  for (const s of after) if (!before.has(s)) bump(counts, s, 1);
+  for (const s of before) if (!after.has(s)) bump(counts, s, -1);
+  if (held === undefined) return null;
+  return held.origin ?? (held.sources[0] !== home ? held.sources[0]! : null);
+}
+
+/**
+ * `sourceId` lets a held story go (retention): its sources touched, the source's count down one.
+ * Returns the sources it keeps (none: the story goes) and its origin then, or null when it was
+ * not listed under `sourceId`.
+ */
+export function unlisted(held: HeldListing, sourceId: string, touched: Set<string>, counts: Map<string, number>): { sources: string[]; origin: string | null } | null {
+  if (!held.sources.includes(sourceId)) return null;
+  for (const s of held.sources) touched.add(s);
+  bump(counts, sourceId, -1);
+  const sources = held.sources.filter((s) => s !== sourceId);
+  return { sources, origin: held.origin ?? (sources[0] !== held.sources[0] ? held.sources[0]! : null) };
 }

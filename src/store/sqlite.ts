@@ -21,7 +21,7 @@ import type { SourceState, StoredStory } from '../model.js';
 import { emptySourceState, soleInstance, type Change, type CommitResult, type Coordination, type CoordinationEvents, type FeedQuery, type FullTextDue, type FullTextResult, type ExportedStory, type HeldStory, type ListedStory, type Store, type StoryStamp } from './index.js';
 import { exists, JSON_META, moveJsonAside, readJsonState, removeImporting } from './json-import.js';
 import { acquireLock, type StateLock } from './lock.js';
-import { dueOf, withFullTextTried } from './rows.js';
+import { dueOf, relisted, unlisted, withFullTextTried } from './rows.js';
 import { connect, DB_FILE, storeError, type Migrated } from './sqlite-file.js';
 import { heldStories, prepare, storyParams, text, toSource, toStory, type HeldColumns, type Statements, type StoryRow } from './sqlite-statements.js';
 
@@ -231,31 +231,16 @@ class SqliteStore implements Store {
 
   /** `stored`: what `held()` read, kept current here (a change may put one story twice); `counts`: per source, listings added (+) and dropped (−). */
   private put(story: StoredStory, stored: Map<string, HeldColumns>, touched: Set<string> | null, counts: Map<string, number>): void {
-    const home = story.sources[0];
-    if (home === undefined) throw new WirefeedError('store', 'E_NO_SOURCE', `story ${story.id} has no source`);
     const id = text(story.id);
     const held = stored.get(id);
     const sources = JSON.stringify(story.sources);
-    let origin: string | null = null;
-    if (held !== undefined) {
-      const before = JSON.parse(held.sources) as string[];
-      for (const s of before) touched?.add(s);
-      // The first move away from its first home: that home stays its origin.
-      origin = held.origin ?? (before[0] !== home ? before[0]! : null);
-    }
-    for (const s of story.sources) touched?.add(s);
+    const origin = relisted(story, held === undefined ? undefined : { sources: JSON.parse(held.sources) as string[], origin: held.origin }, touched, counts);
     this.q.upsert.run(...storyParams(story, origin));
     const keys = JSON.stringify(story.keys);
     // A story not held has no keys or listings to delete; story_keys holds the keys other than the id.
     if (held === undefined || held.keys !== keys) {
       if (held !== undefined) this.q.deleteKeys.run(story.id, held.keys);
       for (const key of story.keys) if (key !== story.id) this.q.insertKey.run(key, story.id);
-    }
-    if (held === undefined || held.sources !== sources) {
-      const before = new Set(held === undefined ? [] : (JSON.parse(held.sources) as string[]));
-      const after = new Set(story.sources);
-      for (const s of after) if (!before.has(s)) counts.set(s, (counts.get(s) ?? 0) + 1);
-      for (const s of before) if (!after.has(s)) counts.set(s, (counts.get(s) ?? 0) - 1);
     }
     if (held === undefined || held.sources !== sources || held.published_latest !== story.publishedLatest) {
       if (held !== undefined) this.q.deleteListings.run(held.sources, held.published_latest, story.id);
@@ -267,18 +252,15 @@ class SqliteStore implements Store {
   private unlist(id: string, sourceId: string, touched: Set<string>, counts: Map<string, number>): void {
     const held = this.q.heldOne.get(id);
     if (held === undefined) return;
-    const before = JSON.parse(held.sources) as string[];
-    if (!before.includes(sourceId)) return;
-    for (const s of before) touched.add(s);
-    counts.set(sourceId, (counts.get(sourceId) ?? 0) - 1);
-    const after = before.filter((s) => s !== sourceId);
+    const left = unlisted({ sources: JSON.parse(held.sources) as string[], origin: held.origin }, sourceId, touched, counts);
+    if (left === null) return;
     this.q.deleteListing.run(sourceId, held.published_latest, id);
-    if (after.length === 0) {
+    if (left.sources.length === 0) {
       this.q.deleteKeys.run(id, held.keys);
       this.q.deleteStory.run(id);
       return;
     }
-    this.q.setSources.run(JSON.stringify(after), held.origin ?? (after[0] !== before[0] ? before[0]! : null), id);
+    this.q.setSources.run(JSON.stringify(left.sources), left.origin, id);
   }
 
   check(): Promise<void> {
