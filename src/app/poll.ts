@@ -93,7 +93,7 @@ export function createPoller(deps: PollDeps): Poller {
     if (r.outcome === 'cancelled') return;
     const result: FetchOutcome = r.outcome;
     if (result !== 'error') {
-      void fullText.start(source, { fetch, intervalMs: w.intervals.get(sourceId) ?? 0 })?.then(
+      void fullText.start(source, { fetch, intervalMs: w.intervals.get(sourceId) ?? 0, pageFetched: true })?.then(
         (run) => recordFullText(sourceId, run),
         (err: unknown) => log.error('full text failed', { source: sourceId, error: describeError(err) }),
       );

@@ -12,6 +12,7 @@ import { sourceScopes } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { describeError } from '../errors.js';
 import { closeHttp, userAgent, type FetchContext } from '../fetch/index.js';
+import { fullTextPasses } from '../fulltext/passes.js';
 import { separateScopes } from '../ingest/index.js';
 import { refreshSource } from '../refresh.js';
 import type { SourceConfig } from '../config/schema.js';
@@ -22,12 +23,11 @@ const USAGE = 'usage: wirefeed ingest <file> --source ID [--at ISO] [--config PA
 
 /** The full-text step after the page, as the daemon runs it; attempts counted by result, failures as warnings. */
 async function ingestFullTexts(source: SourceConfig, store: Store, fetch: FetchContext, io: Io): Promise<Record<string, number>> {
-  const { fetchFullTexts, hostGate, HOST_GAP_MS } = await import('../fulltext/index.js');
-  const clock = () => performance.now();
+  const passes = fullTextPasses({ store, now: () => fetch.now, clock: () => performance.now() });
   try {
-    const run = await fetchFullTexts(source, { store, fetch, now: () => fetch.now, gate: hostGate(HOST_GAP_MS, clock), clock, intervalMs: 0 });
+    const run = await passes.start(source, { fetch, intervalMs: 0, pageFetched: false });
     const counts: Record<string, number> = {};
-    for (const a of run.articles) {
+    for (const a of run?.articles ?? []) {
       counts[a.result] = (counts[a.result] ?? 0) + 1;
       if (a.reason !== null) io.stderr(`warning: full text kept the teaser: ${a.reason}\n`);
     }

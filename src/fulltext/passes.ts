@@ -12,8 +12,12 @@ import type { Store } from '../store/index.js';
 import type { FullTextRun, HostGate } from './index.js';
 
 export interface FullTextPasses {
-  /** Start a pass for `source` unless one runs or the passes stopped; the pass, or null when none started. */
-  start(source: SourceConfig, opts: { fetch: FetchContext; intervalMs: number }): Promise<FullTextRun> | null;
+  /**
+   * Start a pass for `source` unless one runs or the passes stopped; the pass, or null when none
+   * started. `pageFetched`: the source's page was just fetched from its URL (a poll; not a saved
+   * page ingested), so its host's first article keeps the gap to that request.
+   */
+  start(source: SourceConfig, opts: { fetch: FetchContext; intervalMs: number; pageFetched: boolean }): Promise<FullTextRun> | null;
   /** Cancel every pass (the article in flight too) and wait for them to end. */
   stop(): Promise<void>;
 }
@@ -23,13 +27,12 @@ export function fullTextPasses(deps: { store: Store; now: () => Date; clock: () 
   const abort = new AbortController();
   const running = new Map<string, Promise<FullTextRun>>();
   return {
-    start(source, opts) {
+    start(source, { pageFetched, ...opts }) {
       if (source.fullText === null || abort.signal.aborted || running.has(source.id)) return null;
       const pass = import('./index.js')
         .then(({ fetchFullTexts, hostGate, HOST_GAP_MS }) => {
           gate ??= hostGate(HOST_GAP_MS, deps.clock);
-          // The poll has just fetched the page: its first article keeps the gap to that request too.
-          if (source.url !== undefined) gate.noteRequest(new URL(source.url).host);
+          if (pageFetched && source.url !== undefined) gate.noteRequest(new URL(source.url).host);
           return fetchFullTexts(source, { ...deps, ...opts, gate, signal: abort.signal });
         })
         .finally(() => running.delete(source.id));
