@@ -73,8 +73,9 @@ async function checkState({ config: loaded, io }: Call): Promise<number> {
     ok = result === 'ok';
     const store = await openStore(config.state.dir, { lock: false });
     try {
-      for (const id of Object.keys(await store.sources())) counts[id] = await store.countOf(id);
-      for (const s of config.sources) counts[s.id] = await store.countOf(s.id);
+      // Every count in one query; a source with bookkeeping and no stories shows 0.
+      Object.assign(counts, await store.counts());
+      for (const id of Object.keys(await store.sources())) counts[id] ??= 0;
       total = await store.size();
     } finally {
       await store.close();
